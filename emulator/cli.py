@@ -1,0 +1,87 @@
+"""The command line: ``aoai-emulator`` and ``python -m emulator``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+from . import __version__
+from .settings import ConfigError, Settings
+
+# flag -> environment variable; the README's configuration table lists the same.
+ENV = {
+    "host": "AOAI_EMULATOR_HOST",
+    "port": "AOAI_EMULATOR_PORT",
+    "config": "AOAI_EMULATOR_CONFIG",
+    "seed": "AOAI_EMULATOR_SEED",
+    "log_level": "AOAI_EMULATOR_LOG_LEVEL",
+}
+DEFAULT_API_VERSION = "2024-10-21"
+
+
+def parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    p = argparse.ArgumentParser(prog="aoai-emulator", description="A local emulator of the Azure OpenAI service.")
+    p.add_argument("--host", default=env(ENV["host"], "127.0.0.1"), help="address to listen on")
+    p.add_argument("--port", type=int, default=int(env(ENV["port"], "8000")), help="port (0 picks a free one)")
+    p.add_argument("--config", type=Path, default=env(ENV["config"]), help="YAML configuration file")
+    p.add_argument("--seed", type=int, default=int(env(ENV["seed"], "0")), help="seed for generated content")
+    p.add_argument(
+        "--log-level",
+        default=env(ENV["log_level"], "warning"),
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="log level; info and debug also log each request",
+    )
+    p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
+    return p
+
+
+def banner(endpoint: str, settings: Settings) -> str:
+    key = sorted(settings.api_keys)[0] if settings.api_keys else "any-non-empty-key"
+    return f"""aoai-emulator {__version__} listening on {endpoint}
+
+    from openai import AzureOpenAI
+    client = AzureOpenAI(azure_endpoint="{endpoint}", api_key="{key}", api_version="{DEFAULT_API_VERSION}")
+    client.chat.completions.create(model="gpt-4o", messages=[{{"role": "user", "content": "Hello"}}])
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.build(
+            Path(args.config) if args.config else None,
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            log_level=args.log_level,
+        )
+    except ConfigError as exc:
+        print(f"aoai-emulator: {exc}", file=sys.stderr)
+        return 2
+
+    import uvicorn
+
+    from .app import build_app
+
+    # Bind first, so --port 0 can print the port it got before serving.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"aoai-emulator: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    print(banner(f"http://{host}:{port}", settings), flush=True)
+    verbose = settings.log_level in ("info", "debug")
+    config = uvicorn.Config(
+        build_app(settings), log_level=settings.log_level, access_log=verbose, lifespan="on"
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

@@ -1,0 +1,33 @@
+"""The state of one request as it moves through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+if TYPE_CHECKING:
+    from .deployments import Deployment
+    from .operations import Operation
+    from .ratelimit import QuotaReading
+    from .versions import ApiVersion
+
+
+@dataclass
+class RequestContext:
+    request: Request
+    request_id: str
+    operation: Operation
+    surface: str  # "deployment" (dated routes) or "v1"
+    deployment_name: str | None = None
+    api_version: ApiVersion | None = None
+    deployment: Deployment | None = None
+    body: dict[str, Any] | None = None
+    quota: QuotaReading | None = None
+    # Headers every response of this request carries, success or error.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_version_name(self) -> str:
+        return self.api_version.name if self.api_version else ""

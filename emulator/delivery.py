@@ -1,0 +1,66 @@
+"""Delivery: the one place results and errors become HTTP responses.
+
+An operation hands back a ``JsonReply`` or a ``StreamReply``; the pipeline passes it here
+together with the request's headers. Errors (``AzureError``) take the same road, so every
+response carries the same Azure headers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sse_starlette.sse import EventSourceResponse
+from starlette.responses import Response
+
+from .errors import AzureError
+
+_DONE = b"data: [DONE]\n\n"
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    body: dict[str, Any]
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class StreamReply:
+    """Server-sent events: each item becomes one ``data:`` event, then ``data: [DONE]``."""
+
+    events: Iterable[dict[str, Any]]
+
+
+Reply = JsonReply | StreamReply
+
+
+def dumps(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(reply: JsonReply, headers: Mapping[str, str]) -> Response:
+    return Response(dumps(reply.body), status_code=reply.status, headers=headers, media_type="application/json")
+
+
+def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:
+    merged = {**headers, **error.headers}
+    return Response(error.body(), status_code=error.status, headers=merged, media_type="application/json")
+
+
+async def _sse_frames(events: Iterable[dict[str, Any]]) -> AsyncIterator[bytes]:
+    for event in events:
+        yield b"data: " + dumps(event) + b"\n\n"
+    yield _DONE
+
+
+def stream_response(reply: StreamReply, headers: Mapping[str, str]) -> Response:
+    # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
+    return EventSourceResponse(_sse_frames(reply.events), headers=dict(headers), ping=0)
+
+
+def deliver(reply: Reply, headers: Mapping[str, str]) -> Response:
+    if isinstance(reply, StreamReply):
+        return stream_response(reply, headers)
+    return json_response(reply, headers)

@@ -1,0 +1,73 @@
+"""Deployments: the configured ones, and those inferred from an unknown name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Family, ModelInfo, match_model
+from .settings import DeploymentConfig, Settings
+
+# Inferred deployments are remembered so a name costs one lookup; the cap keeps a client
+# that invents names from growing the table without bound.
+_MAX_INFERRED = 4096
+FALLBACK_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    name: str
+    model: ModelInfo
+    family: Family
+    version: str
+    reply_tokens: int
+    tpm: int
+    rpm: int
+
+    @property
+    def response_model(self) -> str:
+        return self.model.response_name(self.version)
+
+
+def _build(name: str, config: DeploymentConfig) -> Deployment:
+    model = match_model(config.model)
+    assert model is not None  # DeploymentConfig validated it
+    tpm = config.quota.tpm if config.quota.tpm is not None else model.quota_tpm
+    rpm = config.quota.rpm if config.quota.rpm is not None else int(tpm / 1000 * model.rpm_per_1000_tpm)
+    version = config.version or _version_in_name(config.model, model) or model.version
+    return Deployment(
+        name=name,
+        model=model,
+        family=config.family or model.family,
+        version=version,
+        reply_tokens=config.reply_tokens,
+        tpm=tpm,
+        rpm=max(rpm, 1),
+    )
+
+
+def _version_in_name(text: str, model: ModelInfo) -> str | None:
+    """``gpt-4o-2024-05-13`` names gpt-4o at version 2024-05-13."""
+    rest = text[len(model.name) + 1 :] if len(text) > len(model.name) else ""
+    return rest if rest[:2] in ("19", "20") or rest.isdigit() else None
+
+
+class DeploymentTable:
+    def __init__(self, settings: Settings) -> None:
+        self._infer = settings.infer_deployments
+        self._fixed = {name: _build(name, cfg) for name, cfg in settings.deployments.items()}
+        self._inferred: dict[str, Deployment] = {}
+
+    def names(self) -> list[str]:
+        return list(self._fixed)
+
+    def resolve(self, name: str) -> Deployment | None:
+        found = self._fixed.get(name) or self._inferred.get(name)
+        if found is not None or not self._infer or not name:
+            return found
+        # A name that denotes no model still gets a deployment: people name deployments
+        # freely ("prod-chat"), and most of them are chat deployments.
+        model_name = name if match_model(name) is not None else FALLBACK_MODEL
+        deployment = _build(name, DeploymentConfig(model=model_name))
+        if len(self._inferred) < _MAX_INFERRED:
+            self._inferred[name] = deployment
+        return deployment

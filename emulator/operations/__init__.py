@@ -1,0 +1,59 @@
+"""The operations the emulator serves, and what the pipeline needs to know of each.
+
+An operation module only parses its body and produces its result. Auth, api-versions,
+deployments, quota, errors and delivery are the pipeline's (emulator/pipeline.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..delivery import Reply
+    from ..deployments import Deployment
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What an operation module provides."""
+
+    request_model: type[BaseModel]
+    # The tokens Azure would reserve against the quota for this body, before validation.
+    estimate_tokens: Callable[[dict[str, Any], Deployment], int]
+    # Checks that need the api-version or deployment (gated values, model limits).
+    check: Callable[[RequestContext, Any], None]
+    respond: Callable[[RequestContext, Any], Reply]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # the key in data/api_versions.yaml
+    families: tuple[str, ...]  # the model families whose deployments serve it
+    handler: Handler | None = None  # None: a known Azure operation not built yet
+
+
+def _chat() -> Handler:
+    from . import chat
+
+    return chat.HANDLER
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (
+        Operation("chat_completions", ("chat",), _chat()),
+        Operation("completions", ("completions",)),
+        Operation("embeddings", ("embeddings",)),
+        Operation("transcriptions", ("transcription",)),
+        Operation("translations", ("transcription",)),
+        Operation("speech", ("speech",)),
+        Operation("image_generations", ("image",)),
+        Operation("image_edits", ("image",)),
+        Operation("responses", ("chat",)),
+    )
+}

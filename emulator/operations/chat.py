@@ -1,0 +1,343 @@
+"""Chat completions: ``POST .../chat/completions``.
+
+Only the body and the result are this module's; everything around them is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import contentfilter, synth, tokens
+from ..delivery import JsonReply, Reply, StreamReply
+from ..errors import InvalidRequest, UnrecognizedArgument
+from ..synth import logprobs as synth_logprobs
+from ..synth import schema_data, text
+from ..validation import invalid_value
+from . import Handler
+from .chat_request import ChatMessage, ChatRequest
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+# OpenAI's accounting: every message costs 3 tokens of framing, a name 1 more, and the
+# reply is primed with 3 (the cookbook's num_tokens_from_messages for current models).
+_TOKENS_PER_MESSAGE = 3
+_TOKENS_PER_NAME = 1
+_REPLY_PRIMING = 3
+# A low-detail image costs a flat 85 tokens on gpt-4o-class models; sizing by tiles is
+# left to the vision work, which decodes the images.
+_TOKENS_PER_IMAGE = 85
+# Parameters that do not change what the model writes, left out of the content seed so a
+# streamed answer equals the plain one and a smaller max_tokens only cuts it shorter.
+_NOT_IN_SEED = frozenset(
+    {"stream", "stream_options", "max_tokens", "max_completion_tokens", "n", "user", "logprobs", "top_logprobs", "model", "metadata", "store"}
+)
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    """Azure's reservation: the prompt estimated from its characters, plus the completion
+    budget (16 when none is given, as Microsoft's simulator charges)."""
+    messages = body.get("messages")
+    prompt = len(json.dumps(messages, ensure_ascii=False)) // 4 if messages is not None else 0
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    return prompt + (limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16)
+
+
+def check(ctx: RequestContext, req: ChatRequest) -> None:
+    assert ctx.api_version is not None and ctx.deployment is not None
+    rules = ctx.api_version.rules_for("chat_completions")
+    assert rules is not None
+    roles = rules.roles or ()
+    for index, message in enumerate(req.messages):
+        _check_message(index, message, roles)
+    if req.response_format is not None:
+        kind = req.response_format.type
+        if rules.response_format is not None and kind not in rules.response_format:
+            # A type the version predates is, to Azure, an argument it does not recognise.
+            raise UnrecognizedArgument(["response_format"])
+        if kind == "json_schema" and req.response_format.json_schema is None:
+            raise InvalidRequest(
+                "Missing required parameter: 'response_format.json_schema'.",
+                param="response_format.json_schema",
+                code="missing_required_parameter",
+            )
+        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("schema", {}), dict):
+            raise InvalidRequest(
+                "Invalid type for 'response_format.json_schema.schema': expected an object.",
+                param="response_format.json_schema.schema",
+                code="invalid_type",
+            )
+    if req.max_tokens is not None and req.max_completion_tokens is not None:
+        raise InvalidRequest(
+            "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
+            param="max_tokens",
+            code="invalid_parameter_combination",
+        )
+    if req.top_logprobs is not None and not req.logprobs:
+        raise InvalidRequest(
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"
+        )
+    limit = req.completion_limit
+    most = ctx.deployment.model.max_output_tokens
+    if limit is not None and limit > most:
+        name = "max_completion_tokens" if req.max_completion_tokens is not None else "max_tokens"
+        raise InvalidRequest(
+            f"{name} is too large: {limit}. This model supports at most {most} completion tokens, "
+            f"whereas you provided {limit}.",
+            param=name,
+            code="invalid_value",
+        )
+
+
+def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> None:
+    where = f"messages[{index}]"
+    if message.role not in roles:
+        raise invalid_value(f"{where}.role", message.role, roles)
+    if message.content is None and message.role != "assistant":
+        raise InvalidRequest(
+            f"Missing required parameter: '{where}.content'.", param=f"{where}.content", code="missing_required_parameter"
+        )
+    if message.role == "tool" and message.tool_call_id is None:
+        raise InvalidRequest(
+            f"Missing required parameter: '{where}.tool_call_id'.",
+            param=f"{where}.tool_call_id",
+            code="missing_required_parameter",
+        )
+
+
+def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
+    total = _REPLY_PRIMING
+    for message in messages:
+        total += _TOKENS_PER_MESSAGE + tokens.count(message.role, encoding)
+        total += tokens.count(message.text(), encoding)
+        if isinstance(message.content, list):
+            total += _TOKENS_PER_IMAGE * sum(1 for part in message.content if part.type == "image_url")
+        if message.name:
+            total += _TOKENS_PER_NAME + tokens.count(message.name, encoding)
+        for call in message.tool_calls or ():
+            function = call.get("function") or {}
+            total += tokens.count(f"{function.get('name', '')}{function.get('arguments', '')}", encoding)
+        if message.function_call:
+            call = message.function_call
+            total += tokens.count(f"{call.get('name', '')}{call.get('arguments', '')}", encoding)
+    return total
+
+
+@dataclass
+class Choice:
+    index: int
+    content: str
+    finish_reason: str
+    token_ids: list[int]
+    logprobs: list[dict[str, Any]] | None
+
+
+def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
+    deployment = ctx.deployment
+    assert deployment is not None and ctx.body is not None
+    encoding = deployment.model.encoding
+    prompt_tokens = count_prompt_tokens(req.messages, encoding)
+    limit = req.completion_limit
+    window = deployment.model.context_window
+    if prompt_tokens + (limit or 0) > window:
+        raise _context_length_exceeded(window, prompt_tokens, limit)
+
+    seed = synth.derive_seed(
+        ctx.request.app.state.settings.seed,
+        deployment.model.name,
+        {k: v for k, v in ctx.body.items() if k not in _NOT_IN_SEED},
+    )
+    topics = text.topics_of(_last_user_text(req.messages))
+    choices = [_choice(i, seed, topics, req, deployment) for i in range(req.n or 1)]
+    completion_tokens = sum(len(c.token_ids) for c in choices)
+    usage = _usage(prompt_tokens, completion_tokens)
+    header = {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "created": int(time.time()),
+        "model": deployment.response_model,
+        "system_fingerprint": "fp_" + format(synth.derive_seed(deployment.model.name, deployment.version), "x")[:10],
+    }
+    if req.stream:
+        include_usage = bool(req.stream_options and req.stream_options.include_usage)
+        return StreamReply(_stream_events(header, choices, usage if include_usage else None, encoding))
+    return JsonReply(
+        {
+            "choices": [
+                {
+                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "finish_reason": c.finish_reason,
+                    "index": c.index,
+                    "logprobs": {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None,
+                    "message": {"content": c.content, "refusal": None, "role": "assistant"},
+                }
+                for c in choices
+            ],
+            "created": header["created"],
+            "id": header["id"],
+            "model": header["model"],
+            "object": "chat.completion",
+            "prompt_filter_results": contentfilter.prompt_filter_results(),
+            "system_fingerprint": header["system_fingerprint"],
+            "usage": usage,
+        }
+    )
+
+
+def _last_user_text(messages: list[ChatMessage]) -> str:
+    for message in reversed(messages):
+        if message.role == "user":
+            return message.text()
+    return messages[-1].text()
+
+
+def _choice(index: int, seed: int, topics: list[str], req: ChatRequest, deployment: Deployment) -> Choice:
+    encoding = deployment.model.encoding
+    choice_seed = synth.derive_seed(seed, index)
+    kind = req.response_format.type if req.response_format else "text"
+    if kind == "json_object":
+        content = text.json_object(choice_seed, topics, encoding)
+    elif kind == "json_schema":
+        schema = (req.response_format.json_schema or {}).get("schema") or {"type": "object"}  # type: ignore[union-attr]
+        content = json.dumps(schema_data.generate(schema, choice_seed), ensure_ascii=False)
+    else:
+        content = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
+    finish_reason = "stop"
+    for stop in req.stop_sequences():
+        at = content.find(stop)
+        if at != -1:
+            content = content[:at]
+    token_ids = tokens.encode(content, encoding)
+    limit = req.completion_limit
+    if limit is not None and len(token_ids) > limit:
+        token_ids = token_ids[:limit]
+        content = tokens.decode(token_ids, encoding)
+        finish_reason = "length"
+    logprobs = None
+    if req.logprobs:
+        logprobs = synth_logprobs.for_tokens(
+            tokens.decode_bytes(token_ids, encoding), choice_seed, req.top_logprobs or 0, encoding
+        )
+    return Choice(index, content, finish_reason, token_ids, logprobs)
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    return {
+        "completion_tokens": completion_tokens,
+        "completion_tokens_details": {
+            "accepted_prediction_tokens": 0,
+            "audio_tokens": 0,
+            "reasoning_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+        "prompt_tokens": prompt_tokens,
+        "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
+def _context_length_exceeded(window: int, prompt_tokens: int, limit: int | None) -> InvalidRequest:
+    if limit:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, you requested "
+            f"{prompt_tokens + limit} tokens ({prompt_tokens} in the messages, {limit} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+    else:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, your messages resulted in "
+            f"{prompt_tokens} tokens. Please reduce the length of the messages."
+        )
+    return InvalidRequest(message, param="messages", code="context_length_exceeded")
+
+
+def _pieces(token_ids: list[int], encoding: str) -> Iterator[tuple[str, list[int]]]:
+    """The content as the service streams it: a delta per token, except where a character's
+    bytes span tokens, which are held back until the character is whole."""
+    pending: list[int] = []
+    buffer = b""
+    for token_id, piece in zip(token_ids, tokens.decode_bytes(token_ids, encoding)):
+        buffer += piece
+        pending.append(token_id)
+        try:
+            decoded = buffer.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        yield decoded, pending
+        pending, buffer = [], b""
+    if pending:
+        yield buffer.decode("utf-8", errors="replace"), pending
+
+
+def _stream_events(
+    header: dict[str, Any], choices: list[Choice], usage: dict[str, Any] | None, encoding: str
+) -> Iterator[dict[str, Any]]:
+    # Azure's first event annotates the prompt and has blank ids (service.md 4.7).
+    yield {
+        "choices": [],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+        "prompt_filter_results": contentfilter.prompt_filter_results(),
+    }
+
+    def chunk(choice_body: dict[str, Any] | None) -> dict[str, Any]:
+        event = {
+            "choices": [choice_body] if choice_body is not None else [],
+            "created": header["created"],
+            "id": header["id"],
+            "model": header["model"],
+            "object": "chat.completion.chunk",
+            "system_fingerprint": header["system_fingerprint"],
+        }
+        if usage is not None:
+            event["usage"] = None
+        return event
+
+    for choice in choices:
+        yield chunk(
+            {
+                "content_filter_results": {},
+                "delta": {"content": "", "refusal": None, "role": "assistant"},
+                "finish_reason": None,
+                "index": choice.index,
+                "logprobs": None,
+            }
+        )
+        offset = 0
+        for piece, ids in _pieces(choice.token_ids, encoding):
+            logprobs = None
+            if choice.logprobs is not None:
+                logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
+            offset += len(ids)
+            yield chunk(
+                {
+                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "delta": {"content": piece},
+                    "finish_reason": None,
+                    "index": choice.index,
+                    "logprobs": logprobs,
+                }
+            )
+        yield chunk(
+            {
+                "content_filter_results": {},
+                "delta": {},
+                "finish_reason": choice.finish_reason,
+                "index": choice.index,
+                "logprobs": None,
+            }
+        )
+    if usage is not None:
+        final = chunk(None)
+        final["usage"] = usage
+        yield final
+
+
+HANDLER = Handler(request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond)

@@ -1,0 +1,175 @@
+"""The one path every Azure request takes, and the only place that knows its order:
+
+    authenticate -> api-version -> body -> deployment -> quota -> parameters -> validate
+    -> operation -> deliver
+
+Each step is a small method that raises an ``AzureError``; ``serve`` turns any of them
+into Azure's response with the request's headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .auth import Authenticator
+from .context import RequestContext
+from .delivery import deliver, error_response
+from .deployments import DeploymentTable
+from .errors import (
+    ApiVersionNotSupported,
+    AzureError,
+    DeploymentNotFound,
+    InternalServerError,
+    InvalidRequest,
+    OperationNotSupported,
+    RequestTooLarge,
+    ResourceNotFound,
+    UnrecognizedArgument,
+)
+from .operations import Operation
+from .ratelimit import QuotaMeter
+from .settings import Settings
+from .validation import map_validation_errors, parse_json_body
+from .versions import Catalog
+
+log = logging.getLogger("emulator")
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, catalog: Catalog, deployments: DeploymentTable) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.deployments = deployments
+        self.authenticator = Authenticator(settings)
+        self.meter = QuotaMeter()
+
+    async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
+        ctx = RequestContext(
+            request=request,
+            request_id=str(uuid.uuid4()),
+            operation=operation,
+            surface=surface,
+            deployment_name=request.path_params.get("deployment"),
+        )
+        ctx.headers = self._base_headers(ctx)
+        try:
+            return deliver(await self._run(ctx), ctx.headers)
+        except AzureError as error:
+            return error_response(error, ctx.headers)
+        except Exception:
+            log.exception("request %s failed inside the emulator", ctx.request_id)
+            return error_response(InternalServerError(), ctx.headers)
+
+    async def not_found(self, request: Request) -> Response:
+        """Paths Azure does not have still get Azure's 404 and headers."""
+        request_id = str(uuid.uuid4())
+        headers = self._headers_for(request, request_id)
+        return error_response(ResourceNotFound(), headers)
+
+    # -- the steps, in order -------------------------------------------------------------
+
+    async def _run(self, ctx: RequestContext):  # type: ignore[no-untyped-def]
+        if ctx.request.method != "POST":
+            # Azure's gateway matches method and path together: a wrong method is an unknown
+            # resource there, not a 405.
+            raise ResourceNotFound()
+        self.authenticator.check(ctx.request.headers)
+        self._resolve_api_version(ctx)
+        ctx.body = parse_json_body(await self._read_body(ctx.request))
+        self._resolve_deployment(ctx)
+        handler = ctx.operation.handler
+        assert handler is not None and ctx.deployment is not None
+        self._admit(ctx, handler.estimate_tokens(ctx.body, ctx.deployment))
+        self._reject_unknown_parameters(ctx)
+        try:
+            parsed = handler.request_model.model_validate(ctx.body)
+        except ValidationError as exc:
+            raise map_validation_errors(exc) from None
+        handler.check(ctx, parsed)
+        return handler.respond(ctx, parsed)
+
+    def _resolve_api_version(self, ctx: RequestContext) -> None:
+        query = ctx.request.query_params.get("api-version")
+        version = self.catalog.v1(query) if ctx.surface == "v1" else self.catalog.dated(query)
+        if version is None:
+            raise ResourceNotFound()
+        if version.rules_for(ctx.operation.name) is None:
+            raise ApiVersionNotSupported()
+        if ctx.operation.handler is None:
+            # A real Azure operation the emulator does not serve yet.
+            raise ResourceNotFound()
+        ctx.api_version = version
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestTooLarge(limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestTooLarge(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _resolve_deployment(self, ctx: RequestContext) -> None:
+        assert ctx.body is not None
+        if ctx.surface == "v1":
+            # v1 routes carry the deployment in the body's `model`.
+            model = ctx.body.get("model")
+            if model is None:
+                raise InvalidRequest("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+            if not isinstance(model, str):
+                raise InvalidRequest(
+                    "Invalid type for 'model': expected a string, but got another type instead.",
+                    param="model",
+                    code="invalid_type",
+                )
+            ctx.deployment_name = model
+        deployment = self.deployments.resolve(ctx.deployment_name or "")
+        if deployment is None:
+            raise DeploymentNotFound()
+        if deployment.family not in ctx.operation.families:
+            display = self.catalog.display_names[ctx.operation.name]
+            raise OperationNotSupported(display, deployment.model.name)
+        ctx.deployment = deployment
+
+    def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
+        assert ctx.deployment is not None
+        reading = self.meter.admit(ctx.deployment, estimated_tokens)
+        ctx.quota = reading
+        ctx.headers["x-ratelimit-remaining-requests"] = str(reading.remaining_requests)
+        ctx.headers["x-ratelimit-remaining-tokens"] = str(reading.remaining_tokens)
+
+    def _reject_unknown_parameters(self, ctx: RequestContext) -> None:
+        assert ctx.api_version is not None and ctx.body is not None
+        rules = ctx.api_version.rules_for(ctx.operation.name)
+        assert rules is not None
+        allowed = rules.params
+        everywhere = self.catalog.accepted_everywhere
+        unknown = [key for key in ctx.body if key not in allowed and key not in everywhere]
+        if unknown:
+            raise UnrecognizedArgument(unknown)
+
+    # -- headers ---------------------------------------------------------------------------
+
+    def _base_headers(self, ctx: RequestContext) -> dict[str, str]:
+        return self._headers_for(ctx.request, ctx.request_id)
+
+    def _headers_for(self, request: Request, request_id: str) -> dict[str, str]:
+        headers = {
+            "x-request-id": request_id,
+            "apim-request-id": request_id,
+            "x-ms-region": self.settings.region,
+        }
+        client_request_id = request.headers.get("x-ms-client-request-id")
+        if client_request_id:
+            headers["x-ms-client-request-id"] = client_request_id
+        return headers

@@ -1,0 +1,168 @@
+"""Settings: the YAML configuration file, its built-in defaults, and the command line.
+
+A bad file stops start-up with a ``ConfigError`` that names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .models import FAMILIES, Family, match_model
+
+# The deployments a fresh emulator serves, each named after the model it runs.
+DEFAULT_DEPLOYMENTS = (
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-35-turbo",
+    "gpt-35-turbo-instruct",
+    "text-embedding-3-small",
+    "text-embedding-3-large",
+    "text-embedding-ada-002",
+    "dall-e-3",
+    "gpt-image-1",
+    "tts",
+    "tts-hd",
+    "whisper",
+)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says where and why."""
+
+
+class QuotaConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tpm: int | None = Field(default=None, ge=0, description="tokens per minute")
+    rpm: int | None = Field(default=None, ge=0, description="requests per minute")
+
+
+class DeploymentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    version: str | None = None
+    family: Family | None = None
+    reply_tokens: int = Field(default=48, ge=1, le=8192, description="length of a default reply")
+    quota: QuotaConfig = QuotaConfig()
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        if match_model(value) is None:
+            raise ValueError(f"unknown model {value!r}; see emulator/data/models.yaml for the known ones")
+        return value
+
+
+class FileConfig(BaseModel):
+    """The YAML file's top level."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = "East US"
+    auth: Literal["key", "none"] = "key"
+    api_keys: list[str] = Field(default_factory=list)
+    infer_deployments: bool | None = None
+    deployments: dict[str, DeploymentConfig] | None = None
+    max_body_bytes: int = Field(default=26_214_400, ge=1024)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _non_empty_keys(cls, keys: list[str]) -> list[str]:
+        if any(not key for key in keys):
+            raise ValueError("api keys must be non-empty strings")
+        return keys
+
+
+@dataclass
+class Settings:
+    """Everything the app needs, resolved: file, defaults and command line together."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 0
+    log_level: str = "warning"
+    config_path: Path | None = None
+    region: str = "East US"
+    auth: str = "key"
+    api_keys: frozenset[str] = frozenset()
+    infer_deployments: bool = True
+    deployments: dict[str, DeploymentConfig] = field(default_factory=dict)
+    max_body_bytes: int = 26_214_400
+
+    @classmethod
+    def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:
+        file = load_config_file(config_path) if config_path else FileConfig()
+        if file.deployments is None:
+            deployments = {name: DeploymentConfig(model=name) for name in DEFAULT_DEPLOYMENTS}
+            infer = True if file.infer_deployments is None else file.infer_deployments
+        else:
+            deployments = dict(file.deployments)
+            infer = bool(file.infer_deployments)
+        values: dict[str, Any] = dict(
+            config_path=config_path,
+            region=file.region,
+            auth=file.auth,
+            api_keys=frozenset(file.api_keys),
+            infer_deployments=infer,
+            deployments=deployments,
+            max_body_bytes=file.max_body_bytes,
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def load_config_file(path: Path) -> FileConfig:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: {where}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: line 1: the top level must be a mapping of settings")
+    try:
+        return FileConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        line = _line_of(root, loc)
+        key = ".".join(loc) or "(top level)"
+        allowed = ""
+        if first["type"] == "extra_forbidden":
+            allowed = " (unknown key)"
+        elif first["type"] == "literal_error" and loc and loc[-1] == "family":
+            allowed = f" (one of {', '.join(FAMILIES)})"
+        raise ConfigError(f"{path}: line {line}: {key}: {first['msg']}{allowed}") from None
+
+
+def _line_of(node: yaml.Node | None, loc: list[str]) -> int:
+    """The 1-based line of the deepest YAML node on ``loc`` that exists."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if str(kv[0].value) == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,181 @@
+"""Request bodies in, Azure's 400s out.
+
+``parse_json_body`` turns raw bytes into a dict; ``map_validation_errors`` is the single
+boundary where a pydantic ``ValidationError`` becomes Azure's error (as httpx's
+``map_httpcore_exceptions`` does for transport errors). The wording is the one Azure has used
+since late 2024, which fills ``param`` and ``code`` (research notes: Azure's own bodies for
+missing parameters, roles and types; OpenAI's for the rest, which Azure shares).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import InvalidRequest
+
+_PARSE_MESSAGE = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
+    "your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
+    "valid JSON. If you have trouble figuring out how to fix this, please contact us through our "
+    "help center at help.openai.com.)"
+)
+
+# pydantic's error types -> how Azure names the expected JSON type.
+_EXPECTED = {
+    "float_type": "a decimal",
+    "int_type": "an integer",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+_UNION_TAG_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def parse_json_body(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or Azure's 400 for anything else."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest(_PARSE_MESSAGE, param=None) from None
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            f"Invalid type for request body: expected an object, but got {_kind(data)} instead.",
+            param=None,
+            code="invalid_type",
+        )
+    return data
+
+
+def param_path(loc: Sequence[Any]) -> str:
+    """('messages', 0, 'role') -> 'messages[0].role', Azure's way of naming a nested field."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _is_union_tag(part):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic names the branch of a union it tried ('str', 'list[str]', 'ToolChoice');
+    # our field names are lower-case snake words, so tags are easy to tell apart.
+    text = str(part)
+    return "[" in text or text in _UNION_TAG_NAMES or text[:1].isupper() or "-" in text
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _number(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (int, float)) else str(value)
+
+
+def map_validation_errors(exc: ValidationError) -> InvalidRequest:
+    """The first problem pydantic found, as Azure words it."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    param = param_path(first["loc"])
+    kind = first["type"]
+    ctx = first.get("ctx") or {}
+    value = first.get("input")
+
+    if kind == "missing":
+        return InvalidRequest(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+    if kind in _EXPECTED:
+        expected = [
+            _EXPECTED[e["type"]] for e in errors if param_path(e["loc"]) == param and e["type"] in _EXPECTED
+        ]
+        unique = list(dict.fromkeys(expected))
+        wanted = unique[0] if len(unique) == 1 else "one of " + " or ".join(unique)
+        return InvalidRequest(
+            f"Invalid type for '{param}': expected {wanted}, but got {_kind(value)} instead.",
+            param=param,
+            code="invalid_type",
+        )
+    if kind == "too_short":
+        if ctx.get("actual_length") == 0:
+            return InvalidRequest(
+                f"Invalid '{param}': empty array. Expected an array with minimum length "
+                f"{ctx.get('min_length')}, but got an empty array instead.",
+                param=param,
+                code="empty_array",
+            )
+        return InvalidRequest(
+            f"Invalid '{param}': array too short. Expected an array with minimum length "
+            f"{ctx.get('min_length')}, but got an array with length {ctx.get('actual_length')} instead.",
+            param=param,
+            code="array_below_min_length",
+        )
+    if kind == "too_long":
+        return InvalidRequest(
+            f"Invalid '{param}': array too long. Expected an array with maximum length "
+            f"{ctx.get('max_length')}, but got an array with length {ctx.get('actual_length')} instead.",
+            param=param,
+            code="array_above_max_length",
+        )
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        number = "integer" if isinstance(value, int) else "decimal"
+        if kind.startswith("greater"):
+            bound, words, op, code = ctx.get("ge", ctx.get("gt")), "below minimum", ">=" if kind.endswith("equal") else ">", "below_min_value"
+        else:
+            bound, words, op, code = ctx.get("le", ctx.get("lt")), "above maximum", "<=" if kind.endswith("equal") else "<", "above_max_value"
+        return InvalidRequest(
+            f"Invalid '{param}': {number} {words} value. Expected a value {op} {_number(bound)}, "
+            f"but got {_number(value)} instead.",
+            param=param,
+            code=f"{number}_{code}",
+        )
+    if kind == "string_too_long":
+        return InvalidRequest(
+            f"Invalid '{param}': string too long. Expected a string with maximum length "
+            f"{ctx.get('max_length')}, but got a string with length {len(value) if isinstance(value, str) else '?'} instead.",
+            param=param,
+            code="string_above_max_length",
+        )
+    if kind == "literal_error":
+        return invalid_value(param, value, _literal_options(ctx.get("expected", "")))
+    if kind == "value_error":
+        return InvalidRequest(str(ctx.get("error", first["msg"])), param=param, code="invalid_value")
+    return InvalidRequest(f"Invalid value for '{param}': {first['msg']}.", param=param, code="invalid_value")
+
+
+def invalid_value(param: str, value: Any, supported: Sequence[str]) -> InvalidRequest:
+    """Azure's wording for a value outside an enumeration (seen for message roles)."""
+    quoted = [f"'{s}'" for s in supported]
+    if len(quoted) > 1:
+        listed = ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+    else:
+        listed = "".join(quoted)
+    shown = value if isinstance(value, str) else json.dumps(value)
+    return InvalidRequest(
+        f"Invalid value: '{shown}'. Supported values are: {listed}.", param=param, code="invalid_value"
+    )
+
+
+def _literal_options(expected: str) -> list[str]:
+    # pydantic renders Literal options as "'a', 'b' or 'c'".
+    cleaned = expected.replace(" or ", ", ")
+    return [part.strip().strip("'") for part in cleaned.split(",") if part.strip()]
