@@ -34,9 +34,9 @@ _REPLY_PRIMING = 3
 # left to the vision work, which decodes the images.
 _TOKENS_PER_IMAGE = 85
 # Parameters that do not change what the model writes, left out of the content seed so a
-# streamed answer equals the plain one and a smaller max_tokens only cuts it shorter.
+# streamed answer equals the plain one and a token limit or stop sequence only cuts it short.
 _NOT_IN_SEED = frozenset(
-    {"stream", "stream_options", "max_tokens", "max_completion_tokens", "n", "user", "logprobs", "top_logprobs", "model", "metadata", "store"}
+    {"stream", "stream_options", "max_tokens", "max_completion_tokens", "stop", "n", "user", "logprobs", "top_logprobs", "model", "metadata", "store"}
 )
 
 

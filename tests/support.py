@@ -1,0 +1,102 @@
+"""Test support: a real emulator on a free port, and validation against the official specs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from jsonschema import validators
+from openapi_schema_validator import OAS30Validator
+
+from emulator.app import build_app
+from emulator.settings import Settings
+
+SPECS = Path(__file__).parent / "specs" / "azure-openai"
+
+
+@contextlib.contextmanager
+def running_emulator(settings: Settings) -> Iterator[str]:
+    """Serve ``settings`` on a free loopback port in a thread; yield the endpoint."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(build_app(settings), log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the emulator did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@lru_cache(maxsize=None)
+def spec(version: str) -> dict[str, Any]:
+    name = "openapi.json" if version == "v1" else "inference.json"
+    return json.loads((SPECS / version / name).read_text("utf-8"))
+
+
+def spec_versions() -> list[str]:
+    return sorted(p.name for p in SPECS.iterdir() if p.is_dir())
+
+
+def _enum_allowing_nullable(validator: Any, enums: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    # The specs write nullable enums ({"enum": [...], "nullable": true}) without null among the
+    # values; OpenAPI 3.0.3 reads that as "null not allowed", but the intent (and the
+    # service) send null, e.g. a chunk's finish_reason.
+    if instance is None and schema.get("nullable"):
+        return
+    yield from OAS30Validator.VALIDATORS["enum"](validator, enums, instance, schema)
+
+
+SpecValidator = validators.extend(OAS30Validator, {"enum": _enum_allowing_nullable})
+
+
+def _validator(version: str, schema: dict[str, Any]) -> Any:
+    document = spec(version)
+    root = {**schema, "components": document["components"]}
+    # The 3.1 documents (2025-03-01-preview on) still mark optional values with 3.0's
+    # `nullable`, which only the 3.0 validator honours.
+    return SpecValidator(root)
+
+
+def response_schema(version: str, path: str, status: str = "200") -> dict[str, Any]:
+    document = spec(version)
+    key = f"/{path}" if version == "v1" else f"/deployments/{{deployment-id}}/{path}"
+    content = document["paths"][key]["post"]["responses"][status]["content"]
+    return content["application/json"]["schema"]
+
+
+def assert_valid_response(version: str, path: str, body: dict[str, Any]) -> None:
+    """Raise if ``body`` breaks the official 200 schema of ``path`` in ``version``."""
+    validator = _validator(version, response_schema(version, path))
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    assert not errors, f"{version} {path}: " + "; ".join(_explain(e) for e in errors[:5])
+
+
+def assert_valid_component(version: str, component: str, body: dict[str, Any]) -> None:
+    validator = _validator(version, {"$ref": f"#/components/schemas/{component}"})
+    errors = list(validator.iter_errors(body))
+    assert not errors, f"{version} {component}: " + "; ".join(f"{list(e.path)}: {e.message[:200]}" for e in errors[:5])
+
+
+def _explain(error: Any) -> str:
+    # For oneOf/anyOf failures the useful detail is in the branch errors.
+    detail = "; ".join(f"{list(c.path)}: {c.message[:160]}" for c in (error.context or [])[:6])
+    return f"{list(error.path)}: {error.message[:160]} [{detail}]"
