@@ -90,14 +90,19 @@ def _kind(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return json.dumps(value) if isinstance(value, (int, float)) else str(value)
 
 
 def map_validation_errors(exc: ValidationError) -> InvalidRequest:
     """The first problem pydantic found, as Azure words it."""
     errors = exc.errors(include_url=False)
-    first = errors[0]
-    param = param_path(first["loc"])
+    param = param_path(errors[0]["loc"])
+    # In a union (stop: string or array), the branch whose type matched has the real
+    # complaint; the other branches only say "wrong type".
+    same_param = [e for e in errors if param_path(e["loc"]) == param]
+    first = next((e for e in same_param if e["type"] not in _EXPECTED), errors[0])
     kind = first["type"]
     ctx = first.get("ctx") or {}
     value = first.get("input")
@@ -137,7 +142,9 @@ def map_validation_errors(exc: ValidationError) -> InvalidRequest:
             code="array_above_max_length",
         )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        number = "integer" if isinstance(value, int) else "decimal"
+        # The field's type decides the wording; pydantic gives float fields float bounds.
+        bound_any = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), 0)
+        number = "decimal" if isinstance(bound_any, float) else "integer"
         if kind.startswith("greater"):
             bound, words, op, code = ctx.get("ge", ctx.get("gt")), "below minimum", ">=" if kind.endswith("equal") else ">", "below_min_value"
         else:

@@ -1,0 +1,363 @@
+"""Every bad request gets Azure's error envelope, status, code, param and message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import openai
+import pytest
+from openai import AzureOpenAI
+
+from support import running_emulator
+from emulator.settings import Settings
+
+CHAT = "/openai/deployments/gpt-4o/chat/completions"
+GA = {"api-version": "2024-10-21"}
+HELLO = [{"role": "user", "content": "Hello"}]
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == response.headers["apim-request-id"]
+    body = response.json()
+    assert set(body) == {"error"}
+    return body["error"]
+
+
+def post_chat(http: httpx.Client, body: Any, params: dict[str, str] = GA, **kwargs: Any) -> httpx.Response:
+    return http.post(CHAT, params=params, json=body, **kwargs)
+
+
+# -- authentication -------------------------------------------------------------------------
+
+
+def test_missing_key_is_401_with_azures_body(endpoint: str) -> None:
+    response = httpx.post(f"{endpoint}{CHAT}", params=GA, json={"messages": HELLO})
+    assert response.status_code == 401
+    error = error_of(response)
+    assert error["code"] == "401"
+    assert error["message"].startswith("Access denied due to invalid subscription key or wrong API endpoint.")
+
+
+def test_empty_key_is_rejected(endpoint: str) -> None:
+    response = httpx.post(f"{endpoint}{CHAT}", params=GA, json={"messages": HELLO}, headers={"api-key": ""})
+    assert response.status_code == 401
+
+
+def test_key_not_in_the_configured_list_is_401_for_the_client(
+    azure: Callable[..., AzureOpenAI], locked_endpoint: str
+) -> None:
+    client = azure(azure_endpoint=locked_endpoint, api_key="wrong-key")
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert caught.value.status_code == 401
+    assert caught.value.code == "401"
+
+
+def test_configured_key_is_accepted_as_bearer(locked_endpoint: str) -> None:
+    response = httpx.post(
+        f"{locked_endpoint}/openai/v1/chat/completions",
+        json={"model": "gpt-4o", "messages": HELLO},
+        headers={"authorization": "Bearer right-key"},
+    )
+    assert response.status_code == 200
+    assert response.headers["x-ms-region"] == "Sweden Central"
+
+
+def test_entra_token_is_accepted_as_bearer(azure: Callable[..., AzureOpenAI], locked_endpoint: str) -> None:
+    client = azure(azure_endpoint=locked_endpoint, api_key=None, azure_ad_token="header.payload.signature")
+    assert client.chat.completions.create(model="gpt-4o", messages=HELLO).choices
+
+
+@pytest.fixture(scope="module")
+def open_endpoint() -> Iterator[str]:
+    with running_emulator(Settings.build(auth="none")) as url:
+        yield url
+
+
+def test_auth_none_needs_no_key(open_endpoint: str) -> None:
+    response = httpx.post(f"{open_endpoint}{CHAT}", params=GA, json={"messages": HELLO})
+    assert response.status_code == 200
+
+
+# -- api-version ----------------------------------------------------------------------------
+
+
+def test_missing_api_version_is_404_resource_not_found(http: httpx.Client) -> None:
+    response = post_chat(http, {"messages": HELLO}, params={})
+    assert response.status_code == 404
+    assert response.content == b'{"error":{"code":"404","message": "Resource not found"}}'
+
+
+def test_unknown_api_version_raises_not_found_in_the_client(azure: Callable[..., AzureOpenAI]) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        azure(api_version="2023-12-01").chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert caught.value.code == "404"
+    assert "Resource not found" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [("/openai/deployments/tts/audio/speech", "2024-02-01"), ("/openai/responses", "2024-10-21")],
+    ids=["speech-on-ga", "responses-on-ga"],
+)
+def test_operation_missing_from_the_version_is_400_api_version_not_supported(
+    http: httpx.Client, path: str, version: str
+) -> None:
+    response = http.post(path, params={"api-version": version}, json={"input": "hi", "voice": "alloy", "model": "gpt-4o"})
+    assert response.status_code == 400
+    assert error_of(response) == {"code": "BadRequest", "message": "API version not supported"}
+
+
+@pytest.mark.parametrize(
+    ("version", "extra", "names"),
+    [
+        ("2024-06-01", {"max_completion_tokens": 20}, "max_completion_tokens"),
+        ("2024-06-01", {"stream": True, "stream_options": {"include_usage": True}}, "stream_options"),
+        ("2024-02-01", {"logprobs": True}, "logprobs"),
+        ("2024-06-01", {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}, "response_format"),
+    ],
+    ids=["max_completion_tokens", "stream_options", "logprobs", "json_schema"],
+)
+def test_parameter_the_version_lacks_is_unrecognized(
+    azure: Callable[..., AzureOpenAI], version: str, extra: dict[str, Any], names: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        azure(api_version=version).chat.completions.create(model="gpt-4o", messages=HELLO, **extra)
+    assert caught.value.status_code == 400
+    assert caught.value.body["message"] == f"Unrecognized request argument supplied: {names}"
+    assert caught.value.param is None and caught.value.code is None
+    assert caught.value.type == "invalid_request_error"
+
+
+def test_several_unknown_parameters_are_listed_together(http: httpx.Client) -> None:
+    response = post_chat(http, {"messages": HELLO, "topP": 1, "frequencyPenalty": 0})
+    assert error_of(response)["message"] == "Unrecognized request arguments supplied: frequencyPenalty, topP"
+
+
+def test_developer_role_arrives_with_2024_12_01_preview(http: httpx.Client) -> None:
+    body = {"messages": [{"role": "developer", "content": "Be brief."}, *HELLO]}
+    assert post_chat(http, body, params={"api-version": "2024-12-01-preview"}).status_code == 200
+    error = error_of(post_chat(http, body))
+    assert error["param"] == "messages[0].role" and error["code"] == "invalid_value"
+
+
+# -- deployments and routes -----------------------------------------------------------------
+
+
+def test_unknown_deployment_is_404_deployment_not_found(azure: Callable[..., AzureOpenAI], locked_endpoint: str) -> None:
+    client = azure(azure_endpoint=locked_endpoint, api_key="right-key")
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="no-such-deployment", messages=HELLO)
+    assert caught.value.code == "DeploymentNotFound"
+    assert caught.value.body["message"].startswith("The API deployment for this resource does not exist.")
+
+
+def test_chat_on_an_embeddings_deployment_is_operation_not_supported(http: httpx.Client) -> None:
+    response = http.post(
+        "/openai/deployments/text-embedding-3-small/chat/completions", params=GA, json={"messages": HELLO}
+    )
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "OperationNotSupported"
+    assert error["message"].startswith(
+        "The chatCompletion operation does not work with the specified model, text-embedding-3-small."
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/openai/nowhere"), ("GET", "/index.html"), ("GET", CHAT), ("DELETE", "/openai/v1/chat/completions")],
+    ids=["unknown-path", "html-page", "get-on-chat", "delete-on-v1"],
+)
+def test_unknown_route_or_wrong_method_is_azures_404(http: httpx.Client, method: str, path: str) -> None:
+    response = http.request(method, path, params=GA)
+    assert response.status_code == 404
+    assert error_of(response) == {"code": "404", "message": "Resource not found"}
+
+
+def test_oversized_body_is_413(locked_endpoint: str) -> None:
+    body = {"messages": [{"role": "user", "content": "x" * 8000}]}
+    response = httpx.post(f"{locked_endpoint}{CHAT}", params=GA, json=body, headers={"api-key": "right-key"})
+    assert response.status_code == 413
+    error = error_of(response)
+    assert error["code"] == "request_too_large"
+    assert "4096 bytes" in error["message"]
+
+
+def test_v1_without_model_names_the_missing_parameter(http: httpx.Client) -> None:
+    response = http.post("/openai/v1/chat/completions", json={"messages": HELLO})
+    assert response.status_code == 400
+    assert error_of(response)["param"] == "model"
+
+
+def test_v1_rejects_an_unknown_api_version_value(http: httpx.Client) -> None:
+    response = http.post("/openai/v1/chat/completions", params={"api-version": "2024-10-21"}, json={"model": "gpt-4o", "messages": HELLO})
+    assert response.status_code == 404
+
+
+# -- the body -------------------------------------------------------------------------------
+
+
+def test_invalid_json_is_400_with_azures_parse_message(http: httpx.Client) -> None:
+    response = http.post(CHAT, params=GA, content=b'{"messages": [', headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["message"].startswith("We could not parse the JSON body of your request.")
+    assert error["type"] == "invalid_request_error"
+
+
+def test_body_that_is_not_an_object_is_400(http: httpx.Client) -> None:
+    response = post_chat(http, ["messages"])
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid_type"
+
+
+BAD_BODIES = [
+    ({}, "messages", "missing_required_parameter", "Missing required parameter: 'messages'."),
+    (
+        {"messages": []},
+        "messages",
+        "empty_array",
+        "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+    ),
+    (
+        {"messages": "Hello"},
+        "messages",
+        "invalid_type",
+        "Invalid type for 'messages': expected an array, but got a string instead.",
+    ),
+    (
+        {"messages": [{"role": "bogus", "content": "hi"}]},
+        "messages[0].role",
+        "invalid_value",
+        "Invalid value: 'bogus'. Supported values are: 'system', 'user', 'assistant', 'tool', and 'function'.",
+    ),
+    (
+        {"messages": [{"role": "user"}]},
+        "messages[0].content",
+        "missing_required_parameter",
+        "Missing required parameter: 'messages[0].content'.",
+    ),
+    (
+        {"messages": HELLO, "temperature": 3},
+        "temperature",
+        "decimal_above_max_value",
+        "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.",
+    ),
+    (
+        {"messages": HELLO, "temperature": -0.5},
+        "temperature",
+        "decimal_below_min_value",
+        "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got -0.5 instead.",
+    ),
+    (
+        {"messages": HELLO, "temperature": "hot"},
+        "temperature",
+        "invalid_type",
+        "Invalid type for 'temperature': expected a decimal, but got a string instead.",
+    ),
+    (
+        {"messages": HELLO, "n": 0},
+        "n",
+        "integer_below_min_value",
+        "Invalid 'n': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+    ),
+    (
+        {"messages": HELLO, "n": 129},
+        "n",
+        "integer_above_max_value",
+        "Invalid 'n': integer above maximum value. Expected a value <= 128, but got 129 instead.",
+    ),
+    (
+        {"messages": HELLO, "logprobs": True, "top_logprobs": 21},
+        "top_logprobs",
+        "integer_above_max_value",
+        "Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got 21 instead.",
+    ),
+    (
+        {"messages": HELLO, "top_logprobs": 2},
+        "top_logprobs",
+        None,
+        "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+    ),
+    (
+        {"messages": HELLO, "max_tokens": 0},
+        "max_tokens",
+        "integer_below_min_value",
+        "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+    ),
+    (
+        {"messages": HELLO, "max_tokens": 20000},
+        "max_tokens",
+        "invalid_value",
+        "max_tokens is too large: 20000. This model supports at most 16384 completion tokens, whereas you provided 20000.",
+    ),
+    (
+        {"messages": HELLO, "presence_penalty": -3},
+        "presence_penalty",
+        "decimal_below_min_value",
+        "Invalid 'presence_penalty': decimal below minimum value. Expected a value >= -2, but got -3 instead.",
+    ),
+    (
+        {"messages": HELLO, "stop": ["a", "b", "c", "d", "e"]},
+        "stop",
+        "array_above_max_length",
+        "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length 5 instead.",
+    ),
+    (
+        {"messages": HELLO, "stream": "yes"},
+        "stream",
+        "invalid_type",
+        "Invalid type for 'stream': expected a boolean, but got a string instead.",
+    ),
+    (
+        {"messages": HELLO, "max_tokens": 5, "max_completion_tokens": 5},
+        "max_tokens",
+        "invalid_parameter_combination",
+        "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
+    ),
+    (
+        {"messages": HELLO, "response_format": {"type": "xml"}},
+        "response_format.type",
+        "invalid_value",
+        "Invalid value: 'xml'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+    ),
+    (
+        {"messages": HELLO, "stop": 5},
+        "stop",
+        "invalid_type",
+        "Invalid type for 'stop': expected one of a string or an array, but got an integer instead.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "param", "code", "message"), BAD_BODIES, ids=[b[1] + ":" + str(b[2]) for b in BAD_BODIES])
+def test_bad_body_gets_a_400_naming_the_parameter(
+    http: httpx.Client, body: dict[str, Any], param: str, code: str | None, message: str
+) -> None:
+    response = post_chat(http, body)
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert error == {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+
+
+def test_bad_body_raises_bad_request_in_the_client(client: AzureOpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=HELLO, temperature=5)
+    assert caught.value.param == "temperature"
+    assert caught.value.code == "decimal_above_max_value"
+    assert caught.value.request_id
+
+
+def test_prompt_beyond_the_context_window_is_context_length_exceeded(http: httpx.Client) -> None:
+    words = " ".join(["migration"] * 17000)
+    response = http.post(
+        "/openai/deployments/gpt-35-turbo/chat/completions", params=GA, json={"messages": [{"role": "user", "content": words}]}
+    )
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "context_length_exceeded" and error["param"] == "messages"
+    assert error["message"].startswith("This model's maximum context length is 16385 tokens. However, your messages resulted in")
