@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((settings.host, settings.port))
+        # Listening now lets clients connect (and wait in the backlog) from the moment the
+        # banner is printed.
+        sock.listen(2048)
     except OSError as exc:
         print(f"aoai-emulator: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
