@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -71,10 +72,16 @@ def build_app(settings: Settings) -> Starlette:
         assert isinstance(exc, HTTPException)
         return JSONResponse({"errors": [{"title": exc.detail}]}, status_code=exc.status_code)
 
+    def warm_up() -> None:
+        tokens.warm_up()
+        # Everything loaded so far (modules, catalogs, vocabularies) lives as long as the
+        # process; moving it out of the collector's sight keeps full collections cheap.
+        gc.freeze()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Load the tokenizers beside start-up rather than on the first request.
-        threading.Thread(target=tokens.warm_up, name="tokenizer-warm-up", daemon=True).start()
+        threading.Thread(target=warm_up, name="tokenizer-warm-up", daemon=True).start()
         yield
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)

@@ -7,11 +7,11 @@ response carries the same Azure headers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import to_json
 from sse_starlette.sse import EventSourceResponse
 from starlette.responses import Response
 
@@ -37,7 +37,9 @@ Reply = JsonReply | StreamReply
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    # pydantic's serialiser (Rust) writes the same compact UTF-8 JSON as
+    # json.dumps(ensure_ascii=False) several times faster; this is the hot path's largest cost.
+    return to_json(body)
 
 
 def json_response(reply: JsonReply, headers: Mapping[str, str]) -> Response:

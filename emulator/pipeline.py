@@ -3,6 +3,9 @@
     authenticate -> api-version -> body -> deployment -> quota -> parameters -> validate
     -> operation -> deliver
 
+A byte-identical repeat of a request already served takes a short cut after the body is
+read: deployment -> quota -> the remembered result (emulator/memo.py).
+
 Each step is a small method that raises an ``AzureError``; ``serve`` turns any of them
 into Azure's response with the request's headers.
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from functools import lru_cache
+from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -18,7 +23,7 @@ from starlette.responses import Response
 
 from .auth import Authenticator
 from .context import RequestContext
-from .delivery import deliver, error_response
+from .delivery import JsonReply, deliver, error_response
 from .deployments import DeploymentTable
 from .errors import (
     ApiVersionNotSupported,
@@ -31,6 +36,7 @@ from .errors import (
     ResourceNotFound,
     UnrecognizedArgument,
 )
+from .memo import Remembered, ResultMemo
 from .operations import Operation
 from .ratelimit import QuotaMeter
 from .settings import Settings
@@ -40,6 +46,15 @@ from .versions import Catalog
 log = logging.getLogger("emulator")
 
 
+@lru_cache(maxsize=1024)
+def _api_version_of(query_string: bytes) -> str | None:
+    # Clients send the same few query strings over and over; parse each once.
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name == "api-version":
+            return value
+    return None
+
+
 class Pipeline:
     def __init__(self, settings: Settings, catalog: Catalog, deployments: DeploymentTable) -> None:
         self.settings = settings
@@ -47,6 +62,7 @@ class Pipeline:
         self.deployments = deployments
         self.authenticator = Authenticator(settings)
         self.meter = QuotaMeter()
+        self.memo = ResultMemo()
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
         ctx = RequestContext(
@@ -80,21 +96,35 @@ class Pipeline:
             raise ResourceNotFound()
         self.authenticator.check(ctx.request.headers)
         self._resolve_api_version(ctx)
-        ctx.body = parse_json_body(await self._read_body(ctx.request))
-        self._resolve_deployment(ctx)
+        raw = await self._read_body(ctx.request)
         handler = ctx.operation.handler
-        assert handler is not None and ctx.deployment is not None
-        self._admit(ctx, handler.estimate_tokens(ctx.body, ctx.deployment))
+        assert handler is not None and ctx.api_version is not None
+        key = self.memo.key(ctx.operation.name, ctx.api_version.name, ctx.deployment_name, raw)
+        remembered = self.memo.get(key) if key is not None and handler.renew is not None else None
+        if remembered is not None:
+            # A byte-identical request has been served before: same answer, fresh ids.
+            ctx.deployment_name = remembered.deployment_name
+            self._resolve_deployment(ctx)
+            self._admit(ctx, remembered.estimated_tokens)
+            return JsonReply(handler.renew(remembered.body))  # type: ignore[misc]
+        ctx.body = parse_json_body(raw)
+        self._resolve_deployment(ctx)
+        assert ctx.deployment is not None
+        estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
+        self._admit(ctx, estimated)
         self._reject_unknown_parameters(ctx)
         try:
             parsed = handler.request_model.model_validate(ctx.body)
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
         handler.check(ctx, parsed)
-        return handler.respond(ctx, parsed)
+        reply = handler.respond(ctx, parsed)
+        if key is not None and handler.renew is not None and isinstance(reply, JsonReply):
+            self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply.body))
+        return reply
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
-        query = ctx.request.query_params.get("api-version")
+        query = _api_version_of(ctx.request.scope["query_string"])
         version = self.catalog.v1(query) if ctx.surface == "v1" else self.catalog.dated(query)
         if version is None:
             raise ResourceNotFound()
@@ -110,18 +140,24 @@ class Pipeline:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise RequestTooLarge(limit)
+        # Straight from the ASGI channel: Starlette's stream() adds a generator per request.
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
                 raise RequestTooLarge(limit)
             chunks.append(chunk)
-        return b"".join(chunks)
+            if not message.get("more_body", False):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _resolve_deployment(self, ctx: RequestContext) -> None:
-        assert ctx.body is not None
-        if ctx.surface == "v1":
+        if ctx.surface == "v1" and ctx.body is not None:
             # v1 routes carry the deployment in the body's `model`.
             model = ctx.body.get("model")
             if model is None:

@@ -105,7 +105,13 @@ def count(text: str, encoding_name: str) -> int:
 
 
 def encode(text: str, encoding_name: str) -> list[int]:
-    return encoding(encoding_name).encode_ordinary(text)
+    return list(_encode_cached(text, encoding_name))
+
+
+@lru_cache(maxsize=4096)
+def _encode_cached(text: str, encoding_name: str) -> tuple[int, ...]:
+    # Replies repeat whenever requests do; a tuple keeps the cached value immutable.
+    return tuple(encoding(encoding_name).encode_ordinary(text))
 
 
 def decode_bytes(tokens: list[int], encoding_name: str) -> list[bytes]:

@@ -28,6 +28,9 @@ class Handler:
     # Checks that need the api-version or deployment (gated values, model limits).
     check: Callable[[RequestContext, Any], None]
     respond: Callable[[RequestContext, Any], Reply]
+    # Given a remembered JSON result, the same result with fresh per-response fields (ids,
+    # timestamps); None when results must not be remembered.
+    renew: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

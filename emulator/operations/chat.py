@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .. import contentfilter, synth, tokens
@@ -41,10 +42,18 @@ _NOT_IN_SEED = frozenset(
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
-    """Azure's reservation: the prompt estimated from its characters, plus the completion
-    budget (16 when none is given, as Microsoft's simulator charges)."""
+    """Azure's reservation: the prompt estimated from its characters (a token per four),
+    plus the completion budget (16 when none is given, as Microsoft's simulator charges).
+    The body is not validated yet, so anything unexpected simply counts as nothing."""
+    characters = 0
     messages = body.get("messages")
-    prompt = len(json.dumps(messages, ensure_ascii=False)) // 4 if messages is not None else 0
+    for message in messages if isinstance(messages, list) else ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            characters += len(content)
+        elif isinstance(content, list):
+            characters += sum(len(p.get("text") or "") for p in content if isinstance(p, dict))
+    prompt = characters // 4
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     return prompt + (limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16)
 
@@ -158,10 +167,10 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     completion_tokens = sum(len(c.token_ids) for c in choices)
     usage = _usage(prompt_tokens, completion_tokens)
     header = {
-        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "id": _completion_id(),
         "created": int(time.time()),
         "model": deployment.response_model,
-        "system_fingerprint": "fp_" + format(synth.derive_seed(deployment.model.name, deployment.version), "x")[:10],
+        "system_fingerprint": _fingerprint(deployment.model.name, deployment.version),
     }
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
@@ -189,6 +198,21 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     )
 
 
+def _completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex}"
+
+
+def renew(body: dict[str, Any]) -> dict[str, Any]:
+    """A remembered completion as a new one: its own id and creation time."""
+    return {**body, "id": _completion_id(), "created": int(time.time())}
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(model: str, version: str) -> str:
+    """A stable system_fingerprint per model version, as the service reports one."""
+    return "fp_" + format(synth.derive_seed(model, version), "016x")[:10]
+
+
 def _last_user_text(messages: list[ChatMessage]) -> str:
     for message in reversed(messages):
         if message.role == "user":
@@ -196,9 +220,9 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
     return messages[-1].text()
 
 
-def _choice(index: int, seed: int, topics: list[str], req: ChatRequest, deployment: Deployment) -> Choice:
+def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, deployment: Deployment) -> Choice:
     encoding = deployment.model.encoding
-    choice_seed = synth.derive_seed(seed, index)
+    choice_seed = synth.mix(seed, index)
     kind = req.response_format.type if req.response_format else "text"
     if kind == "json_object":
         content = text.json_object(choice_seed, topics, encoding)
@@ -340,4 +364,6 @@ def _stream_events(
         yield final
 
 
-HANDLER = Handler(request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond)
+HANDLER = Handler(
+    request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from functools import lru_cache
 
 from .. import tokens
 
@@ -64,7 +65,8 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 
 
-def topics_of(text: str, limit: int = 3) -> list[str]:
+@lru_cache(maxsize=4096)
+def topics_of(text: str, limit: int = 3) -> tuple[str, ...]:
     """The first few content words of a prompt, lower-cased and without repeats."""
     seen: list[str] = []
     for match in _WORD.finditer(text):
@@ -73,18 +75,20 @@ def topics_of(text: str, limit: int = 3) -> list[str]:
             seen.append(word)
             if len(seen) == limit:
                 break
-    return seen
+    return tuple(seen)
 
 
-def _sentence(rng: random.Random, topics: list[str]) -> str:
+def _sentence(rng: random.Random, topics: tuple[str, ...]) -> str:
     if topics and rng.random() < 0.6:
         return rng.choice(_TOPIC_SENTENCES).format(topic=rng.choice(topics))
     return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_ENDINGS)}."
 
 
-def reply(seed: int, topics: list[str], target_tokens: int, encoding_name: str) -> str:
+@lru_cache(maxsize=4096)
+def reply(seed: int, topics: tuple[str, ...], target_tokens: int, encoding_name: str) -> str:
     """About ``target_tokens`` tokens of prose: whole sentences, stopping at the first one that
-    reaches the target."""
+    reaches the target. A pure function of its arguments, so repeated requests (the common
+    case in test suites) reuse the text."""
     rng = random.Random(seed)
     sentences = [rng.choice(_OPENERS)]
     used = tokens.count(sentences[0], encoding_name)
@@ -98,12 +102,12 @@ def reply(seed: int, topics: list[str], target_tokens: int, encoding_name: str) 
     return " ".join(sentences)
 
 
-def json_object(seed: int, topics: list[str], encoding_name: str) -> str:
+def json_object(seed: int, topics: tuple[str, ...], encoding_name: str) -> str:
     """A JSON object reply, for ``response_format: json_object``."""
     rng = random.Random(seed)
     body = {
         "answer": reply(rng.getrandbits(64), topics, 24, encoding_name),
-        "topics": topics,
+        "topics": list(topics),
         "confidence": round(rng.uniform(0.6, 0.99), 2),
     }
     return json.dumps(body, ensure_ascii=False)

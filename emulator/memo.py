@@ -1,0 +1,56 @@
+"""Results remembered by request.
+
+The same request gets the same answer (DESIGN.md, property 3), so once a request has gone the
+whole way (parsed, validated, generated), a byte-identical repeat to the same operation,
+api-version and deployment skips that work: it gets the remembered result with fresh ids and
+timestamps. Test suites and load tests repeat requests all the time; this is what keeps the
+emulator's hot path close to a bare app's.
+
+Only successful JSON results are remembered, never errors or streams, and the steps before
+the lookup (auth, api-version, quota, and later faults) still run for every request. Anything
+that changes what a request would produce at run time (new deployments, policies or scripted
+replies) must call ``clear()``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+# Bodies above this size are not worth remembering: parsing dominates nothing there.
+_MAX_KEY_BYTES = 16 * 1024
+
+Key = tuple[str, str, str, bytes]
+
+
+@dataclass(frozen=True)
+class Remembered:
+    deployment_name: str
+    estimated_tokens: int
+    body: dict[str, Any]
+
+
+class ResultMemo:
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[Key, Remembered] = OrderedDict()
+
+    def key(self, operation: str, api_version: str, deployment: str | None, raw: bytes) -> Key | None:
+        if self._max == 0 or len(raw) > _MAX_KEY_BYTES:
+            return None
+        return (operation, api_version, deployment or "", raw)
+
+    def get(self, key: Key) -> Remembered | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: Key, entry: Remembered) -> None:
+        self._entries[key] = entry
+        if len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
