@@ -105,12 +105,12 @@ def count(text: str, encoding_name: str) -> int:
 
 
 def encode(text: str, encoding_name: str) -> list[int]:
-    return list(_encode_cached(text, encoding_name))
+    return encoding(encoding_name).encode_ordinary(text)
 
 
-@lru_cache(maxsize=4096)
-def _encode_cached(text: str, encoding_name: str) -> tuple[int, ...]:
-    # Replies repeat whenever requests do; a tuple keeps the cached value immutable.
+@lru_cache(maxsize=8192)
+def encode_cached(text: str, encoding_name: str) -> tuple[int, ...]:
+    """``encode`` for text that recurs (the sentences replies are made of); immutable."""
     return tuple(encoding(encoding_name).encode_ordinary(text))
 
 

@@ -238,3 +238,61 @@ def test_v1_response_validates_against_the_v1_spec(http: httpx.Client) -> None:
     )
     assert response.status_code == 200, response.text
     assert_valid_response("v1", "chat/completions", response.json())
+
+
+def test_every_documented_parameter_is_accepted(client: AzureOpenAI) -> None:
+    completion = client.chat.completions.create(
+        model="gpt-4o",
+        messages=QUESTION,
+        temperature=0.2,
+        top_p=0.9,
+        presence_penalty=0.5,
+        frequency_penalty=-0.5,
+        logit_bias={"1234": -100, "5678": 50},
+        user="user-42",
+        seed=11,
+        stop="\n\n",
+        n=1,
+        max_tokens=100,
+    )
+    assert completion.choices[0].finish_reason == "stop"
+
+
+def test_conversation_with_parts_tools_and_names_is_accepted(client: AzureOpenAI) -> None:
+    messages = [
+        {"role": "system", "content": [{"type": "text", "text": "You describe pictures."}]},
+        {
+            "role": "user",
+            "name": "ada",
+            "content": [
+                {"type": "text", "text": "What is in this picture of a lighthouse?"},
+                {"type": "image_url", "image_url": {"url": "https://example.com/lighthouse.png", "detail": "low"}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\": \"lighthouse\"}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "A lighthouse on a rocky coast."},
+        {"role": "user", "content": "Thanks. Describe the lighthouse once more."},
+    ]
+    completion = client.chat.completions.create(model="gpt-4o", messages=messages)
+    assert completion.choices[0].message.content
+    # The image costs its flat low-detail price; the text parts count like plain content.
+    without_image = [dict(m) for m in messages]
+    without_image[1] = {**messages[1], "content": [messages[1]["content"][0]]}
+    plain = client.chat.completions.create(model="gpt-4o", messages=without_image)
+    assert completion.usage.prompt_tokens - plain.usage.prompt_tokens == 85
+
+
+def test_legacy_function_messages_are_accepted(client: AzureOpenAI) -> None:
+    messages = [
+        {"role": "user", "content": "What is the weather in Oslo?"},
+        {"role": "assistant", "content": None, "function_call": {"name": "weather", "arguments": "{\"city\": \"Oslo\"}"}},
+        {"role": "function", "name": "weather", "content": "{\"celsius\": 4}"},
+    ]
+    completion = client.chat.completions.create(model="gpt-4o", messages=messages)
+    assert completion.choices[0].finish_reason == "stop"

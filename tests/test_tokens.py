@@ -66,3 +66,13 @@ def test_a_corrupted_vocabulary_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(tokens.resources, "files", lambda _: FakeRoot())
     with pytest.raises(tokens.TokenizerIntegrityError):
         tokens._load("cl100k_base")
+
+
+@pytest.mark.parametrize("encoding", ["cl100k_base", "o200k_base"])
+def test_reply_token_ids_equal_the_tokenizers_ids_for_the_whole_text(encoding: str) -> None:
+    from emulator.synth import text
+
+    for seed in range(300):
+        topics = (("migration", "database"), (), ("don't", "x-ray", "café"))[seed % 3]
+        prose = text.reply(seed, topics, 40 + seed % 50, encoding)
+        assert list(prose.token_ids) == tokens.encode(prose.text, encoding)

@@ -224,19 +224,23 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
     encoding = deployment.model.encoding
     choice_seed = synth.mix(seed, index)
     kind = req.response_format.type if req.response_format else "text"
+    token_ids: list[int] | None = None
     if kind == "json_object":
         content = text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
         schema = (req.response_format.json_schema or {}).get("schema") or {"type": "object"}  # type: ignore[union-attr]
         content = json.dumps(schema_data.generate(schema, choice_seed), ensure_ascii=False)
     else:
-        content = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
+        content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
+        token_ids = list(ids)
     finish_reason = "stop"
     for stop in req.stop_sequences():
         at = content.find(stop)
         if at != -1:
             content = content[:at]
-    token_ids = tokens.encode(content, encoding)
+            token_ids = None
+    if token_ids is None:
+        token_ids = tokens.encode(content, encoding)
     limit = req.completion_limit
     if limit is not None and len(token_ids) > limit:
         token_ids = token_ids[:limit]

@@ -11,6 +11,7 @@ import json
 import random
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import tokens
 
@@ -84,29 +85,38 @@ def _sentence(rng: random.Random, topics: tuple[str, ...]) -> str:
     return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_ENDINGS)}."
 
 
+class Prose(NamedTuple):
+    text: str
+    token_ids: tuple[int, ...]
+
+
 @lru_cache(maxsize=4096)
-def reply(seed: int, topics: tuple[str, ...], target_tokens: int, encoding_name: str) -> str:
+def reply(seed: int, topics: tuple[str, ...], target_tokens: int, encoding_name: str) -> Prose:
     """About ``target_tokens`` tokens of prose: whole sentences, stopping at the first one that
     reaches the target. A pure function of its arguments, so repeated requests (the common
-    case in test suites) reuse the text."""
+    case in test suites) reuse the text.
+
+    Every sentence ends in a full stop and the next begins with a space and a letter, which is
+    always a split point of the tokenizers' pre-tokenising patterns; so the reply's tokens are
+    the sentences' tokens laid end to end, and each sentence is tokenised once per process."""
     rng = random.Random(seed)
     sentences = [rng.choice(_OPENERS)]
-    used = tokens.count(sentences[0], encoding_name)
-    while used < target_tokens:
+    ids = list(tokens.encode_cached(sentences[0], encoding_name))
+    while len(ids) < target_tokens:
         sentence = _sentence(rng, topics)
         if sentence in sentences:
             # Long replies may exhaust the combinations; a second draw keeps repeats rare.
             sentence = _sentence(rng, topics)
         sentences.append(sentence)
-        used += tokens.count(" " + sentence, encoding_name)
-    return " ".join(sentences)
+        ids.extend(tokens.encode_cached(" " + sentence, encoding_name))
+    return Prose(" ".join(sentences), tuple(ids))
 
 
 def json_object(seed: int, topics: tuple[str, ...], encoding_name: str) -> str:
     """A JSON object reply, for ``response_format: json_object``."""
     rng = random.Random(seed)
     body = {
-        "answer": reply(rng.getrandbits(64), topics, 24, encoding_name),
+        "answer": reply(rng.getrandbits(64), topics, 24, encoding_name).text,
         "topics": list(topics),
         "confidence": round(rng.uniform(0.6, 0.99), 2),
     }
