@@ -361,3 +361,46 @@ def test_prompt_beyond_the_context_window_is_context_length_exceeded(http: httpx
     error = error_of(response)
     assert error["code"] == "context_length_exceeded" and error["param"] == "messages"
     assert error["message"].startswith("This model's maximum context length is 16385 tokens. However, your messages resulted in")
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}, "required": ["a"]},
+        {"type": "wobbly"},
+        {"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}, "required": ["next"]}},
+         "$ref": "#/$defs/node"},
+        {"type": "object", "properties": {"n": {"type": "integer", "minimum": "low"}}, "required": ["n"]},
+    ],
+    ids=["dangling-ref", "unknown-type", "endless-recursion", "non-numeric-bound"],
+)
+def test_a_schema_no_data_can_satisfy_is_a_400(http: httpx.Client, schema: dict[str, Any]) -> None:
+    body = {"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"name": "s", "schema": schema}}}
+    response = post_chat(http, body)
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert error["param"] == "response_format.json_schema.schema"
+    assert error["message"].startswith("Invalid schema for response_format:")
+
+
+def test_recursive_schema_with_an_optional_way_out_generates_valid_data(client: AzureOpenAI) -> None:
+    import json
+
+    import jsonschema
+
+    schema = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+                "required": ["name"],
+            }
+        },
+        "$ref": "#/$defs/node",
+    }
+    completion = client.chat.completions.create(
+        model="gpt-4o",
+        messages=HELLO,
+        response_format={"type": "json_schema", "json_schema": {"name": "tree", "schema": schema}},
+    )
+    jsonschema.validate(json.loads(completion.choices[0].message.content), schema)

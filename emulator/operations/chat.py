@@ -229,7 +229,14 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
         content = text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
         schema = (req.response_format.json_schema or {}).get("schema") or {"type": "object"}  # type: ignore[union-attr]
-        content = json.dumps(schema_data.generate(schema, choice_seed), ensure_ascii=False)
+        try:
+            content = json.dumps(schema_data.generate(schema, choice_seed), ensure_ascii=False)
+        except (schema_data.SchemaError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidRequest(
+                f"Invalid schema for response_format: {exc}",
+                param="response_format.json_schema.schema",
+                code="invalid_value",
+            ) from None
     else:
         content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
         token_ids = list(ids)

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
+
+class SchemaError(ValueError):
+    """A schema no data can be generated for: a broken $ref, an unknown type, or recursion
+    with no way out."""
+
 
 _WORDS = ("alpha", "bravo", "delta", "harbor", "maple", "orbit", "pixel", "river", "summit", "willow")
 _MAX_DEPTH = 8
+# Past the soft depth above, optional parts are left out; a schema that still nests deeper
+# (a required property that refers back to itself) has no finite instance.
+_HARD_DEPTH = 64
 
 
 def generate(schema: dict[str, Any], seed: int) -> Any:
@@ -21,15 +30,26 @@ def generate(schema: dict[str, Any], seed: int) -> Any:
 
 def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
     node: Any = root
-    for part in ref.lstrip("#/").split("/"):
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        raise SchemaError(f"only local references are supported, not {ref!r}")
+    for part in ref[1:].lstrip("/").split("/"):
         if part:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+            key = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or key not in node:
+                raise SchemaError(f"reference {ref!r} does not resolve")
+            node = node[key]
+    if not isinstance(node, dict):
+        raise SchemaError(f"reference {ref!r} does not point to a schema")
     return node
 
 
 def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) -> Any:
+    if depth > _HARD_DEPTH:
+        raise SchemaError("the schema requires infinitely deep data")
+    if schema is True or schema == {}:
+        return rng.choice(_WORDS)
     if not isinstance(schema, dict):
-        return None
+        raise SchemaError("every schema must be an object")
     if "$ref" in schema:
         return _value(_resolve(schema["$ref"], root), root, rng, depth + 1)
     if "const" in schema:
@@ -46,6 +66,8 @@ def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) ->
     if schema.get("allOf"):
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
+            if not isinstance(part, dict):
+                raise SchemaError("allOf entries must be schemas")
             part = _resolve(part["$ref"], root) if "$ref" in part else part
             for k, v in part.items():
                 if k in ("properties",) and k in merged:
@@ -61,7 +83,10 @@ def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) ->
         kind = rng.choice(choices or kind)
     if kind is None:
         kind = "object" if "properties" in schema else "string"
-    return _BY_TYPE[kind](schema, root, rng, depth)
+    make = _BY_TYPE.get(kind) if isinstance(kind, str) else None
+    if make is None:
+        raise SchemaError(f"unknown type {kind!r}")
+    return make(schema, root, rng, depth)
 
 
 def _object(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> dict[str, Any]:
@@ -75,9 +100,11 @@ def _object(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, de
 
 
 def _array(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> list[Any]:
-    low = int(schema.get("minItems", 1 if depth < _MAX_DEPTH else 0))
-    high = int(schema.get("maxItems", max(low, 3)))
-    count = 0 if depth >= _MAX_DEPTH and low == 0 else rng.randint(low, max(low, min(high, low + 2)))
+    given_min = schema.get("minItems")
+    low = int(given_min) if given_min is not None else (1 if depth < _MAX_DEPTH // 2 else 0)
+    high = int(schema.get("maxItems", low + 2))
+    # Deep down, only as many items as required, so recursive schemas stay small.
+    count = low if depth >= _MAX_DEPTH // 2 else rng.randint(low, max(low, min(high, low + 2)))
     items = schema.get("items", {"type": "string"})
     return [_value(items, root, rng, depth + 1) for _ in range(count)]
 
@@ -122,7 +149,7 @@ def _integer(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, d
     return rng.randint(low, max(low, high))
 
 
-_BY_TYPE = {
+_BY_TYPE: dict[str, Callable[[dict[str, Any], dict[str, Any], random.Random, int], Any]] = {
     "object": _object,
     "array": _array,
     "string": _string,
