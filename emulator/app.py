@@ -38,6 +38,11 @@ _PATHS = {
 }
 
 
+def admin_error(status: int, title: str) -> Response:
+    """The admin API's own error shape (not Azure's): a list of problems, as WireMock's."""
+    return JSONResponse({"errors": [{"title": title}]}, status_code=status)
+
+
 def build_app(settings: Settings) -> Starlette:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
 
@@ -50,6 +55,8 @@ def build_app(settings: Settings) -> Starlette:
         return endpoint
 
     async def health(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
         return JSONResponse({"status": "ok", "version": __version__})
 
     routes = [
@@ -63,14 +70,14 @@ def build_app(settings: Settings) -> Starlette:
         *[Route(f"/openai/v1/{path}", azure(op, "v1"), methods=ANY_METHOD) for op, path in _PATHS.items()],
         Route("/openai/v1/responses", azure("responses", "v1"), methods=ANY_METHOD),
         # The emulator's own endpoints.
-        Route("/_emulator/health", health, methods=["GET"]),
+        Route("/_emulator/health", health, methods=ANY_METHOD),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
     ]
 
     async def admin_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return JSONResponse({"errors": [{"title": exc.detail}]}, status_code=exc.status_code)
+        return admin_error(exc.status_code, exc.detail)
 
     def warm_up() -> None:
         tokens.warm_up()

@@ -25,6 +25,9 @@ class RequestContext:
     deployment: Deployment | None = None
     body: dict[str, Any] | None = None
     quota: QuotaReading | None = None
+    run_seed: int = 0
+    # Azure's annotations of the prompt, from the content-filter step.
+    prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     # Headers every response of this request carries, success or error.
     headers: dict[str, str] = field(default_factory=dict)
 

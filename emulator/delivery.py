@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic_core import to_json
 from sse_starlette.sse import EventSourceResponse
+from starlette.requests import Request
 from starlette.responses import Response
 
 from .errors import AzureError
@@ -28,9 +29,11 @@ class JsonReply:
 
 @dataclass(frozen=True)
 class StreamReply:
-    """Server-sent events: each item becomes one ``data:`` event, then ``data: [DONE]``."""
+    """Server-sent events: Azure's prompt annotation, then each item as one ``data:`` event,
+    then ``data: [DONE]``."""
 
     events: Iterable[dict[str, Any]]
+    prompt_filter_results: list[dict[str, Any]] | None = None
 
 
 Reply = JsonReply | StreamReply
@@ -51,18 +54,45 @@ def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:
     return Response(error.body(), status_code=error.status, headers=merged, media_type="application/json")
 
 
-async def _sse_frames(events: Iterable[dict[str, Any]]) -> AsyncIterator[bytes]:
-    for event in events:
+def _annotation(prompt_filter_results: list[dict[str, Any]]) -> dict[str, Any]:
+    # Azure opens every completion stream with the prompt's filter results in an event of
+    # its own, with blank ids and no choices (service.md 4.7).
+    return {
+        "choices": [],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+        "prompt_filter_results": prompt_filter_results,
+    }
+
+
+async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
+    if reply.prompt_filter_results is not None:
+        yield b"data: " + dumps(_annotation(reply.prompt_filter_results)) + b"\n\n"
+    for event in reply.events:
         yield b"data: " + dumps(event) + b"\n\n"
     yield _DONE
 
 
 def stream_response(reply: StreamReply, headers: Mapping[str, str]) -> Response:
     # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
-    return EventSourceResponse(_sse_frames(reply.events), headers=dict(headers), ping=0)
+    return EventSourceResponse(_sse_frames(reply), headers=dict(headers), ping=0)
 
 
 def deliver(reply: Reply, headers: Mapping[str, str]) -> Response:
     if isinstance(reply, StreamReply):
         return stream_response(reply, headers)
     return json_response(reply, headers)
+
+
+def preflight_response(request: Request, headers: Mapping[str, str]) -> Response:
+    """A browser's CORS preflight: Azure's gateway allows any origin, method and header."""
+    asked = request.headers.get("access-control-request-headers", "*")
+    allow = {
+        **headers,
+        "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+        "access-control-allow-headers": asked,
+        "access-control-max-age": "86400",
+    }
+    return Response(status_code=200, headers=allow)

@@ -54,7 +54,10 @@ class AzureError(Exception):
         return self.error.get("param")
 
     def body(self) -> bytes:
-        return json.dumps({"error": self.error}, ensure_ascii=False).encode()
+        # Compact, as the service writes them (service.md 4.1: the 401 is 224 bytes). A lone
+        # surrogate echoed from a client's JSON must not make the error itself fail.
+        text = json.dumps({"error": self.error}, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="backslashreplace")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, error={self.error!r})"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Bodies above this size are not worth remembering: parsing dominates nothing there.
-_MAX_KEY_BYTES = 16 * 1024
+_MAX_KEY_BYTES = 8 * 1024
 
 Key = tuple[str, str, str, bytes]
 
@@ -32,9 +32,10 @@ class Remembered:
 
 
 class ResultMemo:
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, max_entries: int = 2048) -> None:
         self._max = max_entries
         self._entries: OrderedDict[Key, Remembered] = OrderedDict()
+        self.hits = 0
 
     def key(self, operation: str, api_version: str, deployment: str | None, raw: bytes) -> Key | None:
         if self._max == 0 or len(raw) > _MAX_KEY_BYTES:
@@ -45,6 +46,7 @@ class ResultMemo:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
+            self.hits += 1
         return found
 
     def put(self, key: Key, entry: Remembered) -> None:

@@ -23,7 +23,8 @@ from starlette.responses import Response
 
 from .auth import Authenticator
 from .context import RequestContext
-from .delivery import JsonReply, deliver, error_response
+from . import contentfilter
+from .delivery import JsonReply, Reply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
     ApiVersionNotSupported,
@@ -71,8 +72,11 @@ class Pipeline:
             operation=operation,
             surface=surface,
             deployment_name=request.path_params.get("deployment"),
+            run_seed=self.settings.seed,
         )
         ctx.headers = self._base_headers(ctx)
+        if request.method == "OPTIONS":
+            return preflight_response(request, ctx.headers)
         try:
             return deliver(await self._run(ctx), ctx.headers)
         except AzureError as error:
@@ -89,13 +93,16 @@ class Pipeline:
 
     # -- the steps, in order -------------------------------------------------------------
 
-    async def _run(self, ctx: RequestContext):  # type: ignore[no-untyped-def]
+    async def _run(self, ctx: RequestContext) -> Reply:
         if ctx.request.method != "POST":
             # Azure's gateway matches method and path together: a wrong method is an unknown
             # resource there, not a 405.
             raise ResourceNotFound()
         self.authenticator.check(ctx.request.headers)
         self._resolve_api_version(ctx)
+        if ctx.surface != "v1":
+            # The path names the deployment: an unknown one is a 404 whatever the body holds.
+            self._resolve_deployment(ctx)
         raw = await self._read_body(ctx.request)
         handler = ctx.operation.handler
         assert handler is not None and ctx.api_version is not None
@@ -108,7 +115,8 @@ class Pipeline:
             self._admit(ctx, remembered.estimated_tokens)
             return JsonReply(handler.renew(remembered.body))  # type: ignore[misc]
         ctx.body = parse_json_body(raw)
-        self._resolve_deployment(ctx)
+        if ctx.surface == "v1":
+            self._resolve_deployment(ctx)
         assert ctx.deployment is not None
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
@@ -118,10 +126,16 @@ class Pipeline:
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
         handler.check(ctx, parsed)
+        self._filter_prompt(ctx)
         reply = handler.respond(ctx, parsed)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply):
             self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply.body))
         return reply
+
+    def _filter_prompt(self, ctx: RequestContext) -> None:
+        # The default policy finds nothing; the content-filter work replaces this with a
+        # classification of the prompt (and a 400 when it is blocked).
+        ctx.prompt_filter_results = contentfilter.prompt_filter_results()
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
         query = _api_version_of(ctx.request.scope["query_string"])
@@ -157,7 +171,7 @@ class Pipeline:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _resolve_deployment(self, ctx: RequestContext) -> None:
-        if ctx.surface == "v1" and ctx.body is not None:
+        if ctx.surface == "v1" and ctx.body is not None and ctx.deployment is None:
             # v1 routes carry the deployment in the body's `model`.
             model = ctx.body.get("model")
             if model is None:
@@ -204,6 +218,8 @@ class Pipeline:
             "x-request-id": request_id,
             "apim-request-id": request_id,
             "x-ms-region": self.settings.region,
+            # Azure lets browsers call it directly (service.md 4.4: seen on every response).
+            "access-control-allow-origin": "*",
         }
         client_request_id = request.headers.get("x-ms-client-request-id")
         if client_request_id:

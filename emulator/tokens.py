@@ -98,9 +98,20 @@ def warm_up() -> None:
         encoding(name)
 
 
-@lru_cache(maxsize=8192)
+# Only short texts are cached: system prompts and roles repeat, long documents rarely do and
+# would make the cache hold megabytes per entry.
+_CACHED_CHARS = 2048
+
+
 def count(text: str, encoding_name: str) -> int:
     """Tokens in ``text``; special-token text counts as ordinary text, as in the API."""
+    if len(text) <= _CACHED_CHARS:
+        return _count_cached(text, encoding_name)
+    return len(encoding(encoding_name).encode_ordinary(text))
+
+
+@lru_cache(maxsize=8192)
+def _count_cached(text: str, encoding_name: str) -> int:
     return len(encoding(encoding_name).encode_ordinary(text))
 
 

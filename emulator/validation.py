@@ -38,11 +38,16 @@ _EXPECTED = {
 _UNION_TAG_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON; Python's parser takes them unless told otherwise.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def parse_json_body(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object, or Azure's 400 for anything else."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidRequest(_PARSE_MESSAGE, param=None) from None
     if not isinstance(data, dict):
         raise InvalidRequest(

@@ -21,6 +21,8 @@ from emulator.app import build_app
 from emulator.settings import Settings
 
 SPECS = Path(__file__).parent / "specs" / "azure-openai"
+# The app behind each running endpoint, for the few tests that look inside.
+APPS: dict[str, Any] = {}
 
 
 @contextlib.contextmanager
@@ -29,7 +31,8 @@ def running_emulator(settings: Settings) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(build_app(settings), log_level="warning", access_log=False, lifespan="on")
+    app = build_app(settings)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
@@ -38,9 +41,12 @@ def running_emulator(settings: Settings) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the emulator did not start")
         time.sleep(0.01)
+    url = f"http://127.0.0.1:{port}"
+    APPS[url] = app
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
+        APPS.pop(url, None)
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

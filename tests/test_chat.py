@@ -196,7 +196,8 @@ def test_v1_route_takes_the_deployment_from_the_body_and_a_bearer_key(v1_client:
 
 def test_headers_carry_request_ids_region_and_quota(http: httpx.Client) -> None:
     send = lambda: http.post(  # noqa: E731
-        "/openai/deployments/gpt-4o-mini/chat/completions",
+        # A deployment of its own starts a fresh quota window for this test.
+        "/openai/deployments/gpt-4o-mini-quota-headers/chat/completions",
         params={"api-version": "2024-10-21"},
         headers={"x-ms-client-request-id": "my-trace-id"},
         json={"messages": HELLO, "max_tokens": 10},
@@ -206,6 +207,7 @@ def test_headers_carry_request_ids_region_and_quota(http: httpx.Client) -> None:
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
     assert first.headers["x-ms-region"] == "East US"
     assert first.headers["x-ms-client-request-id"] == "my-trace-id"
+    assert first.headers["access-control-allow-origin"] == "*"
     assert first.headers["content-type"] == "application/json"
     assert int(second.headers["x-ratelimit-remaining-requests"]) == int(first.headers["x-ratelimit-remaining-requests"]) - 1
     assert int(second.headers["x-ratelimit-remaining-tokens"]) < int(first.headers["x-ratelimit-remaining-tokens"])
@@ -296,3 +298,45 @@ def test_legacy_function_messages_are_accepted(client: AzureOpenAI) -> None:
     ]
     completion = client.chat.completions.create(model="gpt-4o", messages=messages)
     assert completion.choices[0].finish_reason == "stop"
+
+
+def test_equal_values_written_differently_give_the_same_content(http: httpx.Client) -> None:
+    def content(raw: bytes) -> str:
+        response = http.post(
+            "/openai/deployments/gpt-4o/chat/completions",
+            params={"api-version": "2024-10-21"},
+            content=raw,
+            headers={"content-type": "application/json"},
+        )
+        return response.json()["choices"][0]["message"]["content"]
+
+    one = content(b'{"temperature": 1, "messages": [{"role": "user", "content": "Tell me about tides"}]}')
+    one_point_o = content(b'{"messages":[{"content":"Tell me about tides","role":"user"}],"temperature":1.0}')
+    assert one == one_point_o
+
+
+def test_an_empty_stop_sequence_never_matches(client: AzureOpenAI) -> None:
+    plain = client.chat.completions.create(model="gpt-4o", messages=QUESTION).choices[0].message.content
+    assert client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop="").choices[0].message.content == plain
+    assert client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop=[""]).choices[0].message.content == plain
+
+
+def test_browser_preflight_is_allowed(http: httpx.Client) -> None:
+    response = http.options(
+        "/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        headers={"origin": "http://localhost:3000", "access-control-request-method": "POST",
+                 "access-control-request-headers": "api-key, content-type"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-headers"] == "api-key, content-type"
+    assert "POST" in response.headers["access-control-allow-methods"]
+
+
+def test_non_strict_schema_keywords_the_generator_lacks_are_best_effort(client: AzureOpenAI) -> None:
+    schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}}, "required": ["zip"]}
+    completion = client.chat.completions.create(
+        model="gpt-4o", messages=HELLO, response_format={"type": "json_schema", "json_schema": {"name": "z", "schema": schema}}
+    )
+    assert isinstance(json.loads(completion.choices[0].message.content)["zip"], str)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -371,16 +372,28 @@ def test_prompt_beyond_the_context_window_is_context_length_exceeded(http: httpx
         {"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}, "required": ["next"]}},
          "$ref": "#/$defs/node"},
         {"type": "object", "properties": {"n": {"type": "integer", "minimum": "low"}}, "required": ["n"]},
+        {"type": "string", "minLength": 100_000_000},
+        {"type": "array", "minItems": 10_000_000},
+        {"$defs": {f"d{i}": {"type": "object", "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}},
+                              "required": ["a", "b"]} for i in range(30)} | {"d30": {"type": "string"}}, "$ref": "#/$defs/d0"},
+        {"type": "object", "properties": [], "required": []},
+        {"type": "array", "minItems": 5, "maxItems": 2},
+        {"type": "string", "minLength": 9, "maxLength": 3},
+        {"type": "integer", "minimum": 5, "maximum": 1},
+        {"const": float("nan")},
     ],
-    ids=["dangling-ref", "unknown-type", "endless-recursion", "non-numeric-bound"],
+    ids=["dangling-ref", "unknown-type", "endless-recursion", "non-numeric-bound", "huge-string", "huge-array",
+         "exponential-refs", "properties-not-an-object", "min-items-above-max", "min-length-above-max",
+         "minimum-above-maximum", "nan-const"],
 )
 def test_a_schema_no_data_can_satisfy_is_a_400(http: httpx.Client, schema: dict[str, Any]) -> None:
     body = {"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"name": "s", "schema": schema}}}
-    response = post_chat(http, body)
+    raw = json.dumps(body).replace("NaN", "0.5e999999")  # NaN is not JSON; an overflowing number parses to inf
+    response = http.post(CHAT, params=GA, content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text
     error = error_of(response)
     assert error["param"] == "response_format.json_schema.schema"
-    assert error["message"].startswith("Invalid schema for response_format:")
+    assert error["message"].startswith("Invalid schema for response_format 's':")
 
 
 def test_recursive_schema_with_an_optional_way_out_generates_valid_data(client: AzureOpenAI) -> None:
@@ -404,3 +417,62 @@ def test_recursive_schema_with_an_optional_way_out_generates_valid_data(client: 
         response_format={"type": "json_schema", "json_schema": {"name": "tree", "schema": schema}},
     )
     jsonschema.validate(json.loads(completion.choices[0].message.content), schema)
+
+
+def test_strict_schema_with_a_constraint_the_generator_lacks_is_a_400(http: httpx.Client) -> None:
+    schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}},
+              "required": ["zip"], "additionalProperties": False}
+    body = {"messages": HELLO, "response_format": {"type": "json_schema",
+                                                   "json_schema": {"name": "z", "schema": schema, "strict": True}}}
+    error = error_of(post_chat(http, body))
+    assert error["param"] == "response_format.json_schema.schema"
+    assert "'pattern' is not supported" in error["message"]
+
+
+MORE_BAD_BODIES = [
+    ({"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"schema": {}}}},
+     "response_format.json_schema.name", "missing_required_parameter"),
+    ({"messages": HELLO, "stream_options": {"include_usage": True}}, "stream_options", None),
+    ({"messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]}, "messages[0].content", "invalid_type"),
+    ({"messages": [{"role": "assistant", "content": None, "tool_calls": [{"function": "x"}]}]},
+     "messages[0].tool_calls[0].id", "missing_required_parameter"),
+    ({"messages": [{"role": "\ud800", "content": "x"}]}, "messages[0].role", "invalid_value"),
+]
+
+
+@pytest.mark.parametrize(("body", "param", "code"), MORE_BAD_BODIES,
+                         ids=["schema-name", "stream-options-alone", "text-not-string", "tool-call-shape", "lone-surrogate"])
+def test_more_bad_bodies_are_400s(http: httpx.Client, body: dict[str, Any], param: str, code: str | None) -> None:
+    # json.dumps escapes the lone surrogate (\\ud800), as a client would have to.
+    response = http.post(CHAT, params=GA, content=json.dumps(body), headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = error_of(response)
+    assert (error["param"], error["code"]) == (param, code)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"messages": ' + b"[" * 100_000, b'{"messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
+     b"\xff\xfe{}"],
+    ids=["deeply-nested", "nan", "not-utf8"],
+)
+def test_json_that_cannot_be_taken_is_a_parse_400(http: httpx.Client, raw: bytes) -> None:
+    response = http.post(CHAT, params=GA, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert error_of(response)["message"].startswith("We could not parse the JSON body")
+
+
+def test_unknown_deployment_is_judged_before_the_body(locked_endpoint: str) -> None:
+    response = httpx.post(
+        f"{locked_endpoint}/openai/deployments/nowhere/chat/completions", params=GA, content=b"{",
+        headers={"api-key": "right-key"},
+    )
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "DeploymentNotFound"
+
+
+def test_admin_endpoints_answer_wrong_methods_in_their_own_shape(http: httpx.Client) -> None:
+    assert http.get("/_emulator/health").json()["status"] == "ok"
+    response = http.post("/_emulator/health")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["title"].startswith("POST is not allowed")

@@ -5,14 +5,19 @@ from __future__ import annotations
 import httpx
 
 from emulator.memo import Remembered, ResultMemo
+from support import APPS
 
 CHAT = "/openai/deployments/gpt-4o/chat/completions"
 BODY = {"messages": [{"role": "user", "content": "Name three rivers in memory of this test"}]}
 
 
-def test_a_repeated_request_gets_the_same_content_with_fresh_ids(http: httpx.Client) -> None:
-    first = http.post(CHAT, params={"api-version": "2024-10-21"}, json=BODY)
-    second = http.post(CHAT, params={"api-version": "2024-10-21"}, json=BODY)
+def test_a_repeated_request_is_answered_from_memory_with_fresh_ids(http: httpx.Client, endpoint: str) -> None:
+    memo = APPS[endpoint].state.pipeline.memo
+    body = {"messages": [{"role": "user", "content": "A request made twice, and only here"}]}
+    first = http.post(CHAT, params={"api-version": "2024-10-21"}, json=body)
+    hits = memo.hits
+    second = http.post(CHAT, params={"api-version": "2024-10-21"}, json=body)
+    assert memo.hits == hits + 1
     assert first.status_code == second.status_code == 200
     a, b = first.json(), second.json()
     assert a["choices"] == b["choices"] and a["usage"] == b["usage"]
@@ -21,8 +26,10 @@ def test_a_repeated_request_gets_the_same_content_with_fresh_ids(http: httpx.Cli
 
 
 def test_a_remembered_answer_still_counts_against_the_quota(http: httpx.Client) -> None:
+    # A deployment of its own starts a fresh quota window for this test.
+    path = "/openai/deployments/gpt-4o-quota-memo/chat/completions"
     remaining = [
-        int(http.post(CHAT, params={"api-version": "2024-10-21"}, json=BODY).headers["x-ratelimit-remaining-requests"])
+        int(http.post(path, params={"api-version": "2024-10-21"}, json=BODY).headers["x-ratelimit-remaining-requests"])
         for _ in range(3)
     ]
     assert remaining[0] - remaining[2] == 2

@@ -52,7 +52,9 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
         if isinstance(content, str):
             characters += len(content)
         elif isinstance(content, list):
-            characters += sum(len(p.get("text") or "") for p in content if isinstance(p, dict))
+            for part in content:
+                text_part = part.get("text") if isinstance(part, dict) else None
+                characters += len(text_part) if isinstance(text_part, str) else 0
     prompt = characters // 4
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
     return prompt + (limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16)
@@ -76,6 +78,12 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
                 param="response_format.json_schema",
                 code="missing_required_parameter",
             )
+        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("name"), str):
+            raise InvalidRequest(
+                "Missing required parameter: 'response_format.json_schema.name'.",
+                param="response_format.json_schema.name",
+                code="missing_required_parameter",
+            )
         if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("schema", {}), dict):
             raise InvalidRequest(
                 "Invalid type for 'response_format.json_schema.schema': expected an object.",
@@ -87,6 +95,10 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
             param="max_tokens",
             code="invalid_parameter_combination",
+        )
+    if req.stream_options is not None and not req.stream:
+        raise InvalidRequest(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
         )
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
@@ -102,6 +114,10 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             param=name,
             code="invalid_value",
         )
+    req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
+    window = ctx.deployment.model.context_window
+    if req._prompt_tokens + (limit or 0) > window:
+        raise _context_length_exceeded(window, req._prompt_tokens, limit)
 
 
 def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> None:
@@ -129,12 +145,11 @@ def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
             total += _TOKENS_PER_IMAGE * sum(1 for part in message.content if part.type == "image_url")
         if message.name:
             total += _TOKENS_PER_NAME + tokens.count(message.name, encoding)
-        for call in message.tool_calls or ():
-            function = call.get("function") or {}
-            total += tokens.count(f"{function.get('name', '')}{function.get('arguments', '')}", encoding)
-        if message.function_call:
-            call = message.function_call
-            total += tokens.count(f"{call.get('name', '')}{call.get('arguments', '')}", encoding)
+        calls = [c.function for c in message.tool_calls or ()]
+        if message.function_call is not None:
+            calls.append(message.function_call)
+        for call in calls:
+            total += tokens.count(call.name, encoding) + tokens.count(call.arguments, encoding)
     return total
 
 
@@ -149,23 +164,14 @@ class Choice:
 
 def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     deployment = ctx.deployment
-    assert deployment is not None and ctx.body is not None
+    assert deployment is not None
     encoding = deployment.model.encoding
-    prompt_tokens = count_prompt_tokens(req.messages, encoding)
-    limit = req.completion_limit
-    window = deployment.model.context_window
-    if prompt_tokens + (limit or 0) > window:
-        raise _context_length_exceeded(window, prompt_tokens, limit)
-
-    seed = synth.derive_seed(
-        ctx.request.app.state.settings.seed,
-        deployment.model.name,
-        {k: v for k, v in ctx.body.items() if k not in _NOT_IN_SEED},
-    )
+    # The seed comes from the validated request, so 1 and 1.0 are the same temperature.
+    relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
+    seed = synth.derive_seed(ctx.run_seed, deployment.model.name, relevant)
     topics = text.topics_of(_last_user_text(req.messages))
     choices = [_choice(i, seed, topics, req, deployment) for i in range(req.n or 1)]
-    completion_tokens = sum(len(c.token_ids) for c in choices)
-    usage = _usage(prompt_tokens, completion_tokens)
+    usage = _usage(req._prompt_tokens, sum(len(c.token_ids) for c in choices))
     header = {
         "id": _completion_id(),
         "created": int(time.time()),
@@ -174,7 +180,10 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     }
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
-        return StreamReply(_stream_events(header, choices, usage if include_usage else None, encoding))
+        return StreamReply(
+            _stream_chunks(header, choices, usage if include_usage else None, encoding),
+            prompt_filter_results=ctx.prompt_filter_results,
+        )
     return JsonReply(
         {
             "choices": [
@@ -191,7 +200,7 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
             "id": header["id"],
             "model": header["model"],
             "object": "chat.completion",
-            "prompt_filter_results": contentfilter.prompt_filter_results(),
+            "prompt_filter_results": ctx.prompt_filter_results,
             "system_fingerprint": header["system_fingerprint"],
             "usage": usage,
         }
@@ -228,12 +237,14 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
     if kind == "json_object":
         content = text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
-        schema = (req.response_format.json_schema or {}).get("schema") or {"type": "object"}  # type: ignore[union-attr]
+        spec = req.response_format.json_schema or {}  # type: ignore[union-attr]
+        schema = spec.get("schema") or {"type": "object"}
         try:
-            content = json.dumps(schema_data.generate(schema, choice_seed), ensure_ascii=False)
-        except (schema_data.SchemaError, ValueError, TypeError, KeyError) as exc:
+            data = schema_data.generate(schema, choice_seed, strict=spec.get("strict") is True)
+            content = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        except (schema_data.SchemaError, ValueError, TypeError) as exc:
             raise InvalidRequest(
-                f"Invalid schema for response_format: {exc}",
+                f"Invalid schema for response_format '{req.response_format.json_schema.get('name')}': {exc}",  # type: ignore[union-attr]
                 param="response_format.json_schema.schema",
                 code="invalid_value",
             ) from None
@@ -309,18 +320,10 @@ def _pieces(token_ids: list[int], encoding: str) -> Iterator[tuple[str, list[int
         yield buffer.decode("utf-8", errors="replace"), pending
 
 
-def _stream_events(
+def _stream_chunks(
     header: dict[str, Any], choices: list[Choice], usage: dict[str, Any] | None, encoding: str
 ) -> Iterator[dict[str, Any]]:
-    # Azure's first event annotates the prompt and has blank ids (service.md 4.7).
-    yield {
-        "choices": [],
-        "created": 0,
-        "id": "",
-        "model": "",
-        "object": "",
-        "prompt_filter_results": contentfilter.prompt_filter_results(),
-    }
+    """The chat.completion.chunk events; delivery puts Azure's prompt annotation first."""
 
     def chunk(choice_body: dict[str, Any] | None) -> dict[str, Any]:
         event = {

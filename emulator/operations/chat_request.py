@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class _Strict(BaseModel):
@@ -29,13 +29,24 @@ class ContentPart(_Strict):
     refusal: str | None = None
 
 
+class FunctionCall(_Strict):
+    name: str
+    arguments: str
+
+
+class ToolCall(_Strict):
+    id: str
+    type: Literal["function"]
+    function: FunctionCall
+
+
 class ChatMessage(_Strict):
     role: str
     content: str | list[ContentPart] | None = None
     name: str | None = None
-    tool_calls: list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
-    function_call: dict[str, Any] | None = None
+    function_call: FunctionCall | None = None
 
     def text(self) -> str:
         """The message's text, its parts joined."""
@@ -84,11 +95,15 @@ class ChatRequest(_Strict):
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
     function_call: str | dict[str, Any] | None = None
 
+    # Counted once by the operation's checks and used again for usage.
+    _prompt_tokens: int = PrivateAttr(default=0)
+
     @property
     def completion_limit(self) -> int | None:
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
 
     def stop_sequences(self) -> list[str]:
+        """The stop sequences that can match: an empty one never does."""
         if self.stop is None:
             return []
-        return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop if s]
+        return [s for s in ([self.stop] if isinstance(self.stop, str) else self.stop) if s]

@@ -10,8 +10,9 @@ from typing import Any
 def derive_seed(*parts: Any) -> int:
     """A 64-bit seed from JSON-able parts; stable across processes and platforms, unlike
     ``hash()``, which Python salts per process."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    # ASCII escapes keep lone surrogates (valid in JSON, not in UTF-8) hashable.
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str)
+    return int.from_bytes(hashlib.blake2b(text.encode("ascii"), digest_size=8).digest(), "little")
 
 
 _MASK = (1 << 64) - 1

@@ -1,160 +1,243 @@
 """Data that conforms to a JSON Schema, for structured outputs.
 
-Covers the keywords structured outputs allow: types (also as lists), properties, required,
-additionalProperties, enum, const, items, min/max items, numeric and length bounds, the
-common string formats, $ref into $defs/definitions, anyOf/oneOf/allOf.
+Honours: types (also as lists), properties, required, enum, const, items, minItems/maxItems,
+minimum/maximum (also exclusive), minLength/maxLength, the formats date, date-time, time,
+email, uri and uuid, $ref into the schema itself, anyOf/oneOf/allOf. With ``strict``, a
+schema that uses any other constraint is refused (a ``SchemaError``) rather than answered
+with data that might break it; without ``strict`` the other constraints are ignored, as a
+model following a non-strict schema may ignore them too.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
 from typing import Any
 
+
 class SchemaError(ValueError):
-    """A schema no data can be generated for: a broken $ref, an unknown type, or recursion
-    with no way out."""
+    """A schema no data can be generated for: a broken $ref, an unknown type, bounds that
+    exclude every value, recursion with no way out, or (strict) an unsupported constraint."""
 
 
 _WORDS = ("alpha", "bravo", "delta", "harbor", "maple", "orbit", "pixel", "river", "summit", "willow")
-_MAX_DEPTH = 8
-# Past the soft depth above, optional parts are left out; a schema that still nests deeper
-# (a required property that refers back to itself) has no finite instance.
-_HARD_DEPTH = 64
+# Below this depth optional properties and array items are filled in; past it only what is
+# required, so recursive schemas stay small.
+_SOFT_DEPTH = 4
+# Limits that keep one request from occupying the server: a schema needing more has no
+# reasonable answer.
+_MAX_DEPTH = 64
+_MAX_NODES = 10_000
+_MAX_LENGTH = 10_000
+_UNSUPPORTED = (
+    "pattern", "multipleOf", "uniqueItems", "not", "if", "then", "else", "patternProperties",
+    "contains", "minContains", "maxContains", "minProperties", "maxProperties", "propertyNames",
+    "dependentRequired", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems", "prefixItems",
+)
+_FORMATS = ("date", "date-time", "time", "email", "uri", "url", "uuid")
 
 
-def generate(schema: dict[str, Any], seed: int) -> Any:
-    return _value(schema, schema, random.Random(seed), 0)
+def generate(schema: dict[str, Any], seed: int, strict: bool = False) -> Any:
+    return _Generator(schema, random.Random(seed), strict).value(schema, 0)
 
 
-def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
-    node: Any = root
-    if not isinstance(ref, str) or not ref.startswith("#"):
-        raise SchemaError(f"only local references are supported, not {ref!r}")
-    for part in ref[1:].lstrip("/").split("/"):
-        if part:
-            key = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or key not in node:
-                raise SchemaError(f"reference {ref!r} does not resolve")
-            node = node[key]
-    if not isinstance(node, dict):
-        raise SchemaError(f"reference {ref!r} does not point to a schema")
-    return node
+class _Generator:
+    def __init__(self, root: dict[str, Any], rng: random.Random, strict: bool) -> None:
+        self.root = root
+        self.rng = rng
+        self.strict = strict
+        self.nodes = 0
 
+    def value(self, schema: Any, depth: int) -> Any:
+        self.nodes += 1
+        if depth > _MAX_DEPTH:
+            raise SchemaError("the schema requires infinitely deep data")
+        if self.nodes > _MAX_NODES:
+            raise SchemaError(f"the schema requires more than {_MAX_NODES} values")
+        if schema is True or schema == {}:
+            return self.rng.choice(_WORDS)
+        if not isinstance(schema, dict):
+            raise SchemaError("every schema must be an object")
+        if self.strict:
+            for keyword in _UNSUPPORTED:
+                if keyword in schema:
+                    raise SchemaError(f"'{keyword}' is not supported")
+            if schema.get("format") not in (None, *_FORMATS):
+                raise SchemaError(f"format '{schema['format']}' is not supported")
+        if "$ref" in schema:
+            return self.value(self.resolve(schema["$ref"]), depth + 1)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            if not isinstance(schema["enum"], list) or not schema["enum"]:
+                raise SchemaError("enum must be a non-empty array")
+            return self.rng.choice(schema["enum"])
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                return self.value(self.branch(schema[key], depth), depth + 1)
+        if "allOf" in schema:
+            return self.value(self.merge(schema["allOf"]), depth + 1)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            choices = [k for k in kind if k != "null"] if depth < _MAX_DEPTH // 2 else ["null"]
+            kind = self.rng.choice(choices or kind)
+        if kind is None:
+            kind = "object" if "properties" in schema else "string"
+        make = _BY_TYPE.get(kind) if isinstance(kind, str) else None
+        if make is None:
+            raise SchemaError(f"unknown type {kind!r}")
+        return make(self, schema, depth)
 
-def _value(schema: Any, root: dict[str, Any], rng: random.Random, depth: int) -> Any:
-    if depth > _HARD_DEPTH:
-        raise SchemaError("the schema requires infinitely deep data")
-    if schema is True or schema == {}:
-        return rng.choice(_WORDS)
-    if not isinstance(schema, dict):
-        raise SchemaError("every schema must be an object")
-    if "$ref" in schema:
-        return _value(_resolve(schema["$ref"], root), root, rng, depth + 1)
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return rng.choice(schema["enum"])
-    for key in ("anyOf", "oneOf"):
-        if schema.get(key):
-            branches = schema[key]
-            if depth >= _MAX_DEPTH:
-                plain = [b for b in branches if isinstance(b, dict) and b.get("type") == "null"]
-                branches = plain or branches
-            return _value(rng.choice(branches), root, rng, depth + 1)
-    if schema.get("allOf"):
+    def resolve(self, ref: Any) -> dict[str, Any]:
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            raise SchemaError(f"only local references are supported, not {ref!r}")
+        node: Any = self.root
+        for part in ref[1:].lstrip("/").split("/"):
+            if part:
+                key = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(node, dict) or key not in node:
+                    raise SchemaError(f"reference {ref!r} does not resolve")
+                node = node[key]
+        if not isinstance(node, dict):
+            raise SchemaError(f"reference {ref!r} does not point to a schema")
+        return node
+
+    def branch(self, branches: Any, depth: int) -> Any:
+        if not isinstance(branches, list) or not branches:
+            raise SchemaError("anyOf and oneOf must be non-empty arrays")
+        if depth >= _SOFT_DEPTH:
+            # Prefer a branch that ends the recursion.
+            plain = [b for b in branches if isinstance(b, dict) and b.get("type") in ("null", "string", "number", "integer", "boolean")]
+            branches = plain or branches
+        return self.rng.choice(branches)
+
+    def merge(self, parts: Any) -> dict[str, Any]:
+        if not isinstance(parts, list):
+            raise SchemaError("allOf must be an array")
         merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
+        for part in parts:
             if not isinstance(part, dict):
                 raise SchemaError("allOf entries must be schemas")
-            part = _resolve(part["$ref"], root) if "$ref" in part else part
-            for k, v in part.items():
-                if k in ("properties",) and k in merged:
-                    merged[k] = {**merged[k], **v}
-                elif k == "required" and k in merged:
-                    merged[k] = list(dict.fromkeys(merged[k] + v))
+            part = self.resolve(part["$ref"]) if "$ref" in part else part
+            for key, value in part.items():
+                if key == "properties" and key in merged:
+                    merged[key] = {**merged[key], **value}
+                elif key == "required" and key in merged:
+                    merged[key] = list(dict.fromkeys(merged[key] + value))
                 else:
-                    merged[k] = v
-        return _value(merged, root, rng, depth + 1)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        choices = [k for k in kind if k != "null"] if depth < _MAX_DEPTH else ["null"]
-        kind = rng.choice(choices or kind)
-    if kind is None:
-        kind = "object" if "properties" in schema else "string"
-    make = _BY_TYPE.get(kind) if isinstance(kind, str) else None
-    if make is None:
-        raise SchemaError(f"unknown type {kind!r}")
-    return make(schema, root, rng, depth)
+                    merged[key] = value
+        return merged
+
+    def object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            raise SchemaError("properties must be an object and required an array")
+        missing = [name for name in required if name not in properties]
+        if missing and (self.strict or schema.get("additionalProperties") is False):
+            raise SchemaError(f"required properties {missing} are not defined")
+        out: dict[str, Any] = {}
+        for name, sub in properties.items():
+            if name in required or depth < _SOFT_DEPTH:
+                out[name] = self.value(sub, depth + 1)
+        for name in missing:
+            out[name] = self.rng.choice(_WORDS)
+        return out
+
+    def array(self, schema: dict[str, Any], depth: int) -> list[Any]:
+        low = _bound(schema, "minItems", 1 if depth < _SOFT_DEPTH else 0)
+        high = _bound(schema, "maxItems", max(low, 1) + 2)
+        if low > high:
+            raise SchemaError(f"minItems {low} is above maxItems {high}")
+        if low > _MAX_LENGTH:
+            raise SchemaError(f"minItems above {_MAX_LENGTH} is not supported")
+        count = low if depth >= _SOFT_DEPTH else self.rng.randint(low, min(high, low + 2))
+        items = schema.get("items", {"type": "string"})
+        return [self.value(items, depth + 1) for _ in range(count)]
+
+    def string(self, schema: dict[str, Any], depth: int) -> str:
+        low = _bound(schema, "minLength", 0)
+        high = _bound(schema, "maxLength", max(low, 64))
+        if low > high:
+            raise SchemaError(f"minLength {low} is above maxLength {high}")
+        if low > _MAX_LENGTH:
+            raise SchemaError(f"minLength above {_MAX_LENGTH} is not supported")
+        text = self.formatted(schema.get("format"))
+        if len(text) > high and schema.get("format") in _FORMATS:
+            raise SchemaError(f"no {schema['format']} fits in maxLength {high}")
+        return (text + "x" * max(0, low - len(text)))[:high]
+
+    def formatted(self, fmt: Any) -> str:
+        rng = self.rng
+        if fmt == "date-time":
+            return f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"
+        if fmt == "date":
+            return f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        if fmt == "time":
+            return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
+        if fmt == "email":
+            return f"{rng.choice(_WORDS)}@example.com"
+        if fmt in ("uri", "url"):
+            return f"https://example.com/{rng.choice(_WORDS)}"
+        if fmt == "uuid":
+            return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
+
+    def number(self, schema: dict[str, Any], depth: int) -> float:
+        low, high = _range(schema, 0.0, 100.0)
+        value = round(self.rng.uniform(low, high), 2)
+        if not low <= value <= high or value in (low, high) and ("exclusiveMinimum" in schema or "exclusiveMaximum" in schema):
+            value = (low + high) / 2
+        return value
+
+    def integer(self, schema: dict[str, Any], depth: int) -> int:
+        low, high = _range(schema, 0, 100)
+        first = int(low) + 1 if "exclusiveMinimum" in schema or low != int(low) else int(low)
+        last = int(high) - 1 if "exclusiveMaximum" in schema and high == int(high) else int(high)
+        if first > last:
+            raise SchemaError("no integer lies within the bounds")
+        return self.rng.randint(first, last)
+
+    def boolean(self, schema: dict[str, Any], depth: int) -> bool:
+        return self.rng.random() < 0.5
+
+    def null(self, schema: dict[str, Any], depth: int) -> None:
+        return None
 
 
-def _object(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> dict[str, Any]:
-    properties = schema.get("properties", {})
-    required = set(schema.get("required", []))
-    out: dict[str, Any] = {}
-    for name, sub in properties.items():
-        if name in required or depth < _MAX_DEPTH // 2:
-            out[name] = _value(sub, root, rng, depth + 1)
-    return out
-
-
-def _array(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> list[Any]:
-    given_min = schema.get("minItems")
-    low = int(given_min) if given_min is not None else (1 if depth < _MAX_DEPTH // 2 else 0)
-    high = int(schema.get("maxItems", low + 2))
-    # Deep down, only as many items as required, so recursive schemas stay small.
-    count = low if depth >= _MAX_DEPTH // 2 else rng.randint(low, max(low, min(high, low + 2)))
-    items = schema.get("items", {"type": "string"})
-    return [_value(items, root, rng, depth + 1) for _ in range(count)]
-
-
-def _string(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> str:
-    fmt = schema.get("format")
-    if fmt == "date-time":
-        text = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"
-    elif fmt == "date":
-        text = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    elif fmt == "time":
-        text = f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00"
-    elif fmt == "email":
-        text = f"{rng.choice(_WORDS)}@example.com"
-    elif fmt in ("uri", "url"):
-        text = f"https://example.com/{rng.choice(_WORDS)}"
-    elif fmt == "uuid":
-        text = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    else:
-        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
-    low = int(schema.get("minLength", 0))
-    high = schema.get("maxLength")
-    while len(text) < low:
-        text += "x"
-    if high is not None and fmt is None:
-        text = text[: int(high)]
-    return text
-
-
-def _number(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> float:
-    low = float(schema.get("minimum", schema.get("exclusiveMinimum", 0)))
-    high = float(schema.get("maximum", schema.get("exclusiveMaximum", low + 100)))
-    value = round(rng.uniform(low, high), 2)
-    if "exclusiveMinimum" in schema and value <= low or "exclusiveMaximum" in schema and value >= high:
-        value = (low + high) / 2
+def _bound(schema: dict[str, Any], key: str, default: int) -> int:
+    value = schema.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SchemaError(f"{key} must be a non-negative integer")
     return value
 
 
-def _integer(schema: dict[str, Any], root: dict[str, Any], rng: random.Random, depth: int) -> int:
-    low = int(schema.get("minimum", schema["exclusiveMinimum"] + 1 if "exclusiveMinimum" in schema else 0))
-    high = int(schema.get("maximum", schema["exclusiveMaximum"] - 1 if "exclusiveMaximum" in schema else low + 100))
-    return rng.randint(low, max(low, high))
+def _range(schema: dict[str, Any], default_low: float, span: float) -> tuple[float, float]:
+    def number(key: str) -> float | None:
+        value = schema.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SchemaError(f"{key} must be a number")
+        return float(value)
+
+    low = number("minimum")
+    low = number("exclusiveMinimum") if low is None else low
+    high = number("maximum")
+    high = number("exclusiveMaximum") if high is None else high
+    low = low if low is not None else (high - span if high is not None else default_low)
+    high = high if high is not None else low + span
+    if low > high:
+        raise SchemaError("the minimum is above the maximum")
+    return low, high
 
 
-_BY_TYPE: dict[str, Callable[[dict[str, Any], dict[str, Any], random.Random, int], Any]] = {
-    "object": _object,
-    "array": _array,
-    "string": _string,
-    "number": _number,
-    "integer": _integer,
-    "boolean": lambda schema, root, rng, depth: rng.random() < 0.5,
-    "null": lambda schema, root, rng, depth: None,
+_BY_TYPE = {
+    "object": _Generator.object,
+    "array": _Generator.array,
+    "string": _Generator.string,
+    "number": _Generator.number,
+    "integer": _Generator.integer,
+    "boolean": _Generator.boolean,
+    "null": _Generator.null,
 }

@@ -66,9 +66,14 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 
 
-@lru_cache(maxsize=4096)
 def topics_of(text: str, limit: int = 3) -> tuple[str, ...]:
     """The first few content words of a prompt, lower-cased and without repeats."""
+    # Only the start of a long prompt matters, and a short key keeps the cache small.
+    return _topics_of(text[:2048], limit)
+
+
+@lru_cache(maxsize=4096)
+def _topics_of(text: str, limit: int) -> tuple[str, ...]:
     seen: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group().lower().strip("'-")
