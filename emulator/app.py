@@ -26,7 +26,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 # Operation -> its path after /openai/deployments/{deployment}/ and after /openai/v1/.
-_PATHS = {
+OPERATION_PATHS = {
     "chat_completions": "chat/completions",
     "completions": "completions",
     "embeddings": "embeddings",
@@ -63,11 +63,11 @@ def build_app(settings: Settings) -> Starlette:
         # The dated surface: /openai/deployments/{deployment}/...?api-version=...
         *[
             Route(f"/openai/deployments/{{deployment}}/{path}", azure(op, "deployment"), methods=ANY_METHOD)
-            for op, path in _PATHS.items()
+            for op, path in OPERATION_PATHS.items()
         ],
         Route("/openai/responses", azure("responses", "deployment"), methods=ANY_METHOD),
         # The v1 surface: /openai/v1/... with the deployment in the body's `model`.
-        *[Route(f"/openai/v1/{path}", azure(op, "v1"), methods=ANY_METHOD) for op, path in _PATHS.items()],
+        *[Route(f"/openai/v1/{path}", azure(op, "v1"), methods=ANY_METHOD) for op, path in OPERATION_PATHS.items()],
         Route("/openai/v1/responses", azure("responses", "v1"), methods=ANY_METHOD),
         # The emulator's own endpoints.
         Route("/_emulator/health", health, methods=ANY_METHOD),

@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 
+from emulator.app import OPERATION_PATHS
 from emulator.versions import load_catalog
 from support import spec, spec_versions
 
-# Catalog operation -> its path in the dated specs.
-SPEC_PATHS = {
-    "chat_completions": "chat/completions",
-    "completions": "completions",
-    "embeddings": "embeddings",
-    "transcriptions": "audio/transcriptions",
-    "translations": "audio/translations",
-    "speech": "audio/speech",
-    "image_generations": "images/generations",
-}
+# Catalog operation -> its path in the dated specs (the same paths the emulator serves).
+SPEC_PATHS = OPERATION_PATHS
 
 
 def _properties(document: dict[str, Any], node: dict[str, Any]) -> set[str]:
