@@ -20,9 +20,14 @@ BODY = json.dumps(
     {
         "choices": [
             {
-                "content_filter_results": {"hate": _SAFE, "protected_material_code": _NONE,
-                                           "protected_material_text": _NONE, "self_harm": _SAFE,
-                                           "sexual": _SAFE, "violence": _SAFE},
+                "content_filter_results": {
+                    "hate": _SAFE,
+                    "protected_material_code": _NONE,
+                    "protected_material_text": _NONE,
+                    "self_harm": _SAFE,
+                    "sexual": _SAFE,
+                    "violence": _SAFE,
+                },
                 "finish_reason": "stop",
                 "index": 0,
                 "logprobs": None,
@@ -33,13 +38,31 @@ BODY = json.dumps(
         "id": "chatcmpl-0123456789abcdef0123456789abcdef",
         "model": "gpt-4o-mini-2024-07-18",
         "object": "chat.completion",
-        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {
-            "hate": _SAFE, "jailbreak": _NONE, "self_harm": _SAFE, "sexual": _SAFE, "violence": _SAFE}}],
+        "prompt_filter_results": [
+            {
+                "prompt_index": 0,
+                "content_filter_results": {
+                    "hate": _SAFE,
+                    "jailbreak": _NONE,
+                    "self_harm": _SAFE,
+                    "sexual": _SAFE,
+                    "violence": _SAFE,
+                },
+            }
+        ],
         "system_fingerprint": "fp_0123456789",
-        "usage": {"completion_tokens": 40, "completion_tokens_details": {"accepted_prediction_tokens": 0,
-                  "audio_tokens": 0, "reasoning_tokens": 0, "rejected_prediction_tokens": 0},
-                  "prompt_tokens": 15, "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
-                  "total_tokens": 55},
+        "usage": {
+            "completion_tokens": 40,
+            "completion_tokens_details": {
+                "accepted_prediction_tokens": 0,
+                "audio_tokens": 0,
+                "reasoning_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+            "prompt_tokens": 15,
+            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+            "total_tokens": 55,
+        },
     },
     separators=(",", ":"),
 ).encode()

@@ -90,8 +90,19 @@ def to_ms(value: str) -> float:
 
 
 def load(port: int, seconds: int, connections: int, script: str) -> dict[str, float]:
-    argv = pinned("1", ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
-                        f"http://127.0.0.1:{port}{PATH}"])
+    argv = pinned(
+        "1",
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}{PATH}",
+        ],
+    )
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -124,7 +135,9 @@ def main() -> int:
             load(servers[kind][1], 2, args.connections, scripts[workload])  # warm-up, not counted
         for _ in range(args.rounds):
             for kind, workload in runs:
-                results[(kind, workload)].append(load(servers[kind][1], args.seconds, args.connections, scripts[workload]))
+                results[(kind, workload)].append(
+                    load(servers[kind][1], args.seconds, args.connections, scripts[workload])
+                )
     finally:
         for process, _ in servers.values():
             process.terminate()
@@ -140,7 +153,9 @@ def main() -> int:
     bare = median(("bare", "repeated"), "rps")
     for run in runs:
         rps = median(run, "rps")
-        print(f"{run[0]:<10}{run[1]:<10}{rps:>10.0f}{median(run, 'p50'):>10.2f}{median(run, 'p99'):>10.2f}{rps / bare:>10.0%}")
+        print(
+            f"{run[0]:<10}{run[1]:<10}{rps:>10.0f}{median(run, 'p50'):>10.2f}{median(run, 'p99'):>10.2f}{rps / bare:>10.0%}"
+        )
     print("target: the emulator at least 50% of the bare app's throughput on repeated requests")
     return 0
 

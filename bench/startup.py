@@ -35,7 +35,9 @@ def first_answer_seconds() -> float:
     )
     try:
         while True:
-            request = urllib.request.Request(url, data=BODY, headers={"api-key": "k", "content-type": "application/json"})
+            request = urllib.request.Request(
+                url, data=BODY, headers={"api-key": "k", "content-type": "application/json"}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=5) as response:
                     if response.status == 200:

@@ -31,9 +31,7 @@ SAFE_COMPLETION_RESULTS: dict[str, Any] = {
 
 
 def prompt_filter_results(prompt_count: int = 1) -> list[dict[str, Any]]:
-    return [
-        {"prompt_index": index, "content_filter_results": SAFE_PROMPT_RESULTS} for index in range(prompt_count)
-    ]
+    return [{"prompt_index": index, "content_filter_results": SAFE_PROMPT_RESULTS} for index in range(prompt_count)]
 
 
 def completion_filter_results() -> dict[str, Any]:

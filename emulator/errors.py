@@ -129,9 +129,7 @@ class InvalidRequest(AzureError):
     status = 400
 
     def __init__(self, message: str, *, param: str | None, code: str | None = None) -> None:
-        super().__init__(
-            {"message": message, "type": "invalid_request_error", "param": param, "code": code}
-        )
+        super().__init__({"message": message, "type": "invalid_request_error", "param": param, "code": code})
 
 
 class UnrecognizedArgument(InvalidRequest):

@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import contentfilter
 from .auth import Authenticator
 from .context import RequestContext
-from . import contentfilter
 from .delivery import JsonReply, Reply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
@@ -175,7 +175,9 @@ class Pipeline:
             # v1 routes carry the deployment in the body's `model`.
             model = ctx.body.get("model")
             if model is None:
-                raise InvalidRequest("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+                raise InvalidRequest(
+                    "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+                )
             if not isinstance(model, str):
                 raise InvalidRequest(
                     "Invalid type for 'model': expected a string, but got another type instead.",

@@ -12,6 +12,7 @@ import base64
 import gzip
 import hashlib
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -22,9 +23,7 @@ _ENDOFTEXT = "<|endoftext|>"
 
 # The split patterns and special tokens are part of each encoding's definition, as
 # published in tiktoken_ext/openai_public.py.
-_CL100K_PATTERN = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
+_CL100K_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 _O200K_PATTERN = "|".join(
     [
         r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
@@ -133,3 +132,21 @@ def decode_bytes(tokens: list[int], encoding_name: str) -> list[bytes]:
 
 def decode(tokens: list[int], encoding_name: str) -> str:
     return encoding(encoding_name).decode(tokens)
+
+
+def pieces(token_ids: list[int], encoding_name: str) -> Iterator[tuple[str, list[int]]]:
+    """The content as the service streams it: a delta per token, except where a character's
+    bytes span tokens, which are held back until the character is whole."""
+    pending: list[int] = []
+    buffer = b""
+    for token_id, piece in zip(token_ids, decode_bytes(token_ids, encoding_name)):
+        buffer += piece
+        pending.append(token_id)
+        try:
+            decoded = buffer.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        yield decoded, pending
+        pending, buffer = [], b""
+    if pending:
+        yield buffer.decode("utf-8", errors="replace"), pending

@@ -115,9 +115,7 @@ def map_validation_errors(exc: ValidationError) -> InvalidRequest:
     if kind == "missing":
         return InvalidRequest(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
     if kind in _EXPECTED:
-        expected = [
-            _EXPECTED[e["type"]] for e in errors if param_path(e["loc"]) == param and e["type"] in _EXPECTED
-        ]
+        expected = [_EXPECTED[e["type"]] for e in errors if param_path(e["loc"]) == param and e["type"] in _EXPECTED]
         unique = list(dict.fromkeys(expected))
         wanted = unique[0] if len(unique) == 1 else "one of " + " or ".join(unique)
         return InvalidRequest(
@@ -151,9 +149,19 @@ def map_validation_errors(exc: ValidationError) -> InvalidRequest:
         bound_any = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), 0)
         number = "decimal" if isinstance(bound_any, float) else "integer"
         if kind.startswith("greater"):
-            bound, words, op, code = ctx.get("ge", ctx.get("gt")), "below minimum", ">=" if kind.endswith("equal") else ">", "below_min_value"
+            bound, words, op, code = (
+                ctx.get("ge", ctx.get("gt")),
+                "below minimum",
+                ">=" if kind.endswith("equal") else ">",
+                "below_min_value",
+            )
         else:
-            bound, words, op, code = ctx.get("le", ctx.get("lt")), "above maximum", "<=" if kind.endswith("equal") else "<", "above_max_value"
+            bound, words, op, code = (
+                ctx.get("le", ctx.get("lt")),
+                "above maximum",
+                "<=" if kind.endswith("equal") else "<",
+                "above_max_value",
+            )
         return InvalidRequest(
             f"Invalid '{param}': {number} {words} value. Expected a value {op} {_number(bound)}, "
             f"but got {_number(value)} instead.",

@@ -9,9 +9,9 @@ import httpx
 import jsonschema
 import pytest
 from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
+from support import assert_valid_response
 
 from emulator import tokens
-from support import assert_valid_response
 
 HELLO = [{"role": "user", "content": "Hello"}]
 QUESTION = [
@@ -77,9 +77,13 @@ def test_same_request_gives_the_same_content(client: AzureOpenAI) -> None:
 def test_different_seed_or_messages_change_the_content(client: AzureOpenAI) -> None:
     base = client.chat.completions.create(model="gpt-4o", messages=QUESTION, seed=1).choices[0].message.content
     other_seed = client.chat.completions.create(model="gpt-4o", messages=QUESTION, seed=2).choices[0].message.content
-    other_text = client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": "Tell me about sailing boats"}], seed=1
-    ).choices[0].message.content
+    other_text = (
+        client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "Tell me about sailing boats"}], seed=1
+        )
+        .choices[0]
+        .message.content
+    )
     assert len({base, other_seed, other_text}) == 3
 
 
@@ -209,7 +213,10 @@ def test_headers_carry_request_ids_region_and_quota(http: httpx.Client) -> None:
     assert first.headers["x-ms-client-request-id"] == "my-trace-id"
     assert first.headers["access-control-allow-origin"] == "*"
     assert first.headers["content-type"] == "application/json"
-    assert int(second.headers["x-ratelimit-remaining-requests"]) == int(first.headers["x-ratelimit-remaining-requests"]) - 1
+    assert (
+        int(second.headers["x-ratelimit-remaining-requests"])
+        == int(first.headers["x-ratelimit-remaining-requests"]) - 1
+    )
     assert int(second.headers["x-ratelimit-remaining-tokens"]) < int(first.headers["x-ratelimit-remaining-tokens"])
 
 
@@ -226,9 +233,7 @@ def test_response_validates_against_its_api_version_spec(http: httpx.Client, ver
     body = {"messages": QUESTION, "n": 2, "temperature": 0.5, "seed": 3}
     if version != "2024-02-01":
         body.update(logprobs=True, top_logprobs=2)
-    response = http.post(
-        "/openai/deployments/gpt-4o/chat/completions", params={"api-version": version}, json=body
-    )
+    response = http.post("/openai/deployments/gpt-4o/chat/completions", params={"api-version": version}, json=body)
     assert response.status_code == 200, response.text
     assert_valid_response(version, "chat/completions", response.json())
 
@@ -275,7 +280,7 @@ def test_conversation_with_parts_tools_and_names_is_accepted(client: AzureOpenAI
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{\"q\": \"lighthouse\"}"}}
+                {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": '{"q": "lighthouse"}'}}
             ],
         },
         {"role": "tool", "tool_call_id": "call_1", "content": "A lighthouse on a rocky coast."},
@@ -293,8 +298,8 @@ def test_conversation_with_parts_tools_and_names_is_accepted(client: AzureOpenAI
 def test_legacy_function_messages_are_accepted(client: AzureOpenAI) -> None:
     messages = [
         {"role": "user", "content": "What is the weather in Oslo?"},
-        {"role": "assistant", "content": None, "function_call": {"name": "weather", "arguments": "{\"city\": \"Oslo\"}"}},
-        {"role": "function", "name": "weather", "content": "{\"celsius\": 4}"},
+        {"role": "assistant", "content": None, "function_call": {"name": "weather", "arguments": '{"city": "Oslo"}'}},
+        {"role": "function", "name": "weather", "content": '{"celsius": 4}'},
     ]
     completion = client.chat.completions.create(model="gpt-4o", messages=messages)
     assert completion.choices[0].finish_reason == "stop"
@@ -317,16 +322,23 @@ def test_equal_values_written_differently_give_the_same_content(http: httpx.Clie
 
 def test_an_empty_stop_sequence_never_matches(client: AzureOpenAI) -> None:
     plain = client.chat.completions.create(model="gpt-4o", messages=QUESTION).choices[0].message.content
-    assert client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop="").choices[0].message.content == plain
-    assert client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop=[""]).choices[0].message.content == plain
+    assert (
+        client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop="").choices[0].message.content == plain
+    )
+    assert (
+        client.chat.completions.create(model="gpt-4o", messages=QUESTION, stop=[""]).choices[0].message.content == plain
+    )
 
 
 def test_browser_preflight_is_allowed(http: httpx.Client) -> None:
     response = http.options(
         "/openai/deployments/gpt-4o/chat/completions",
         params={"api-version": "2024-10-21"},
-        headers={"origin": "http://localhost:3000", "access-control-request-method": "POST",
-                 "access-control-request-headers": "api-key, content-type"},
+        headers={
+            "origin": "http://localhost:3000",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "api-key, content-type",
+        },
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
@@ -337,6 +349,8 @@ def test_browser_preflight_is_allowed(http: httpx.Client) -> None:
 def test_non_strict_schema_keywords_the_generator_lacks_are_best_effort(client: AzureOpenAI) -> None:
     schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}}, "required": ["zip"]}
     completion = client.chat.completions.create(
-        model="gpt-4o", messages=HELLO, response_format={"type": "json_schema", "json_schema": {"name": "z", "schema": schema}}
+        model="gpt-4o",
+        messages=HELLO,
+        response_format={"type": "json_schema", "json_schema": {"name": "z", "schema": schema}},
     )
     assert isinstance(json.loads(completion.choices[0].message.content)["zip"], str)

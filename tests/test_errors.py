@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 from openai import AzureOpenAI
-
 from support import running_emulator
+
 from emulator.settings import Settings
 
 CHAT = "/openai/deployments/gpt-4o/chat/completions"
@@ -107,7 +107,9 @@ def test_unknown_api_version_raises_not_found_in_the_client(azure: Callable[...,
 def test_operation_missing_from_the_version_is_400_api_version_not_supported(
     http: httpx.Client, path: str, version: str
 ) -> None:
-    response = http.post(path, params={"api-version": version}, json={"input": "hi", "voice": "alloy", "model": "gpt-4o"})
+    response = http.post(
+        path, params={"api-version": version}, json={"input": "hi", "voice": "alloy", "model": "gpt-4o"}
+    )
     assert response.status_code == 400
     assert error_of(response) == {"code": "BadRequest", "message": "API version not supported"}
 
@@ -118,7 +120,11 @@ def test_operation_missing_from_the_version_is_400_api_version_not_supported(
         ("2024-06-01", {"max_completion_tokens": 20}, "max_completion_tokens"),
         ("2024-06-01", {"stream": True, "stream_options": {"include_usage": True}}, "stream_options"),
         ("2024-02-01", {"logprobs": True}, "logprobs"),
-        ("2024-06-01", {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}, "response_format"),
+        (
+            "2024-06-01",
+            {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}},
+            "response_format",
+        ),
     ],
     ids=["max_completion_tokens", "stream_options", "logprobs", "json_schema"],
 )
@@ -148,7 +154,9 @@ def test_developer_role_arrives_with_2024_12_01_preview(http: httpx.Client) -> N
 # -- deployments and routes -----------------------------------------------------------------
 
 
-def test_unknown_deployment_is_404_deployment_not_found(azure: Callable[..., AzureOpenAI], locked_endpoint: str) -> None:
+def test_unknown_deployment_is_404_deployment_not_found(
+    azure: Callable[..., AzureOpenAI], locked_endpoint: str
+) -> None:
     client = azure(azure_endpoint=locked_endpoint, api_key="right-key")
     with pytest.raises(openai.NotFoundError) as caught:
         client.chat.completions.create(model="no-such-deployment", messages=HELLO)
@@ -195,7 +203,9 @@ def test_v1_without_model_names_the_missing_parameter(http: httpx.Client) -> Non
 
 
 def test_v1_rejects_an_unknown_api_version_value(http: httpx.Client) -> None:
-    response = http.post("/openai/v1/chat/completions", params={"api-version": "2024-10-21"}, json={"model": "gpt-4o", "messages": HELLO})
+    response = http.post(
+        "/openai/v1/chat/completions", params={"api-version": "2024-10-21"}, json={"model": "gpt-4o", "messages": HELLO}
+    )
     assert response.status_code == 404
 
 
@@ -335,7 +345,9 @@ BAD_BODIES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "param", "code", "message"), BAD_BODIES, ids=[b[1] + ":" + str(b[2]) for b in BAD_BODIES])
+@pytest.mark.parametrize(
+    ("body", "param", "code", "message"), BAD_BODIES, ids=[b[1] + ":" + str(b[2]) for b in BAD_BODIES]
+)
 def test_bad_body_gets_a_400_naming_the_parameter(
     http: httpx.Client, body: dict[str, Any], param: str, code: str | None, message: str
 ) -> None:
@@ -356,12 +368,16 @@ def test_bad_body_raises_bad_request_in_the_client(client: AzureOpenAI) -> None:
 def test_prompt_beyond_the_context_window_is_context_length_exceeded(http: httpx.Client) -> None:
     words = " ".join(["migration"] * 17000)
     response = http.post(
-        "/openai/deployments/gpt-35-turbo/chat/completions", params=GA, json={"messages": [{"role": "user", "content": words}]}
+        "/openai/deployments/gpt-35-turbo/chat/completions",
+        params=GA,
+        json={"messages": [{"role": "user", "content": words}]},
     )
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "context_length_exceeded" and error["param"] == "messages"
-    assert error["message"].startswith("This model's maximum context length is 16385 tokens. However, your messages resulted in")
+    assert error["message"].startswith(
+        "This model's maximum context length is 16385 tokens. However, your messages resulted in"
+    )
 
 
 @pytest.mark.parametrize(
@@ -369,25 +385,53 @@ def test_prompt_beyond_the_context_window_is_context_length_exceeded(http: httpx
     [
         {"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}, "required": ["a"]},
         {"type": "wobbly"},
-        {"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}, "required": ["next"]}},
-         "$ref": "#/$defs/node"},
+        {
+            "$defs": {
+                "node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}, "required": ["next"]}
+            },
+            "$ref": "#/$defs/node",
+        },
         {"type": "object", "properties": {"n": {"type": "integer", "minimum": "low"}}, "required": ["n"]},
         {"type": "string", "minLength": 100_000_000},
         {"type": "array", "minItems": 10_000_000},
-        {"$defs": {f"d{i}": {"type": "object", "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}},
-                              "required": ["a", "b"]} for i in range(30)} | {"d30": {"type": "string"}}, "$ref": "#/$defs/d0"},
+        {
+            "$defs": {
+                f"d{i}": {
+                    "type": "object",
+                    "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}},
+                    "required": ["a", "b"],
+                }
+                for i in range(30)
+            }
+            | {"d30": {"type": "string"}},
+            "$ref": "#/$defs/d0",
+        },
         {"type": "object", "properties": [], "required": []},
         {"type": "array", "minItems": 5, "maxItems": 2},
         {"type": "string", "minLength": 9, "maxLength": 3},
         {"type": "integer", "minimum": 5, "maximum": 1},
         {"const": float("nan")},
     ],
-    ids=["dangling-ref", "unknown-type", "endless-recursion", "non-numeric-bound", "huge-string", "huge-array",
-         "exponential-refs", "properties-not-an-object", "min-items-above-max", "min-length-above-max",
-         "minimum-above-maximum", "nan-const"],
+    ids=[
+        "dangling-ref",
+        "unknown-type",
+        "endless-recursion",
+        "non-numeric-bound",
+        "huge-string",
+        "huge-array",
+        "exponential-refs",
+        "properties-not-an-object",
+        "min-items-above-max",
+        "min-length-above-max",
+        "minimum-above-maximum",
+        "nan-const",
+    ],
 )
 def test_a_schema_no_data_can_satisfy_is_a_400(http: httpx.Client, schema: dict[str, Any]) -> None:
-    body = {"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"name": "s", "schema": schema}}}
+    body = {
+        "messages": HELLO,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "s", "schema": schema}},
+    }
     raw = json.dumps(body).replace("NaN", "0.5e999999")  # NaN is not JSON; an overflowing number parses to inf
     response = http.post(CHAT, params=GA, content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text
@@ -405,7 +449,10 @@ def test_recursive_schema_with_an_optional_way_out_generates_valid_data(client: 
         "$defs": {
             "node": {
                 "type": "object",
-                "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+                },
                 "required": ["name"],
             }
         },
@@ -420,28 +467,47 @@ def test_recursive_schema_with_an_optional_way_out_generates_valid_data(client: 
 
 
 def test_strict_schema_with_a_constraint_the_generator_lacks_is_a_400(http: httpx.Client) -> None:
-    schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}},
-              "required": ["zip"], "additionalProperties": False}
-    body = {"messages": HELLO, "response_format": {"type": "json_schema",
-                                                   "json_schema": {"name": "z", "schema": schema, "strict": True}}}
+    schema = {
+        "type": "object",
+        "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}},
+        "required": ["zip"],
+        "additionalProperties": False,
+    }
+    body = {
+        "messages": HELLO,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "z", "schema": schema, "strict": True}},
+    }
     error = error_of(post_chat(http, body))
     assert error["param"] == "response_format.json_schema.schema"
     assert "'pattern' is not supported" in error["message"]
 
 
 MORE_BAD_BODIES = [
-    ({"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"schema": {}}}},
-     "response_format.json_schema.name", "missing_required_parameter"),
+    (
+        {"messages": HELLO, "response_format": {"type": "json_schema", "json_schema": {"schema": {}}}},
+        "response_format.json_schema.name",
+        "missing_required_parameter",
+    ),
     ({"messages": HELLO, "stream_options": {"include_usage": True}}, "stream_options", None),
-    ({"messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]}, "messages[0].content", "invalid_type"),
-    ({"messages": [{"role": "assistant", "content": None, "tool_calls": [{"function": "x"}]}]},
-     "messages[0].tool_calls[0].id", "missing_required_parameter"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]},
+        "messages[0].content",
+        "invalid_type",
+    ),
+    (
+        {"messages": [{"role": "assistant", "content": None, "tool_calls": [{"function": "x"}]}]},
+        "messages[0].tool_calls[0].id",
+        "missing_required_parameter",
+    ),
     ({"messages": [{"role": "\ud800", "content": "x"}]}, "messages[0].role", "invalid_value"),
 ]
 
 
-@pytest.mark.parametrize(("body", "param", "code"), MORE_BAD_BODIES,
-                         ids=["schema-name", "stream-options-alone", "text-not-string", "tool-call-shape", "lone-surrogate"])
+@pytest.mark.parametrize(
+    ("body", "param", "code"),
+    MORE_BAD_BODIES,
+    ids=["schema-name", "stream-options-alone", "text-not-string", "tool-call-shape", "lone-surrogate"],
+)
 def test_more_bad_bodies_are_400s(http: httpx.Client, body: dict[str, Any], param: str, code: str | None) -> None:
     # json.dumps escapes the lone surrogate (\\ud800), as a client would have to.
     response = http.post(CHAT, params=GA, content=json.dumps(body), headers={"content-type": "application/json"})
@@ -452,8 +518,11 @@ def test_more_bad_bodies_are_400s(http: httpx.Client, body: dict[str, Any], para
 
 @pytest.mark.parametrize(
     "raw",
-    [b'{"messages": ' + b"[" * 100_000, b'{"messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
-     b"\xff\xfe{}"],
+    [
+        b'{"messages": ' + b"[" * 100_000,
+        b'{"messages": [{"role": "user", "content": "hi"}], "temperature": NaN}',
+        b"\xff\xfe{}",
+    ],
     ids=["deeply-nested", "nan", "not-utf8"],
 )
 def test_json_that_cannot_be_taken_is_a_parse_400(http: httpx.Client, raw: bytes) -> None:
@@ -464,7 +533,9 @@ def test_json_that_cannot_be_taken_is_a_parse_400(http: httpx.Client, raw: bytes
 
 def test_unknown_deployment_is_judged_before_the_body(locked_endpoint: str) -> None:
     response = httpx.post(
-        f"{locked_endpoint}/openai/deployments/nowhere/chat/completions", params=GA, content=b"{",
+        f"{locked_endpoint}/openai/deployments/nowhere/chat/completions",
+        params=GA,
+        content=b"{",
         headers={"api-key": "right-key"},
     )
     assert response.status_code == 404

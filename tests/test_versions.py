@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support import spec, spec_versions
 
 from emulator.app import OPERATION_PATHS
 from emulator.versions import load_catalog
-from support import spec, spec_versions
 
 # Catalog operation -> its path in the dated specs (the same paths the emulator serves).
 SPEC_PATHS = OPERATION_PATHS
@@ -57,7 +57,11 @@ def test_catalog_parameters_match_the_spec_apart_from_noted_service_extras(versi
 def test_v1_chat_and_embeddings_parameters_match_the_v1_spec() -> None:
     document = spec("v1")
     v1 = load_catalog().versions["v1"]
-    for op, path in (("chat_completions", "/chat/completions"), ("embeddings", "/embeddings"), ("responses", "/responses")):
+    for op, path in (
+        ("chat_completions", "/chat/completions"),
+        ("embeddings", "/embeddings"),
+        ("responses", "/responses"),
+    ):
         content = document["paths"][path]["post"]["requestBody"]["content"]
         expected = _properties(document, next(iter(content.values()))["schema"])
         assert set(v1.rules_for(op).params) == expected, op

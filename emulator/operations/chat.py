@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +19,7 @@ from ..synth import schema_data, text
 from ..validation import invalid_value
 from . import Handler
 from .chat_request import ChatMessage, ChatRequest
+from .chat_stream import Choice, stream_chunks
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -37,7 +36,20 @@ _TOKENS_PER_IMAGE = 85
 # Parameters that do not change what the model writes, left out of the content seed so a
 # streamed answer equals the plain one and a token limit or stop sequence only cuts it short.
 _NOT_IN_SEED = frozenset(
-    {"stream", "stream_options", "max_tokens", "max_completion_tokens", "stop", "n", "user", "logprobs", "top_logprobs", "model", "metadata", "store"}
+    {
+        "stream",
+        "stream_options",
+        "max_tokens",
+        "max_completion_tokens",
+        "stop",
+        "n",
+        "user",
+        "logprobs",
+        "top_logprobs",
+        "model",
+        "metadata",
+        "store",
+    }
 )
 
 
@@ -126,7 +138,9 @@ def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> 
         raise invalid_value(f"{where}.role", message.role, roles)
     if message.content is None and message.role != "assistant":
         raise InvalidRequest(
-            f"Missing required parameter: '{where}.content'.", param=f"{where}.content", code="missing_required_parameter"
+            f"Missing required parameter: '{where}.content'.",
+            param=f"{where}.content",
+            code="missing_required_parameter",
         )
     if message.role == "tool" and message.tool_call_id is None:
         raise InvalidRequest(
@@ -153,15 +167,6 @@ def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
     return total
 
 
-@dataclass
-class Choice:
-    index: int
-    content: str
-    finish_reason: str
-    token_ids: list[int]
-    logprobs: list[dict[str, Any]] | None
-
-
 def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     deployment = ctx.deployment
     assert deployment is not None
@@ -181,7 +186,7 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         return StreamReply(
-            _stream_chunks(header, choices, usage if include_usage else None, encoding),
+            stream_chunks(header, choices, usage if include_usage else None, encoding),
             prompt_filter_results=ctx.prompt_filter_results,
         )
     return JsonReply(
@@ -302,82 +307,4 @@ def _context_length_exceeded(window: int, prompt_tokens: int, limit: int | None)
     return InvalidRequest(message, param="messages", code="context_length_exceeded")
 
 
-def _pieces(token_ids: list[int], encoding: str) -> Iterator[tuple[str, list[int]]]:
-    """The content as the service streams it: a delta per token, except where a character's
-    bytes span tokens, which are held back until the character is whole."""
-    pending: list[int] = []
-    buffer = b""
-    for token_id, piece in zip(token_ids, tokens.decode_bytes(token_ids, encoding)):
-        buffer += piece
-        pending.append(token_id)
-        try:
-            decoded = buffer.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        yield decoded, pending
-        pending, buffer = [], b""
-    if pending:
-        yield buffer.decode("utf-8", errors="replace"), pending
-
-
-def _stream_chunks(
-    header: dict[str, Any], choices: list[Choice], usage: dict[str, Any] | None, encoding: str
-) -> Iterator[dict[str, Any]]:
-    """The chat.completion.chunk events; delivery puts Azure's prompt annotation first."""
-
-    def chunk(choice_body: dict[str, Any] | None) -> dict[str, Any]:
-        event = {
-            "choices": [choice_body] if choice_body is not None else [],
-            "created": header["created"],
-            "id": header["id"],
-            "model": header["model"],
-            "object": "chat.completion.chunk",
-            "system_fingerprint": header["system_fingerprint"],
-        }
-        if usage is not None:
-            event["usage"] = None
-        return event
-
-    for choice in choices:
-        yield chunk(
-            {
-                "content_filter_results": {},
-                "delta": {"content": "", "refusal": None, "role": "assistant"},
-                "finish_reason": None,
-                "index": choice.index,
-                "logprobs": None,
-            }
-        )
-        offset = 0
-        for piece, ids in _pieces(choice.token_ids, encoding):
-            logprobs = None
-            if choice.logprobs is not None:
-                logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
-            offset += len(ids)
-            yield chunk(
-                {
-                    "content_filter_results": contentfilter.completion_filter_results(),
-                    "delta": {"content": piece},
-                    "finish_reason": None,
-                    "index": choice.index,
-                    "logprobs": logprobs,
-                }
-            )
-        yield chunk(
-            {
-                "content_filter_results": {},
-                "delta": {},
-                "finish_reason": choice.finish_reason,
-                "index": choice.index,
-                "logprobs": None,
-            }
-        )
-    if usage is not None:
-        final = chunk(None)
-        final["usage"] = usage
-        yield final
-
-
-HANDLER = Handler(
-    request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew
-)
+HANDLER = Handler(request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew)

@@ -10,8 +10,30 @@ from .. import tokens
 
 # Common tokens offered as the "other candidates" in top_logprobs.
 _CANDIDATE_WORDS = (
-    " the", " a", " and", " to", " of", " is", " it", " that", " in", " for", " you", " this",
-    " can", " with", " be", " on", " as", " are", " or", " an", ".", ",", " not", " more",
+    " the",
+    " a",
+    " and",
+    " to",
+    " of",
+    " is",
+    " it",
+    " that",
+    " in",
+    " for",
+    " you",
+    " this",
+    " can",
+    " with",
+    " be",
+    " on",
+    " as",
+    " are",
+    " or",
+    " an",
+    ".",
+    ",",
+    " not",
+    " more",
 )
 
 

@@ -30,9 +30,25 @@ _MAX_DEPTH = 64
 _MAX_NODES = 10_000
 _MAX_LENGTH = 10_000
 _UNSUPPORTED = (
-    "pattern", "multipleOf", "uniqueItems", "not", "if", "then", "else", "patternProperties",
-    "contains", "minContains", "maxContains", "minProperties", "maxProperties", "propertyNames",
-    "dependentRequired", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems", "prefixItems",
+    "pattern",
+    "multipleOf",
+    "uniqueItems",
+    "not",
+    "if",
+    "then",
+    "else",
+    "patternProperties",
+    "contains",
+    "minContains",
+    "maxContains",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "prefixItems",
 )
 _FORMATS = ("date", "date-time", "time", "email", "uri", "url", "uuid")
 
@@ -107,7 +123,11 @@ class _Generator:
             raise SchemaError("anyOf and oneOf must be non-empty arrays")
         if depth >= _SOFT_DEPTH:
             # Prefer a branch that ends the recursion.
-            plain = [b for b in branches if isinstance(b, dict) and b.get("type") in ("null", "string", "number", "integer", "boolean")]
+            plain = [
+                b
+                for b in branches
+                if isinstance(b, dict) and b.get("type") in ("null", "string", "number", "integer", "boolean")
+            ]
             branches = plain or branches
         return self.rng.choice(branches)
 
@@ -186,7 +206,11 @@ class _Generator:
     def number(self, schema: dict[str, Any], depth: int) -> float:
         low, high = _range(schema, 0.0, 100.0)
         value = round(self.rng.uniform(low, high), 2)
-        if not low <= value <= high or value in (low, high) and ("exclusiveMinimum" in schema or "exclusiveMaximum" in schema):
+        if (
+            not low <= value <= high
+            or value in (low, high)
+            and ("exclusiveMinimum" in schema or "exclusiveMaximum" in schema)
+        ):
             value = (low + high) / 2
         return value
 
