@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import __version__, tokens
+from .synth import embeddings
 from .deployments import DeploymentTable
 from .operations import OPERATIONS
 from .pipeline import Pipeline
@@ -81,6 +82,7 @@ def build_app(settings: Settings) -> Starlette:
 
     def warm_up() -> None:
         tokens.warm_up()
+        embeddings.warm_up()
         # Everything loaded so far (modules, catalogs, vocabularies) lives as long as the
         # process; moving it out of the collector's sight keeps full collections cheap.
         gc.freeze()

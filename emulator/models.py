@@ -24,6 +24,8 @@ class ModelInfo:
     quota_tpm: int
     rpm_per_1000_tpm: float = 6.0
     response_model: str | None = None
+    embedding_size: int = 0
+    dimensions: bool = False
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as

@@ -46,12 +46,18 @@ def _chat() -> Handler:
     return chat.HANDLER
 
 
+def _embeddings() -> Handler:
+    from . import embeddings
+
+    return embeddings.HANDLER
+
+
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
         Operation("chat_completions", ("chat",), _chat()),
         Operation("completions", ("completions",)),
-        Operation("embeddings", ("embeddings",)),
+        Operation("embeddings", ("embeddings",), _embeddings()),
         Operation("transcriptions", ("transcription",)),
         Operation("translations", ("transcription",)),
         Operation("speech", ("speech",)),

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import Field, PrivateAttr
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="allow")
+from .fields import Strict as _Strict
 
 
 class ImageUrl(_Strict):

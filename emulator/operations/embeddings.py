@@ -1,0 +1,179 @@
+"""Embeddings: ``POST .../embeddings``.
+
+Inputs may be a string, strings, a token array or token arrays (langchain sends token
+arrays). The messages of the 400s are the service's (research notes, docs/... in the issue
+log): an empty batch, an empty string inside a batch, more than 2,048 inputs, an input over
+the model's token limit, ``dimensions`` for a model without it.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import PrivateAttr
+
+from .. import tokens
+from ..delivery import JsonReply, Reply
+from ..errors import InvalidRequest
+from ..synth import embeddings as vectors
+from . import Handler
+from .fields import Strict
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+MAX_INPUTS = 2048
+# Float vectors are written with 9 decimals: float32 carries about 7 significant digits, so
+# this loses nothing and halves the JSON the long float64 spellings would take.
+_FLOAT_DECIMALS = 9
+_INVALID_INPUT = "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."
+
+
+class EmbeddingsRequest(Strict):
+    input: str | list[str] | list[int] | list[list[int]]
+    model: str | None = None
+    user: str | None = None
+    input_type: str | None = None
+    encoding_format: str | None = None
+    dimensions: int | None = None
+
+    # Filled by the checks: each input's tokens, and its text where it was given as text.
+    _token_ids: list[list[int]] = PrivateAttr(default_factory=list)
+    _texts: list[str | None] = PrivateAttr(default_factory=list)
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    """A token per four characters of text, or the token arrays' lengths."""
+    given = body.get("input")
+    items = given if isinstance(given, list) else [given]
+    total = 0
+    for item in items:
+        if isinstance(item, str):
+            total += len(item) // 4 + 1
+        elif isinstance(item, list):
+            total += len(item)
+        elif isinstance(item, int):
+            total += 1
+    return total
+
+
+def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
+    deployment = ctx.deployment
+    assert deployment is not None
+    model = deployment.model
+    items = _inputs(req.input)
+    if not items:
+        raise InvalidRequest("Invalid 'input': input cannot be an empty array.", param="input", code="empty_array")
+    if len(items) > MAX_INPUTS:
+        raise InvalidRequest(
+            f"Invalid 'input': array length must be {MAX_INPUTS} or less.",
+            param="input",
+            code="array_above_max_length",
+        )
+    if isinstance(req.input, list) and any(item == "" or item == [] for item in items):
+        # A lone empty string is embedded; an empty one inside a batch is refused (service.md
+        # notes: Azure and OpenAI both answer this way).
+        raise InvalidRequest(_INVALID_INPUT, param=None)
+    if req.encoding_format not in (None, "float", "base64"):
+        raise InvalidRequest(
+            f"Invalid value for 'encoding_format' = {req.encoding_format}. Supported values: ['float', 'base64'].",
+            param=None,
+        )
+    if req.dimensions is not None:
+        _check_dimensions(req.dimensions, model.dimensions, model.embedding_size)
+    vocabulary = tokens.encoding(model.encoding).n_vocab
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            ids = tokens.encode(item, model.encoding)
+            req._texts.append(item)
+        else:
+            ids = item
+            req._texts.append(None)
+            bad = next((t for t in ids if not 0 <= t < vocabulary), None)
+            if bad is not None:
+                raise InvalidRequest(
+                    f"Invalid 'input[{index}]': {bad} is not a valid token id for this model.",
+                    param="input",
+                    code="invalid_value",
+                )
+        if len(ids) > model.context_window:
+            raise InvalidRequest(
+                f"Invalid 'input[{index}]': maximum input length is {model.context_window} tokens.",
+                param="input",
+                code="context_length_exceeded",
+            )
+        req._token_ids.append(ids)
+
+
+def _inputs(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
+    if isinstance(given, str):
+        return [given]
+    if given and isinstance(given[0], int):
+        return [given]  # one token array
+    return list(given)
+
+
+def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:
+    if not supported:
+        raise InvalidRequest("This model does not support specifying dimensions.", param="dimensions")
+    if dimensions < 1:
+        raise InvalidRequest(
+            f"Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got {dimensions} instead.",
+            param="dimensions",
+            code="integer_below_min_value",
+        )
+    if dimensions > size:
+        raise InvalidRequest(
+            f"Invalid 'dimensions': integer above maximum value. Expected a value <= {size}, "
+            f"but got {dimensions} instead.",
+            param="dimensions",
+            code="integer_above_max_value",
+        )
+
+
+def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:
+    deployment = ctx.deployment
+    assert deployment is not None
+    model = deployment.model
+    matrix = vectors.embed(req._token_ids, req._texts, model.encoding, model.embedding_size)
+    if req.dimensions is not None and req.dimensions < model.embedding_size:
+        matrix = vectors.truncate(matrix, req.dimensions)
+    if req.encoding_format == "base64":
+        encoded: list[Any] = _base64_rows(matrix)
+    else:
+        encoded = np.round(matrix.astype(np.float64), _FLOAT_DECIMALS).tolist()
+    prompt_tokens = sum(len(ids) for ids in req._token_ids)
+    return JsonReply(
+        {
+            "data": [{"embedding": row, "index": i, "object": "embedding"} for i, row in enumerate(encoded)],
+            "model": deployment.response_model,
+            "object": "list",
+            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+        }
+    )
+
+
+def _base64_rows(matrix: np.ndarray) -> list[str]:
+    """Each row's little-endian float32 bytes in base64, what the SDKs decode by default."""
+    raw = np.ascontiguousarray(matrix, dtype="<f4")
+    row_bytes = raw.shape[1] * 4
+    if row_bytes % 3 == 0:
+        # Rows of a multiple of 3 bytes encode to whole base64 quanta: encode the matrix once
+        # and cut the text, rather than encoding row by row.
+        text = base64.b64encode(raw.tobytes()).decode("ascii")
+        width = row_bytes // 3 * 4
+        return [text[i : i + width] for i in range(0, len(text), width)]
+    return [base64.b64encode(row.tobytes()).decode("ascii") for row in raw]
+
+
+def renew(body: dict[str, Any]) -> dict[str, Any]:
+    """Embeddings carry no ids or timestamps: a remembered result is served as it is."""
+    return body
+
+
+HANDLER = Handler(
+    request_model=EmbeddingsRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew
+)
