@@ -14,11 +14,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import __version__, tokens
-from .synth import embeddings
 from .deployments import DeploymentTable
 from .operations import OPERATIONS
 from .pipeline import Pipeline
 from .settings import Settings
+from .synth import embeddings
 from .versions import load_catalog
 
 Endpoint = Callable[[Request], Awaitable[Response]]

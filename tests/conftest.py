@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import httpx
 import pytest
 from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
-from support import running_emulator
 
 from emulator.settings import DeploymentConfig, Settings
+from support import running_emulator
 
 KEY = "test-key"
 

@@ -9,9 +9,9 @@ import httpx
 import jsonschema
 import pytest
 from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
-from support import assert_valid_response
 
 from emulator import tokens
+from support import assert_valid_response
 
 HELLO = [{"role": "user", "content": "Hello"}]
 QUESTION = [

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from openai import AsyncAzureOpenAI, AzureOpenAI
+
 from support import assert_valid_component
 
 QUESTION = [{"role": "user", "content": "How should I plan a database migration?"}]

@@ -10,9 +10,9 @@ import httpx
 import openai
 import pytest
 from openai import AzureOpenAI
-from support import running_emulator
 
 from emulator.settings import Settings
+from support import running_emulator
 
 CHAT = "/openai/deployments/gpt-4o/chat/completions"
 GA = {"api-version": "2024-10-21"}

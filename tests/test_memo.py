@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from support import APPS
 
 from emulator.memo import Remembered, ResultMemo
+from support import APPS
 
 CHAT = "/openai/deployments/gpt-4o/chat/completions"
 BODY = {"messages": [{"role": "user", "content": "Name three rivers in memory of this test"}]}

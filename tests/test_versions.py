@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import spec, spec_versions
 
 from emulator.app import OPERATION_PATHS
 from emulator.versions import load_catalog
+from support import spec, spec_versions
 
 # Catalog operation -> its path in the dated specs (the same paths the emulator serves).
 SPEC_PATHS = OPERATION_PATHS
