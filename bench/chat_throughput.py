@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import load, start
+
 PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
 BODY = '{"messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":40}'
 LUA_REPEATED = f"""
@@ -49,70 +45,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pinned(cpu: str, argv: list[str]) -> list[str]:
-    # One core for the server, the other for wrk, where taskset exists and there are two.
-    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
-        return ["taskset", "-c", cpu, *argv]
-    return argv
-
-
-def wait_ready(port: int, deadline_s: float = 15) -> None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"server on {port} did not start")
-
-
-def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    if kind == "emulator":
-        argv = [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning"]
-    else:
-        argv = [sys.executable, str(HERE / "bare_app.py"), str(port)]
-    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wait_ready(port)
-    return process, port
-
-
-def to_ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def load(port: int, seconds: int, connections: int, script: str) -> dict[str, float]:
-    argv = pinned(
-        "1",
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            script,
-            f"http://127.0.0.1:{port}{PATH}",
-        ],
-    )
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"{errors.group(1)} failed requests:\n{out}")
-    return {"rps": rps, "p50": p50, "p99": p99}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8)
@@ -132,11 +64,11 @@ def main() -> int:
     results: dict[tuple[str, str], list[dict[str, float]]] = {run: [] for run in runs}
     try:
         for kind, workload in runs:
-            load(servers[kind][1], 2, args.connections, scripts[workload])  # warm-up, not counted
+            load(servers[kind][1], PATH, 2, args.connections, scripts[workload])  # warm-up, not counted
         for _ in range(args.rounds):
             for kind, workload in runs:
                 results[(kind, workload)].append(
-                    load(servers[kind][1], args.seconds, args.connections, scripts[workload])
+                    load(servers[kind][1], PATH, args.seconds, args.connections, scripts[workload])
                 )
     finally:
         for process, _ in servers.values():

@@ -23,8 +23,15 @@ _DONE = b"data: [DONE]\n\n"
 
 @dataclass(frozen=True)
 class JsonReply:
-    body: dict[str, Any]
+    """A JSON result: a ``body`` to serialise, or, for large results an operation writes
+    itself, the ``encoded`` bytes."""
+
+    body: dict[str, Any] | None = None
     status: int = 200
+    encoded: bytes | None = None
+
+    def payload(self) -> bytes:
+        return self.encoded if self.encoded is not None else dumps(self.body)
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ def dumps(body: Any) -> bytes:
 
 
 def json_response(reply: JsonReply, headers: Mapping[str, str]) -> Response:
-    return Response(dumps(reply.body), status_code=reply.status, headers=headers, media_type="application/json")
+    return Response(reply.payload(), status_code=reply.status, headers=headers, media_type="application/json")
 
 
 def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:

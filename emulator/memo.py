@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+
+from .delivery import JsonReply
 
 # Bodies above this size are not worth remembering: parsing dominates nothing there.
 _MAX_KEY_BYTES = 8 * 1024
@@ -28,7 +29,7 @@ Key = tuple[str, str, str, bytes]
 class Remembered:
     deployment_name: str
     estimated_tokens: int
-    body: dict[str, Any]
+    reply: JsonReply
 
 
 class ResultMemo:

@@ -113,7 +113,7 @@ class Pipeline:
             ctx.deployment_name = remembered.deployment_name
             self._resolve_deployment(ctx)
             self._admit(ctx, remembered.estimated_tokens)
-            return JsonReply(handler.renew(remembered.body))  # type: ignore[misc]
+            return handler.renew(remembered.reply)  # type: ignore[misc]
         ctx.body = parse_json_body(raw)
         if ctx.surface == "v1":
             self._resolve_deployment(ctx)
@@ -129,7 +129,7 @@ class Pipeline:
         self._filter_prompt(ctx)
         reply = handler.respond(ctx, parsed)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply):
-            self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply.body))
+            self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply))
         return reply
 
     def _filter_prompt(self, ctx: RequestContext) -> None:

@@ -265,3 +265,13 @@ def test_embeddings_on_a_chat_deployment_is_operation_not_supported(client: Azur
     assert caught.value.body["message"].startswith(
         "The embeddings operation does not work with the specified model, gpt-4o."
     )
+
+
+def test_a_full_batch_in_base64_decodes_to_the_float_answer(http: httpx.Client) -> None:
+    texts = [f"batch text number {i} about rivers and harbours" for i in range(300)]
+    b64 = http.post(PATH, params=GA, json={"input": texts, "encoding_format": "base64", "dimensions": 100}).json()
+    floats = http.post(PATH, params=GA, json={"input": texts, "encoding_format": "float", "dimensions": 100}).json()
+    assert [d["index"] for d in b64["data"]] == list(range(300))
+    decoded = np.array([np.frombuffer(base64.b64decode(d["embedding"]), dtype="<f4") for d in b64["data"]])
+    assert np.allclose(decoded, np.array([d["embedding"] for d in floats["data"]]), atol=1e-8)
+    assert b64["usage"] == floats["usage"] and b64["model"] == floats["model"] == SMALL

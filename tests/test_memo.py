@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from emulator.delivery import JsonReply
 from emulator.memo import Remembered, ResultMemo
 from support import APPS
 
@@ -61,7 +62,7 @@ def test_the_memo_forgets_the_least_recently_used_first() -> None:
     keys = [memo.key("chat_completions", "v", "d", bytes([i])) for i in range(3)]
     for key in keys:
         assert key is not None
-        memo.put(key, Remembered("d", 1, {"n": key[3]}))
+        memo.put(key, Remembered("d", 1, JsonReply({"n": key[3].decode()})))
     assert memo.get(keys[0]) is None
     assert memo.get(keys[2]) is not None
 

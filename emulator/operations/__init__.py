@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-    from ..delivery import Reply
+    from ..delivery import JsonReply, Reply
     from ..deployments import Deployment
 
 
@@ -30,7 +30,7 @@ class Handler:
     respond: Callable[[RequestContext, Any], Reply]
     # Given a remembered JSON result, the same result with fresh per-response fields (ids,
     # timestamps); None when results must not be remembered.
-    renew: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    renew: Callable[[JsonReply], JsonReply] | None = None
 
 
 @dataclass(frozen=True)

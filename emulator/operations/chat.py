@@ -216,9 +216,10 @@ def _completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
 
 
-def renew(body: dict[str, Any]) -> dict[str, Any]:
+def renew(reply: JsonReply) -> JsonReply:
     """A remembered completion as a new one: its own id and creation time."""
-    return {**body, "id": _completion_id(), "created": int(time.time())}
+    assert reply.body is not None
+    return JsonReply({**reply.body, "id": _completion_id(), "created": int(time.time())})
 
 
 @lru_cache(maxsize=256)

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from .. import tokens
-from ..delivery import JsonReply, Reply
+from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
 from . import Handler
@@ -41,8 +41,9 @@ class EmbeddingsRequest(Strict):
     dimensions: int | None = None
 
     # Filled by the checks: each input's tokens, and its text where it was given as text.
-    _token_ids: list[list[int]] = PrivateAttr(default_factory=list)
-    _texts: list[str | None] = PrivateAttr(default_factory=list)
+    # (No default factories: pydantic inspects a factory's signature for every instance.)
+    _token_ids: list[list[int]] = PrivateAttr(default=None)
+    _texts: list[str | None] = PrivateAttr(default=None)
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
@@ -85,6 +86,7 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
     if req.dimensions is not None:
         _check_dimensions(req.dimensions, model.dimensions, model.embedding_size)
     vocabulary = tokens.encoding(model.encoding).n_vocab
+    req._token_ids, req._texts = [], []
     for index, item in enumerate(items):
         if isinstance(item, str):
             ids = tokens.encode(item, model.encoding)
@@ -141,37 +143,49 @@ def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:
     matrix = vectors.embed(req._token_ids, req._texts, model.encoding, model.embedding_size)
     if req.dimensions is not None and req.dimensions < model.embedding_size:
         matrix = vectors.truncate(matrix, req.dimensions)
-    if req.encoding_format == "base64":
-        encoded: list[Any] = _base64_rows(matrix)
-    else:
-        encoded = np.round(matrix.astype(np.float64), _FLOAT_DECIMALS).tolist()
     prompt_tokens = sum(len(ids) for ids in req._token_ids)
+    usage = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
+    if req.encoding_format == "base64":
+        return JsonReply(encoded=_base64_body(matrix, deployment.response_model, usage))
+    rows = np.round(matrix.astype(np.float64), _FLOAT_DECIMALS).tolist()
     return JsonReply(
         {
-            "data": [{"embedding": row, "index": i, "object": "embedding"} for i, row in enumerate(encoded)],
+            "data": [{"embedding": row, "index": i, "object": "embedding"} for i, row in enumerate(rows)],
             "model": deployment.response_model,
             "object": "list",
-            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+            "usage": usage,
         }
     )
 
 
-def _base64_rows(matrix: np.ndarray) -> list[str]:
-    """Each row's little-endian float32 bytes in base64, what the SDKs decode by default."""
+def _base64_body(matrix: np.ndarray, model: str, usage: dict[str, int]) -> bytes:
+    """The whole response, written directly: each row's little-endian float32 bytes in base64
+    (what the SDKs ask for and decode by default). Batches run to tens of megabytes, so the
+    rows are never turned into Python strings and serialised again."""
     raw = np.ascontiguousarray(matrix, dtype="<f4")
     row_bytes = raw.shape[1] * 4
     if row_bytes % 3 == 0:
         # Rows of a multiple of 3 bytes encode to whole base64 quanta: encode the matrix once
         # and cut the text, rather than encoding row by row.
-        text = base64.b64encode(raw.tobytes()).decode("ascii")
+        text = memoryview(base64.b64encode(raw.tobytes()))
         width = row_bytes // 3 * 4
-        return [text[i : i + width] for i in range(0, len(text), width)]
-    return [base64.b64encode(row.tobytes()).decode("ascii") for row in raw]
+        rows: list[bytes | memoryview] = [text[i : i + width] for i in range(0, len(text), width)]
+    else:
+        rows = [base64.b64encode(row.tobytes()) for row in raw]
+    pieces: list[bytes | memoryview] = [b'{"data":[']
+    for index, row in enumerate(rows):
+        pieces.append(b'{"embedding":"' if index == 0 else b'},{"embedding":"')
+        pieces.append(row)
+        pieces.append(b'","index":%d,"object":"embedding"' % index)
+    pieces.append(
+        (b"}" if rows else b"") + b'],"model":' + dumps(model) + b',"object":"list","usage":' + dumps(usage) + b"}"
+    )
+    return b"".join(pieces)
 
 
-def renew(body: dict[str, Any]) -> dict[str, Any]:
+def renew(reply: JsonReply) -> JsonReply:
     """Embeddings carry no ids or timestamps: a remembered result is served as it is."""
-    return body
+    return reply
 
 
 HANDLER = Handler(

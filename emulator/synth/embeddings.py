@@ -174,26 +174,30 @@ def _fallback_key(text: str | None, ids: list[int]) -> str:
 
 
 def _project(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: int, size: int) -> np.ndarray:
-    layout = blocks(size)
-    base = rows * size
-    flat = np.empty(len(layout) * rows.size, dtype=np.int64)
-    signed = np.empty(len(layout) * rows.size, dtype=np.float64)
-    weight_bits = weights.view(np.uint64)
+    starts, masks, words, shifts = _layout_arrays(size)
     # Each block takes 12 bits of a feature's hash: 11 for the position (block widths are
     # powers of two up to 2048), 1 for the sign. Two 64-bit hashes cover ten blocks, more
-    # than the largest layout (3072: seven).
-    words = [_splitmix64(hashes ^ np.uint64(n)) for n in range(1, 1 + (len(layout) + 4) // 5)]
-    for index, (start, width) in enumerate(layout):
-        source = words[index // 5] >> np.uint64((index % 5) * 12)
-        part = slice(index * rows.size, (index + 1) * rows.size)
-        # Values below 2**11 read the same as int64, so the view costs nothing.
-        position = (source & np.uint64(width - 1)).view(np.int64)
-        np.add(base, position, out=flat[part])
-        flat[part] += start
-        # The sign: hash bit 11 moved onto the float's sign bit, flipped with one XOR.
-        np.bitwise_xor(weight_bits, (source << np.uint64(52)) & _SIGN_BIT, out=signed[part].view(np.uint64))
-    summed = np.bincount(flat, weights=signed, minlength=count * size).reshape(count, size)
+    # than the largest layout (3072: seven). All blocks at once, as (blocks x features).
+    mixed = np.stack([_splitmix64(hashes ^ np.uint64(n)) for n in (1, 2)])
+    source = mixed[words] >> shifts
+    # Positions are below 2**11, so reading them as int64 costs nothing.
+    flat = (source & masks).view(np.int64) + (rows * size)[None, :] + starts
+    # The sign: hash bit 11 moved onto the float's sign bit, flipped with one XOR.
+    signed = (weights.view(np.uint64)[None, :] ^ ((source << np.uint64(52)) & _SIGN_BIT)).view(np.float64)
+    summed = np.bincount(flat.ravel(), weights=signed.ravel(), minlength=count * size).reshape(count, size)
     return normalise(summed.astype(np.float32))
+
+
+@lru_cache(maxsize=16)
+def _layout_arrays(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per block, as columns: its start, its position mask, and which hash word and bit
+    offset feed it."""
+    layout = blocks(size)
+    starts = np.array([[start] for start, _ in layout], dtype=np.int64)
+    masks = np.array([[width - 1] for _, width in layout], dtype=np.uint64)
+    words = np.array([index // 5 for index in range(len(layout))], dtype=np.int64)
+    shifts = np.array([[(index % 5) * 12] for index in range(len(layout))], dtype=np.uint64)
+    return starts, masks, words, shifts
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
