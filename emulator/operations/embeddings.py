@@ -42,8 +42,8 @@ class EmbeddingsRequest(Strict):
 
     # Filled by the checks: each input's tokens, and its text where it was given as text.
     # (No default factories: pydantic inspects a factory's signature for every instance.)
-    _token_ids: list[list[int]] = PrivateAttr(default=None)
-    _texts: list[str | None] = PrivateAttr(default=None)
+    _token_ids: list[list[int]] = PrivateAttr(default=())  # type: ignore[assignment]
+    _texts: list[str | None] = PrivateAttr(default=())  # type: ignore[assignment]
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
