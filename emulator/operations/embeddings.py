@@ -42,8 +42,8 @@ class EmbeddingsRequest(Strict):
 
     # Filled by the checks: each input's tokens, and its text where it was given as text.
     # (No default factories: pydantic inspects a factory's signature for every instance.)
-    _token_ids: list[list[int]] = PrivateAttr(default=())  # type: ignore[assignment]
-    _texts: list[str | None] = PrivateAttr(default=())  # type: ignore[assignment]
+    _token_ids: list[list[int]] | None = PrivateAttr(default=None)
+    _texts: list[str | None] | None = PrivateAttr(default=None)
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
@@ -86,14 +86,16 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
     if req.dimensions is not None:
         _check_dimensions(req.dimensions, model.dimensions, model.embedding_size)
     vocabulary = tokens.encoding(model.encoding).n_vocab
-    req._token_ids, req._texts = [], []
+    token_ids: list[list[int]] = []
+    texts: list[str | None] = []
+    req._token_ids, req._texts = token_ids, texts
     for index, item in enumerate(items):
         if isinstance(item, str):
             ids = tokens.encode(item, model.encoding)
-            req._texts.append(item)
+            texts.append(item)
         else:
             ids = item
-            req._texts.append(None)
+            texts.append(None)
             bad = next((t for t in ids if not 0 <= t < vocabulary), None)
             if bad is not None:
                 raise InvalidRequest(
@@ -107,7 +109,7 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
                 param="input",
                 code="context_length_exceeded",
             )
-        req._token_ids.append(ids)
+        token_ids.append(ids)
 
 
 def _inputs(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
@@ -140,6 +142,7 @@ def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:
     deployment = ctx.deployment
     assert deployment is not None
     model = deployment.model
+    assert req._token_ids is not None and req._texts is not None  # filled by check()
     matrix = vectors.embed(req._token_ids, req._texts, model.encoding, model.embedding_size)
     if req.dimensions is not None and req.dimensions < model.embedding_size:
         matrix = vectors.truncate(matrix, req.dimensions)
