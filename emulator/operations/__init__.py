@@ -46,6 +46,12 @@ def _chat() -> Handler:
     return chat.HANDLER
 
 
+def _completions() -> Handler:
+    from . import completions
+
+    return completions.HANDLER
+
+
 def _embeddings() -> Handler:
     from . import embeddings
 
@@ -56,7 +62,7 @@ OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
         Operation("chat_completions", ("chat",), _chat()),
-        Operation("completions", ("completions",)),
+        Operation("completions", ("completions",), _completions()),
         Operation("embeddings", ("embeddings",), _embeddings()),
         Operation("transcriptions", ("transcription",)),
         Operation("translations", ("transcription",)),

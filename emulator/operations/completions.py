@@ -1,0 +1,328 @@
+"""Legacy completions: ``POST .../completions`` (gpt-35-turbo-instruct, davinci-002 ...).
+
+Only the body and the result are this module's; everything around them is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field, PrivateAttr
+
+from .. import contentfilter, synth, tokens
+from ..delivery import JsonReply, Reply, StreamReply
+from ..errors import InvalidRequest
+from ..synth import logprobs as synth_logprobs
+from ..synth import text
+from . import Handler
+from .fields import Strict
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+_DEFAULT_MAX_TOKENS = 16
+# Parameters that do not change what the model writes (see chat's _NOT_IN_SEED).
+# The prompt is left out too: each prompt's text joins its own seed, so a prompt gets the same
+# text whether sent as text or tokens, alone or in a batch.
+_NOT_IN_SEED = {
+    "prompt",
+    "stream",
+    "stream_options",
+    "max_tokens",
+    "stop",
+    "n",
+    "best_of",
+    "user",
+    "logprobs",
+    "echo",
+    "model",
+}
+
+
+class CompletionsRequest(Strict):
+    prompt: str | list[str] | list[int] | list[list[int]]
+    model: str | None = None
+    max_tokens: int | None = Field(default=None, ge=0)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    n: int | None = Field(default=None, ge=1, le=128)
+    best_of: int | None = Field(default=None, ge=0, le=20)
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    logprobs: int | None = Field(default=None, ge=0, le=5)
+    echo: bool | None = None
+    stop: str | Annotated[list[str], Field(max_length=4)] | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
+    user: str | None = None
+    suffix: str | None = None
+    seed: int | None = None
+    completion_config: str | None = None
+
+    # Filled by the checks: each prompt's text and tokens.
+    _prompts: list[tuple[str, list[int]]] | None = PrivateAttr(default=None)
+
+    def stop_sequences(self) -> list[str]:
+        if self.stop is None:
+            return []
+        return [s for s in ([self.stop] if isinstance(self.stop, str) else self.stop) if s]
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    """The prompt from its characters, plus max_tokens for each candidate (best_of or n)."""
+    prompt = body.get("prompt")
+    items = prompt if isinstance(prompt, list) else [prompt]
+    characters = sum(len(p) if isinstance(p, str) else 4 * len(p) if isinstance(p, list) else 4 for p in items)
+    limit = body.get("max_tokens")
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0 else _DEFAULT_MAX_TOKENS
+    candidates = max(_positive(body.get("n")), _positive(body.get("best_of")))
+    return characters // 4 + limit * candidates * max(len(items), 1)
+
+
+def _positive(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+
+
+def check(ctx: RequestContext, req: CompletionsRequest) -> None:
+    deployment = ctx.deployment
+    assert deployment is not None
+    n = req.n or 1
+    if req.best_of is not None and req.best_of < n:
+        raise InvalidRequest("best_of must be greater than or equal to n.", param="best_of", code="invalid_value")
+    if req.stream and (req.best_of or 1) > 1:
+        raise InvalidRequest(
+            "Cannot stream results with best_of greater than 1.", param="best_of", code="invalid_value"
+        )
+    if req.echo and req.logprobs is not None:
+        # What the service says for gpt-35-turbo-instruct (research notes).
+        raise InvalidRequest(
+            "Setting 'echo' and 'logprobs' at the same time is not supported for this model.", param="echo"
+        )
+    if req.stream_options is not None and not req.stream:
+        raise InvalidRequest(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
+        )
+    model = deployment.model
+    items = _prompts(req.prompt)
+    if not items:
+        raise InvalidRequest(
+            "Invalid 'prompt': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+            param="prompt",
+            code="empty_array",
+        )
+    vocabulary = tokens.encoding(model.encoding).n_vocab
+    prompts: list[tuple[str, list[int]]] = []
+    limit = req.max_tokens if req.max_tokens is not None else _DEFAULT_MAX_TOKENS
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            ids = tokens.encode(item, model.encoding)
+            prompts.append((item, ids))
+        else:
+            bad = next((t for t in item if not 0 <= t < vocabulary), None)
+            if bad is not None:
+                raise InvalidRequest(
+                    f"Invalid 'prompt[{index}]': {bad} is not a valid token id for this model.",
+                    param="prompt",
+                    code="invalid_value",
+                )
+            prompts.append((tokens.decode(item, model.encoding), item))
+        used = len(prompts[-1][1])
+        if used + limit > model.context_window:
+            # The classic completions wording (the chat one differs).
+            raise InvalidRequest(
+                f"This model's maximum context length is {model.context_window} tokens, however you requested "
+                f"{used + limit} tokens ({used} in your prompt; {limit} for the completion). Please reduce your "
+                "prompt; or completion length.",
+                param="prompt",
+                code="context_length_exceeded",
+            )
+    req._prompts = prompts
+
+
+def _prompts(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
+    if isinstance(given, str):
+        return [given]
+    if given and isinstance(given[0], int):
+        return [given]  # one token array
+    return list(given)
+
+
+@dataclass
+class Candidate:
+    text: str
+    token_ids: list[int]
+    finish_reason: str
+    score: float
+    logprobs: list[dict[str, Any]] | None
+
+
+def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
+    deployment = ctx.deployment
+    assert deployment is not None and req._prompts is not None
+    encoding = deployment.model.encoding
+    seed = synth.derive_seed(
+        ctx.run_seed, deployment.model.name, req.model_dump(exclude=_NOT_IN_SEED, exclude_none=True)
+    )
+    n = req.n or 1
+    candidates_per_prompt = max(req.best_of or 1, n)
+    choices: list[tuple[int, str, Candidate]] = []
+    completion_tokens = 0
+    for p, (prompt, _) in enumerate(req._prompts):
+        topics = text.topics_of(prompt)
+        prompt_seed = synth.derive_seed(seed, prompt)
+        candidates = [
+            _candidate(synth.mix(prompt_seed, j), topics, req, encoding) for j in range(candidates_per_prompt)
+        ]
+        completion_tokens += sum(len(c.token_ids) for c in candidates)
+        # best_of: the server keeps the n candidates the model liked best.
+        kept = sorted(candidates, key=lambda c: -c.score)[:n] if candidates_per_prompt > n else candidates
+        for j, candidate in enumerate(kept):
+            choices.append((p * n + j, prompt, candidate))
+    prompt_tokens = sum(len(ids) for _, ids in req._prompts)
+    usage = {
+        "completion_tokens": completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    header = {"id": _completion_id(), "created": int(time.time()), "model": deployment.response_model}
+    prompt_results = contentfilter.prompt_filter_results(len(req._prompts))
+    if req.stream:
+        include_usage = bool(req.stream_options and req.stream_options.get("include_usage"))
+        return StreamReply(
+            _stream_chunks(header, choices, req, usage if include_usage else None, encoding),
+            prompt_filter_results=prompt_results,
+        )
+    return JsonReply(
+        {
+            "choices": [
+                {
+                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "finish_reason": candidate.finish_reason,
+                    "index": index,
+                    "logprobs": _legacy_logprobs(candidate.logprobs, len(prompt))
+                    if candidate.logprobs is not None
+                    else None,
+                    "text": (prompt + candidate.text) if req.echo else candidate.text,
+                }
+                for index, prompt, candidate in choices
+            ],
+            "created": header["created"],
+            "id": header["id"],
+            "model": header["model"],
+            "object": "text_completion",
+            "prompt_filter_results": prompt_results,
+            "usage": usage,
+        }
+    )
+
+
+def _completion_id() -> str:
+    return f"cmpl-{uuid.uuid4().hex}"
+
+
+def renew(reply: JsonReply) -> JsonReply:
+    """A remembered completion as a new one: its own id and creation time."""
+    assert reply.body is not None
+    return JsonReply({**reply.body, "id": _completion_id(), "created": int(time.time())})
+
+
+def _candidate(seed: int, topics: tuple[str, ...], req: CompletionsRequest, encoding: str) -> Candidate:
+    # Instruct models usually open with a blank line before the answer.
+    content = "\n\n" + text.reply(seed, topics, 48, encoding).text
+    for stop in req.stop_sequences():
+        at = content.find(stop)
+        if at != -1:
+            content = content[:at]
+    token_ids = tokens.encode(content, encoding)
+    finish_reason = "stop"
+    limit = req.max_tokens if req.max_tokens is not None else _DEFAULT_MAX_TOKENS
+    if len(token_ids) > limit:
+        token_ids = token_ids[:limit]
+        content = tokens.decode(token_ids, encoding)
+        finish_reason = "length"
+    entries = synth_logprobs.for_tokens(tokens.decode_bytes(token_ids, encoding), seed, req.logprobs or 0, encoding)
+    score = sum(e["logprob"] for e in entries) / max(len(entries), 1)
+    return Candidate(content, token_ids, finish_reason, score, entries if req.logprobs is not None else None)
+
+
+def _legacy_logprobs(entries: list[dict[str, Any]], start: int) -> dict[str, Any]:
+    """The completions API's shape: parallel lists, and each token's character offset,
+    counted from the start of the prompt."""
+    offsets: list[int] = []
+    position = start
+    for entry in entries:
+        offsets.append(position)
+        position += len(entry["token"])
+    return {
+        "text_offset": offsets,
+        "token_logprobs": [e["logprob"] for e in entries],
+        "tokens": [e["token"] for e in entries],
+        "top_logprobs": [{t["token"]: t["logprob"] for t in e["top_logprobs"]} for e in entries],
+    }
+
+
+def _stream_chunks(
+    header: dict[str, Any],
+    choices: list[tuple[int, str, Candidate]],
+    req: CompletionsRequest,
+    usage: dict[str, Any] | None,
+    encoding: str,
+) -> Iterator[dict[str, Any]]:
+    def chunk(body: dict[str, Any] | None) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "choices": [body] if body is not None else [],
+            "created": header["created"],
+            "id": header["id"],
+            "model": header["model"],
+            "object": "text_completion",
+        }
+        if usage is not None:
+            event["usage"] = None
+        return event
+
+    for index, prompt, candidate in choices:
+        offset = 0
+        position = len(prompt)
+        if req.echo:
+            yield chunk(_piece(index, prompt, None))
+        for piece, ids in tokens.pieces(candidate.token_ids, encoding):
+            logprobs = None
+            if candidate.logprobs is not None:
+                logprobs = _legacy_logprobs(candidate.logprobs[offset : offset + len(ids)], position)
+            offset += len(ids)
+            position += len(piece)
+            yield chunk(_piece(index, piece, logprobs))
+        yield chunk(
+            {
+                "content_filter_results": {},
+                "finish_reason": candidate.finish_reason,
+                "index": index,
+                "logprobs": None,
+                "text": "",
+            }
+        )
+    if usage is not None:
+        final = chunk(None)
+        final["usage"] = usage
+        yield final
+
+
+def _piece(index: int, piece: str, logprobs: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "content_filter_results": contentfilter.completion_filter_results(),
+        "finish_reason": None,
+        "index": index,
+        "logprobs": logprobs,
+        "text": piece,
+    }
+
+
+HANDLER = Handler(
+    request_model=CompletionsRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew
+)
