@@ -22,17 +22,27 @@ class Deployment:
     reply_tokens: int
     tpm: int
     rpm: int
+    enforce_quota: bool
 
     @property
     def response_model(self) -> str:
         return self.model.response_name(self.version)
 
 
-def _build(name: str, config: DeploymentConfig) -> Deployment:
+def _build(name: str, config: DeploymentConfig, enforce_everywhere: bool) -> Deployment:
     model = match_model(config.model)
     assert model is not None  # DeploymentConfig validated it
-    tpm = config.quota.tpm if config.quota.tpm is not None else model.quota_tpm
-    rpm = config.quota.rpm if config.quota.rpm is not None else int(tpm / 1000 * model.rpm_per_1000_tpm)
+    quota = config.quota
+    if quota.tpm is not None:
+        tpm = quota.tpm
+    elif quota.capacity is not None:
+        tpm = quota.capacity * 1000  # Azure: 1 unit of capacity is 1,000 TPM
+    else:
+        tpm = model.quota_tpm
+    rpm = quota.rpm if quota.rpm is not None else int(tpm / 1000 * model.rpm_per_1000_tpm)
+    # A quota someone wrote down is meant to bite; the built-in ones only report, so a test
+    # suite never trips over a limit it did not ask for.
+    enforce = quota.enforce if quota.enforce is not None else (quota.given() or enforce_everywhere)
     version = config.version or _version_in_name(config.model, model) or model.version
     return Deployment(
         name=name,
@@ -42,6 +52,7 @@ def _build(name: str, config: DeploymentConfig) -> Deployment:
         reply_tokens=config.reply_tokens,
         tpm=tpm,
         rpm=max(rpm, 1),
+        enforce_quota=enforce,
     )
 
 
@@ -54,7 +65,8 @@ def _version_in_name(text: str, model: ModelInfo) -> str | None:
 class DeploymentTable:
     def __init__(self, settings: Settings) -> None:
         self._infer = settings.infer_deployments
-        self._fixed = {name: _build(name, cfg) for name, cfg in settings.deployments.items()}
+        self._enforce = settings.enforce_rate_limits
+        self._fixed = {name: _build(name, cfg, self._enforce) for name, cfg in settings.deployments.items()}
         self._inferred: dict[str, Deployment] = {}
 
     def names(self) -> list[str]:
@@ -67,7 +79,7 @@ class DeploymentTable:
         # A name that denotes no model still gets a deployment: people name deployments
         # freely ("prod-chat"), and most of them are chat deployments.
         model_name = name if match_model(name) is not None else FALLBACK_MODEL
-        deployment = _build(name, DeploymentConfig(model=model_name))
+        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce)
         if len(self._inferred) < _MAX_INFERRED:
             self._inferred[name] = deployment
         return deployment

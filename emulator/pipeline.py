@@ -39,7 +39,7 @@ from .errors import (
 )
 from .memo import Remembered, ResultMemo
 from .operations import Operation
-from .ratelimit import QuotaMeter
+from .ratelimit import RateLimiter
 from .settings import Settings
 from .validation import map_validation_errors, parse_json_body
 from .versions import Catalog
@@ -62,7 +62,7 @@ class Pipeline:
         self.catalog = catalog
         self.deployments = deployments
         self.authenticator = Authenticator(settings)
-        self.meter = QuotaMeter()
+        self.limiter = RateLimiter()
         self.memo = ResultMemo()
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
@@ -194,11 +194,11 @@ class Pipeline:
         ctx.deployment = deployment
 
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
-        assert ctx.deployment is not None
-        reading = self.meter.admit(ctx.deployment, estimated_tokens)
+        assert ctx.deployment is not None and ctx.api_version is not None
+        operation_id = self.catalog.operation_ids[ctx.operation.name]
+        reading = self.limiter.admit(ctx.deployment, estimated_tokens, operation_id, ctx.api_version.name)
         ctx.quota = reading
-        ctx.headers["x-ratelimit-remaining-requests"] = str(reading.remaining_requests)
-        ctx.headers["x-ratelimit-remaining-tokens"] = str(reading.remaining_tokens)
+        ctx.headers.update(reading.headers())
 
     def _reject_unknown_parameters(self, ctx: RequestContext) -> None:
         assert ctx.api_version is not None and ctx.body is not None

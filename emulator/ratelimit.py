@@ -1,20 +1,28 @@
-"""Per-deployment quota accounting: the numbers behind ``x-ratelimit-*`` headers.
+"""Per-deployment quotas, as Azure enforces them (shared/reference/service.md 4.5).
 
-Azure reserves, for each request, an estimate of the tokens it may use (prompt plus the
-completion budget) against the deployment's tokens-per-minute quota, and counts requests
-against the requests-per-minute quota (shared/reference/service.md 4.5). This meter keeps both
-counts over one-minute windows and reports what is left. It only measures: refusing requests
-with 429 once the quota is spent belongs to the rate-limit step of the fault issue.
+Tokens: each request reserves an estimate of what it may use (the prompt from its characters
+plus the completion budget, times the candidates it asks for) against the deployment's
+tokens-per-minute quota, in a window that starts afresh each minute. Requests: Azure counts
+them over short windows rather than the whole minute; here ten seconds, with a sixth of the
+requests-per-minute quota in each (a 120-RPM deployment reports x-ratelimit-limit-requests:
+20). Both are plain counters, so admitting a request costs the same however many came before.
+
+A refused request costs nothing. Deployments whose quota is not enforced are still metered,
+so their responses carry the remaining counts.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 from .deployments import Deployment
+from .errors import AzureError
 
-_WINDOW_S = 60.0
+_TOKEN_WINDOW_S = 60.0
+_REQUEST_WINDOW_S = 10.0
+_QUOTA_URL = "https://aka.ms/oai/quotaincrease"
 
 
 @dataclass(frozen=True)
@@ -24,33 +32,93 @@ class QuotaReading:
     remaining_requests: int
     remaining_tokens: int
 
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-ratelimit-remaining-requests": str(self.remaining_requests),
+            "x-ratelimit-remaining-tokens": str(self.remaining_tokens),
+        }
 
-class _Window:
-    __slots__ = ("started", "requests", "tokens")
+
+class RateLimited(AzureError):
+    """Azure's 429: which limit, for which operation and api-version, and how long to wait."""
+
+    status = 429
+
+    def __init__(
+        self, kind: str, operation_id: str, api_version: str, retry_after_s: float, reading: QuotaReading
+    ) -> None:
+        wait = max(1, math.ceil(retry_after_s))
+        limit = "token rate limit" if kind == "tokens" else "call rate limit"
+        message = (
+            f"Requests to the {operation_id} Operation under Azure OpenAI API version {api_version} have exceeded "
+            f"{limit} of your current OpenAI S0 pricing tier. Please retry after {wait} seconds. Please go here: "
+            f"{_QUOTA_URL} if you would like to further increase the default rate limit."
+        )
+        super().__init__(
+            {"code": "429", "message": message},
+            headers={
+                "retry-after": str(wait),
+                "retry-after-ms": str(max(1, math.ceil(retry_after_s * 1000))),
+                f"x-ratelimit-reset-{kind}": str(wait),
+                "x-ratelimit-limit-requests": str(reading.limit_requests),
+                "x-ratelimit-limit-tokens": str(reading.limit_tokens),
+                **reading.headers(),
+                "policy-id": "DeploymentRatelimit-Token" if kind == "tokens" else "DeploymentRatelimit-Call",
+            },
+        )
+        self.kind = kind
+        self.retry_after_s = retry_after_s
+
+
+class _Windows:
+    __slots__ = ("tokens_started", "tokens", "requests_started", "requests")
 
     def __init__(self, now: float) -> None:
-        self.started = now
-        self.requests = 0
-        self.tokens = 0
+        self.tokens_started = self.requests_started = now
+        self.tokens = self.requests = 0
 
 
-class QuotaMeter:
+class RateLimiter:
     def __init__(self) -> None:
-        self._windows: dict[str, _Window] = {}
+        self._windows: dict[str, _Windows] = {}
 
-    def admit(self, deployment: Deployment, estimated_tokens: int, now: float | None = None) -> QuotaReading:
-        """Count one request and its token estimate, and report what remains this minute."""
+    def admit(
+        self,
+        deployment: Deployment,
+        estimated_tokens: int,
+        operation_id: str,
+        api_version: str,
+        now: float | None = None,
+    ) -> QuotaReading:
+        """Count the request, or raise ``RateLimited`` if an enforced quota has no room."""
         now = time.monotonic() if now is None else now
-        window = self._windows.get(deployment.name)
-        if window is None or now - window.started >= _WINDOW_S:
-            window = self._windows[deployment.name] = _Window(now)
-        window.requests += 1
-        window.tokens += estimated_tokens
+        windows = self._windows.get(deployment.name)
+        if windows is None:
+            windows = self._windows[deployment.name] = _Windows(now)
+        if now - windows.tokens_started >= _TOKEN_WINDOW_S:
+            windows.tokens_started, windows.tokens = now, 0
+        if now - windows.requests_started >= _REQUEST_WINDOW_S:
+            windows.requests_started, windows.requests = now, 0
+        request_limit = max(1, deployment.rpm // 6)
+        if deployment.enforce_quota:
+            reading = self._reading(deployment, windows, request_limit)
+            if windows.requests + 1 > request_limit:
+                wait = windows.requests_started + _REQUEST_WINDOW_S - now
+                raise RateLimited("requests", operation_id, api_version, wait, reading)
+            if windows.tokens + estimated_tokens > deployment.tpm:
+                wait = windows.tokens_started + _TOKEN_WINDOW_S - now
+                raise RateLimited("tokens", operation_id, api_version, wait, reading)
+        windows.requests += 1
+        windows.tokens += estimated_tokens
+        return self._reading(deployment, windows, request_limit)
+
+    @staticmethod
+    def _reading(deployment: Deployment, windows: _Windows, request_limit: int) -> QuotaReading:
         return QuotaReading(
-            limit_requests=deployment.rpm,
+            limit_requests=request_limit,
             limit_tokens=deployment.tpm,
-            remaining_requests=max(deployment.rpm - window.requests, 0),
-            remaining_tokens=max(deployment.tpm - window.tokens, 0),
+            remaining_requests=max(request_limit - windows.requests, 0),
+            remaining_tokens=max(deployment.tpm - windows.tokens, 0),
         )
 
     def reset(self) -> None:

@@ -37,10 +37,17 @@ class ConfigError(Exception):
 
 
 class QuotaConfig(BaseModel):
+    """A deployment's quota. Giving any number here also turns enforcement on for it."""
+
     model_config = ConfigDict(extra="forbid")
 
-    tpm: int | None = Field(default=None, ge=0, description="tokens per minute")
-    rpm: int | None = Field(default=None, ge=0, description="requests per minute")
+    capacity: int | None = Field(default=None, ge=0, description="units of 1,000 tokens per minute")
+    tpm: int | None = Field(default=None, ge=0, description="tokens per minute (overrides capacity)")
+    rpm: int | None = Field(default=None, ge=0, description="requests per minute (default: the model's ratio)")
+    enforce: bool | None = Field(default=None, description="refuse requests beyond the quota with 429")
+
+    def given(self) -> bool:
+        return any(v is not None for v in (self.capacity, self.tpm, self.rpm))
 
 
 class DeploymentConfig(BaseModel):
@@ -71,6 +78,7 @@ class FileConfig(BaseModel):
     infer_deployments: bool | None = None
     deployments: dict[str, DeploymentConfig] | None = None
     max_body_bytes: int = Field(default=26_214_400, ge=1024)
+    enforce_rate_limits: bool = False
 
     @field_validator("api_keys")
     @classmethod
@@ -95,6 +103,7 @@ class Settings:
     infer_deployments: bool = True
     deployments: dict[str, DeploymentConfig] = field(default_factory=dict)
     max_body_bytes: int = 26_214_400
+    enforce_rate_limits: bool = False
 
     @classmethod
     def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:
@@ -113,6 +122,7 @@ class Settings:
             infer_deployments=infer,
             deployments=deployments,
             max_body_bytes=file.max_body_bytes,
+            enforce_rate_limits=file.enforce_rate_limits,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

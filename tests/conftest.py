@@ -30,6 +30,10 @@ def locked_endpoint() -> Iterator[str]:
             "gpt-4o": DeploymentConfig(model="gpt-4o"),
             "team chat": DeploymentConfig(model="gpt-35-turbo", reply_tokens=12),
             "embedder": DeploymentConfig(model="text-embedding-3-small"),
+            # Quotas small enough to hit: 2 requests per 10 s; 100 tokens per minute.
+            "tight-calls": DeploymentConfig(model="gpt-4o-mini", quota={"rpm": 12}),
+            "tight-calls-sdk": DeploymentConfig(model="gpt-4o-mini", quota={"rpm": 12}),
+            "tight-tokens": DeploymentConfig(model="gpt-4o-mini", quota={"tpm": 100, "rpm": 600}),
         },
         max_body_bytes=4096,
     )

@@ -39,6 +39,7 @@ def test_the_example_file_loads_with_only_its_deployments() -> None:
     assert settings.region == "West Europe"
     assert settings.api_keys == {"local-dev-key", "ci-key"}
     assert table.resolve("chat").tpm == 30000 and table.resolve("chat").rpm == 180
+    assert table.resolve("chat").enforce_quota and not table.resolve("chat-mini").enforce_quota
     assert table.resolve("gpt-4o") is None
 
 

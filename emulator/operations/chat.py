@@ -55,7 +55,8 @@ _NOT_IN_SEED = frozenset(
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     """Azure's reservation: the prompt estimated from its characters (a token per four),
-    plus the completion budget (16 when none is given, as Microsoft's simulator charges).
+    plus the completion budget (16 when none is given, as Microsoft's simulator charges) for
+    each of the n choices.
     The body is not validated yet, so anything unexpected simply counts as nothing."""
     characters = 0
     messages = body.get("messages")
@@ -69,7 +70,10 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
                 characters += len(text_part) if isinstance(text_part, str) else 0
     prompt = characters // 4
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    return prompt + (limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16)
+    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16
+    n = body.get("n")
+    choices = n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
+    return prompt + budget * choices
 
 
 def check(ctx: RequestContext, req: ChatRequest) -> None:
