@@ -7,6 +7,7 @@ response carries the same Azure headers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,11 @@ Reply = JsonReply | StreamReply
 def dumps(body: Any) -> bytes:
     # pydantic's serialiser (Rust) writes the same compact UTF-8 JSON as
     # json.dumps(ensure_ascii=False) several times faster; this is the hot path's largest cost.
-    return to_json(body)
+    try:
+        return to_json(body)
+    except (ValueError, UnicodeError):
+        # A lone surrogate (valid in JSON, echoed from a client) cannot be UTF-8: escape it.
+        return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode()
 
 
 def json_response(reply: JsonReply, headers: Mapping[str, str]) -> Response:

@@ -19,8 +19,12 @@ from dataclasses import dataclass
 
 from .delivery import JsonReply
 
-# Bodies above this size are not worth remembering: parsing dominates nothing there.
+# Requests above this size are not worth remembering: parsing dominates nothing there.
 _MAX_KEY_BYTES = 8 * 1024
+# Answers above this size are not remembered, and all remembered answers together stay
+# under the budget (least recently used go first).
+MAX_ENTRY_BYTES = 256 * 1024
+_BUDGET_BYTES = 64 * 1024 * 1024
 
 Key = tuple[str, str, str, bytes]
 
@@ -30,11 +34,14 @@ class Remembered:
     deployment_name: str
     estimated_tokens: int
     reply: JsonReply
+    size: int = 0  # bytes of request and answer
 
 
 class ResultMemo:
-    def __init__(self, max_entries: int = 2048) -> None:
+    def __init__(self, max_entries: int = 2048, budget_bytes: int = _BUDGET_BYTES) -> None:
         self._max = max_entries
+        self._budget = budget_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Key, Remembered] = OrderedDict()
         self.hits = 0
 
@@ -51,9 +58,17 @@ class ResultMemo:
         return found
 
     def put(self, key: Key, entry: Remembered) -> None:
+        if entry.size > MAX_ENTRY_BYTES:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= old.size
         self._entries[key] = entry
-        if len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        self._bytes += entry.size
+        while len(self._entries) > self._max or self._bytes > self._budget:
+            _, dropped = self._entries.popitem(last=False)
+            self._bytes -= dropped.size
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0

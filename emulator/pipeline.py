@@ -129,7 +129,11 @@ class Pipeline:
         self._filter_prompt(ctx)
         reply = handler.respond(ctx, parsed)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply):
-            self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply))
+            # Serialise once here: the size decides whether to remember it, and delivery
+            # then sends these bytes.
+            reply = JsonReply(reply.body, reply.status, reply.payload())
+            size = len(raw) + len(reply.encoded or b"")
+            self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply, size))
         return reply
 
     def _filter_prompt(self, ctx: RequestContext) -> None:

@@ -57,6 +57,8 @@ _ENCODINGS: dict[str, dict[str, Any]] = {
 
 _lock = threading.Lock()
 _loaded: dict[str, tiktoken.Encoding] = {}
+# How many ordinary (non-special) tokens each loaded encoding has: ids 0..count-1.
+_ordinary_count: dict[str, int] = {}
 
 
 class TokenizerIntegrityError(RuntimeError):
@@ -75,6 +77,8 @@ def _load(name: str) -> tiktoken.Encoding:
         if line:
             token, rank = line.split()
             ranks[base64.b64decode(token)] = int(rank)
+    # Ranks run 0..len-1 without gaps; the special tokens sit above them, past unused ids.
+    _ordinary_count[name] = len(ranks)
     return tiktoken.Encoding(
         name=name, pat_str=spec["pat_str"], mergeable_ranks=ranks, special_tokens=spec["special_tokens"]
     )
@@ -150,3 +154,14 @@ def pieces(token_ids: list[int], encoding_name: str) -> Iterator[tuple[str, list
         pending, buffer = [], b""
     if pending:
         yield buffer.decode("utf-8", errors="replace"), pending
+
+
+def first_invalid_id(ids: list[int], encoding_name: str) -> int | None:
+    """The first id that is not an ordinary token of the encoding (special tokens included:
+    a prompt of ids may not smuggle them in), or None."""
+    encoding(encoding_name)
+    ordinary = _ordinary_count[encoding_name]
+    for token_id in ids:
+        if not 0 <= token_id < ordinary:
+            return token_id
+    return None

@@ -38,11 +38,16 @@ def test_a_large_budget_ends_with_stop(client: AzureOpenAI) -> None:
     assert completion.choices[0].text.startswith(short.choices[0].text)
 
 
-def test_same_request_same_text_and_seed_changes_it(client: AzureOpenAI) -> None:
-    first = client.completions.create(model=INSTRUCT, prompt=PROMPT, seed=1, max_tokens=60)
-    again = client.completions.create(model=INSTRUCT, prompt=PROMPT, seed=1, max_tokens=60)
-    other = client.completions.create(model=INSTRUCT, prompt=PROMPT, seed=2, max_tokens=60)
-    assert first.choices[0].text == again.choices[0].text != other.choices[0].text
+def test_same_request_same_text_and_seed_changes_it(http: httpx.Client) -> None:
+    # Spelled differently on the wire, so the second is generated again, not remembered.
+    def text(raw: bytes) -> str:
+        response = http.post(PATH, params=GA, content=raw, headers={"content-type": "application/json"})
+        return response.json()["choices"][0]["text"]
+
+    first = text(b'{"prompt": "Write a tagline", "seed": 1, "max_tokens": 60}')
+    again = text(b'{"max_tokens":60,"seed":1,"prompt":"Write a tagline"}')
+    other = text(b'{"prompt": "Write a tagline", "seed": 2, "max_tokens": 60}')
+    assert first == again != other
 
 
 def test_several_prompts_and_n_index_choices_by_prompt(client: AzureOpenAI) -> None:
@@ -115,11 +120,22 @@ def test_stream_sends_text_completion_chunks_after_the_prompt_annotation(
     assert_valid_component("2024-10-21", "createCompletionResponse", chunks[-1])
 
 
-def test_sdk_stream_joins_to_the_plain_text(client: AzureOpenAI) -> None:
+def test_sdk_stream_joins_to_the_plain_text_and_logprobs(client: AzureOpenAI) -> None:
     stream = client.completions.create(model=INSTRUCT, prompt=PROMPT, stream=True, max_tokens=25, logprobs=1)
-    parts = [c.choices[0].text for c in stream if c.choices]
-    plain = client.completions.create(model=INSTRUCT, prompt=PROMPT, max_tokens=25)
-    assert "".join(parts) == plain.choices[0].text
+    chunks = [c.choices[0] for c in stream if c.choices]
+    plain = client.completions.create(model=INSTRUCT, prompt=PROMPT, max_tokens=25, logprobs=1)
+    assert "".join(c.text for c in chunks) == plain.choices[0].text
+    streamed_tokens = [t for c in chunks if c.logprobs for t in c.logprobs.tokens]
+    streamed_offsets = [o for c in chunks if c.logprobs for o in c.logprobs.text_offset]
+    assert streamed_tokens == plain.choices[0].logprobs.tokens
+    assert streamed_offsets == plain.choices[0].logprobs.text_offset
+
+
+def test_an_echoed_lone_surrogate_is_escaped_not_fatal(http: httpx.Client) -> None:
+    raw = b'{"prompt": "\\ud800 hi", "echo": true, "max_tokens": 2}'
+    response = http.post(PATH, params=GA, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["text"].startswith("\ud800")
 
 
 def test_v1_route_serves_completions(v1_client: OpenAI, client: AzureOpenAI) -> None:
@@ -171,6 +187,12 @@ BAD = [
         "Invalid 'prompt': empty array. Expected an array with minimum length 1, but got an empty array instead.",
     ),
     ({"prompt": [5, 999_999_999]}, "prompt", "Invalid 'prompt[0]': 999999999 is not a valid token id for this model."),
+    ({"prompt": [100261]}, "prompt", "Invalid 'prompt[0]': 100261 is not a valid token id for this model."),
+    (
+        {"prompt": ["hi"] * 20, "n": 128},
+        "n",
+        "Too many completions requested: 20 prompts x 128 candidates is over 2048.",
+    ),
     (
         {"prompt": "word " * 4090},
         "prompt",

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..deployments import Deployment
 
 _DEFAULT_MAX_TOKENS = 16
+# Prompts times candidates (n or best_of): one request's work stays bounded.
+MAX_COMPLETIONS = 2048
 # Parameters that do not change what the model writes (see chat's _NOT_IN_SEED).
 # The prompt is left out too: each prompt's text joins its own seed, so a prompt gets the same
 # text whether sent as text or tokens, alone or in a batch.
@@ -116,7 +118,14 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
             param="prompt",
             code="empty_array",
         )
-    vocabulary = tokens.encoding(model.encoding).n_vocab
+    candidates = max(n, req.best_of or 1)
+    if len(items) * candidates > MAX_COMPLETIONS:
+        raise InvalidRequest(
+            f"Too many completions requested: {len(items)} prompts x {candidates} candidates is over "
+            f"{MAX_COMPLETIONS}.",
+            param="n",
+            code="invalid_value",
+        )
     prompts: list[tuple[str, list[int]]] = []
     limit = req.max_tokens if req.max_tokens is not None else _DEFAULT_MAX_TOKENS
     for index, item in enumerate(items):
@@ -124,7 +133,7 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
             ids = tokens.encode(item, model.encoding)
             prompts.append((item, ids))
         else:
-            bad = next((t for t in item if not 0 <= t < vocabulary), None)
+            bad = tokens.first_invalid_id(item, model.encoding)
             if bad is not None:
                 raise InvalidRequest(
                     f"Invalid 'prompt[{index}]': {bad} is not a valid token id for this model.",

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..deployments import Deployment
 
 MAX_INPUTS = 2048
+# OpenAI documents 300,000 tokens summed over all inputs of one request.
+MAX_TOTAL_TOKENS = 300_000
 # Float vectors are written with 9 decimals: float32 carries about 7 significant digits, so
 # this loses nothing and halves the JSON the long float64 spellings would take.
 _FLOAT_DECIMALS = 9
@@ -40,10 +42,9 @@ class EmbeddingsRequest(Strict):
     encoding_format: str | None = None
     dimensions: int | None = None
 
-    # Filled by the checks: each input's tokens, and its text where it was given as text.
-    # (No default factories: pydantic inspects a factory's signature for every instance.)
+    # Filled by the checks: each input's tokens. (No default factory: pydantic inspects a
+    # factory's signature for every instance.)
     _token_ids: list[list[int]] | None = PrivateAttr(default=None)
-    _texts: list[str | None] | None = PrivateAttr(default=None)
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
@@ -67,7 +68,8 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
     model = deployment.model
     items = _inputs(req.input)
     if not items:
-        raise InvalidRequest("Invalid 'input': input cannot be an empty array.", param="input", code="empty_array")
+        # As captured from the service: no param, no code.
+        raise InvalidRequest("Invalid 'input': input cannot be an empty array.", param=None)
     if len(items) > MAX_INPUTS:
         raise InvalidRequest(
             f"Invalid 'input': array length must be {MAX_INPUTS} or less.",
@@ -85,18 +87,14 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
         )
     if req.dimensions is not None:
         _check_dimensions(req.dimensions, model.dimensions, model.embedding_size)
-    vocabulary = tokens.encoding(model.encoding).n_vocab
     token_ids: list[list[int]] = []
-    texts: list[str | None] = []
-    req._token_ids, req._texts = token_ids, texts
+    total = 0
     for index, item in enumerate(items):
         if isinstance(item, str):
             ids = tokens.encode(item, model.encoding)
-            texts.append(item)
         else:
             ids = item
-            texts.append(None)
-            bad = next((t for t in ids if not 0 <= t < vocabulary), None)
+            bad = tokens.first_invalid_id(ids, model.encoding)
             if bad is not None:
                 raise InvalidRequest(
                     f"Invalid 'input[{index}]': {bad} is not a valid token id for this model.",
@@ -109,7 +107,17 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
                 param="input",
                 code="context_length_exceeded",
             )
+        total += len(ids)
+        if total > MAX_TOTAL_TOKENS:
+            # OpenAI's wording; the count is of the inputs read so far, as counting the rest
+            # would cost what this limit exists to prevent.
+            raise InvalidRequest(
+                f"Requested {total} tokens, max {MAX_TOTAL_TOKENS} tokens per request",
+                param="input",
+                code="max_tokens_per_request",
+            )
         token_ids.append(ids)
+    req._token_ids = token_ids
 
 
 def _inputs(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
@@ -122,7 +130,8 @@ def _inputs(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
 
 def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:
     if not supported:
-        raise InvalidRequest("This model does not support specifying dimensions.", param="dimensions")
+        # As captured from the service: no param, no code.
+        raise InvalidRequest("This model does not support specifying dimensions.", param=None)
     if dimensions < 1:
         raise InvalidRequest(
             f"Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got {dimensions} instead.",
@@ -142,8 +151,8 @@ def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:
     deployment = ctx.deployment
     assert deployment is not None
     model = deployment.model
-    assert req._token_ids is not None and req._texts is not None  # filled by check()
-    matrix = vectors.embed(req._token_ids, req._texts, model.encoding, model.embedding_size)
+    assert req._token_ids is not None  # filled by check()
+    matrix = vectors.embed(req._token_ids, model.encoding, model.embedding_size)
     if req.dimensions is not None and req.dimensions < model.embedding_size:
         matrix = vectors.truncate(matrix, req.dimensions)
     prompt_tokens = sum(len(ids) for ids in req._token_ids)

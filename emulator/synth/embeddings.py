@@ -7,10 +7,12 @@ stop words left out), and the byte trigrams of that word with a space on either 
 position and the vector is L2-normalised: texts that share words or phrases point the same
 way, unrelated texts are near orthogonal.
 
-Every feature is placed once in each block of a doubling layout, [0, 64), [64, 128),
-[128, 256) ... up to the model's size, so any prefix of the vector holds every feature: a
+Every feature is placed once in each block of a doubling layout, [0, 16), [16, 32),
+[32, 64) ... up to the model's size, so any prefix of the vector holds every feature: a
 vector truncated to ``dimensions`` (and renormalised, as OpenAI defines it) keeps the
-neighbour order of the full one as well as its length allows.
+neighbour order of the full one as well as its length allows. (A prefix shorter than the
+first block may miss every feature of a short text; such a row becomes a fixed unit vector
+rather than zeros.)
 
 Hashes are blake2b and splitmix64 on fixed-width integers, never Python's salted ``hash``:
 the same text gives bit-identical vectors in any process on any platform. Everything per
@@ -43,7 +45,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _SIGN_BIT = np.uint64(1 << 63)
-_FIRST_BLOCK = 64
+_FIRST_BLOCK = 16
 # Positions come from 11 hash bits, so no block may be wider than 2048 (sizes up to 4096),
 # and the doubling layout makes every width a power of two.
 _MAX_SIZE = 4096
@@ -58,7 +60,11 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 
 def _blake(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return _blake_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _blake_bytes(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 @lru_cache(maxsize=16)
@@ -128,11 +134,8 @@ def vocabulary(encoding_name: str) -> _Vocabulary:
     return found
 
 
-def embed(token_ids: list[list[int]], texts: list[str | None], encoding_name: str, size: int) -> np.ndarray:
-    """Unit vectors, one row per input, float32, shape (len(token_ids), size).
-
-    ``texts`` gives the input text where there is one; it only matters for inputs with no
-    usable tokens (an empty string, say), whose vector then comes from the text itself."""
+def embed(token_ids: list[list[int]], encoding_name: str, size: int) -> np.ndarray:
+    """Unit vectors, one row per input, float32, shape (len(token_ids), size)."""
     if not 0 < size <= _MAX_SIZE:
         raise ValueError(f"embedding size {size} is outside 1..{_MAX_SIZE}")
     vocab = vocabulary(encoding_name)
@@ -159,18 +162,15 @@ def embed(token_ids: list[list[int]], texts: list[str | None], encoding_name: st
         hashes = np.concatenate([hashes, gathered])
         weights = np.concatenate([weights, np.full(total, _TRIGRAM_WEIGHT)])
 
-    # Inputs with no features at all: one feature from the text (or the ids) itself.
+    # Inputs with no word at all ("", "!!!", an emoji): one feature from their bytes, the
+    # same whether they came as text or as token ids.
     empty = np.flatnonzero(np.bincount(rows, weights=weights, minlength=count) == 0)
     if empty.size:
-        extra = [_blake("\x00" + _fallback_key(texts[i], token_ids[i])) for i in empty]
+        extra = [_blake_bytes(b"\x00" + b"".join(tokens.decode_bytes(token_ids[i], encoding_name))) for i in empty]
         rows = np.concatenate([rows, empty])
         hashes = np.concatenate([hashes, np.array(extra, dtype=np.uint64)])
         weights = np.concatenate([weights, np.ones(empty.size)])
     return _project(rows, hashes, weights, count, size)
-
-
-def _fallback_key(text: str | None, ids: list[int]) -> str:
-    return text if text is not None else repr(ids)
 
 
 def _project(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: int, size: int) -> np.ndarray:
@@ -185,7 +185,9 @@ def _project(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: i
     # The sign: hash bit 11 moved onto the float's sign bit, flipped with one XOR.
     signed = (weights.view(np.uint64)[None, :] ^ ((source << np.uint64(52)) & _SIGN_BIT)).view(np.float64)
     summed = np.bincount(flat.ravel(), weights=signed.ravel(), minlength=count * size).reshape(count, size)
-    return normalise(summed.astype(np.float32))
+    vectors = summed.astype(np.float32)
+    vectors *= _column_scale(size)
+    return normalise(vectors)
 
 
 @lru_cache(maxsize=16)
@@ -200,10 +202,25 @@ def _layout_arrays(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return starts, masks, words, shifts
 
 
+@lru_cache(maxsize=16)
+def _column_scale(size: int) -> np.ndarray:
+    """Each block weighted by the square root of its width: narrow blocks, where features
+    collide most, count for less in the full vector, yet still carry every feature into
+    short prefixes."""
+    scale = np.empty(size, dtype=np.float32)
+    for start, width in blocks(size):
+        scale[start : start + width] = np.sqrt(width)
+    return scale
+
+
 def normalise(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, in place (float32 in, float32 out)."""
+    """Rows scaled to unit length, in place (float32 in, float32 out). A row of zeros (a very
+    short prefix of a very short text) becomes the first axis: still a unit vector."""
     norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64))
-    norms[norms == 0] = 1.0
+    zero = norms == 0
+    if zero.any():
+        vectors[zero, 0] = 1.0
+        norms[zero] = 1.0
     vectors /= norms[:, None].astype(vectors.dtype)
     return vectors
 
@@ -217,7 +234,7 @@ def warm_up() -> None:
     """Build the embedding models' vocabulary and run one full-size batch, so the first
     request pays neither (the batch also settles the allocator on large arrays)."""
     ids = [[1000 + (i * 7 + j) % 5000 for j in range(64)] for i in range(MAX_BATCH)]
-    embed(ids, [None] * len(ids), "cl100k_base", 3072)
+    embed(ids, "cl100k_base", 3072)
 
 
 MAX_BATCH = 2048
