@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from . import __version__, tokens
+from . import tokens
+from .admin import Admin, admin_error
+from .connection import KeepRawSend
 from .deployments import DeploymentTable
 from .operations import OPERATIONS
 from .pipeline import Pipeline
@@ -39,12 +41,7 @@ OPERATION_PATHS = {
 }
 
 
-def admin_error(status: int, title: str) -> Response:
-    """The admin API's own error shape (not Azure's): a list of problems, as WireMock's."""
-    return JSONResponse({"errors": [{"title": title}]}, status_code=status)
-
-
-def build_app(settings: Settings) -> Starlette:
+def build_app(settings: Settings) -> KeepRawSend:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
 
     def azure(operation: str, surface: str) -> Endpoint:
@@ -55,10 +52,7 @@ def build_app(settings: Settings) -> Starlette:
 
         return endpoint
 
-    async def health(request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return admin_error(405, f"{request.method} is not allowed here; use GET")
-        return JSONResponse({"status": "ok", "version": __version__})
+    admin = Admin(pipeline.faults)
 
     routes = [
         # The dated surface: /openai/deployments/{deployment}/...?api-version=...
@@ -71,7 +65,11 @@ def build_app(settings: Settings) -> Starlette:
         *[Route(f"/openai/v1/{path}", azure(op, "v1"), methods=ANY_METHOD) for op, path in OPERATION_PATHS.items()],
         Route("/openai/v1/responses", azure("responses", "v1"), methods=ANY_METHOD),
         # The emulator's own endpoints.
-        Route("/_emulator/health", health, methods=ANY_METHOD),
+        Route("/_emulator/health", admin.health, methods=ANY_METHOD),
+        Route("/_emulator/scenarios", admin.scenarios, methods=ANY_METHOD),
+        Route("/_emulator/scenarios/active", admin.active, methods=ANY_METHOD),
+        Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
+        Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
     ]
@@ -96,4 +94,4 @@ def build_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline
     app.state.settings = settings
-    return app
+    return KeepRawSend(app)

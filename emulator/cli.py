@@ -18,6 +18,7 @@ ENV = {
     "config": "AOAI_EMULATOR_CONFIG",
     "seed": "AOAI_EMULATOR_SEED",
     "log_level": "AOAI_EMULATOR_LOG_LEVEL",
+    "scenario": "AOAI_EMULATOR_SCENARIO",
 }
 DEFAULT_API_VERSION = "2024-10-21"
 
@@ -29,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(env(ENV["port"], "8000")), help="port (0 picks a free one)")
     p.add_argument("--config", type=Path, default=env(ENV["config"]), help="YAML configuration file")
     p.add_argument("--seed", type=int, default=int(env(ENV["seed"], "0")), help="seed for generated content")
+    p.add_argument(
+        "--scenario", default=env(ENV["scenario"]), help="fault scenario to run: a built-in name or a YAML file"
+    )
     p.add_argument(
         "--log-level",
         default=env(ENV["log_level"], "warning"),
@@ -58,7 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             seed=args.seed,
             log_level=args.log_level,
+            scenario=args.scenario,
         )
+        from .faults.engine import FaultEngine, ScenarioError
+
+        try:
+            FaultEngine.from_settings(settings.scenario, settings.seed)
+        except (ScenarioError, KeyError) as exc:
+            raise ConfigError(str(exc)) from None
     except ConfigError as exc:
         print(f"aoai-emulator: {exc}", file=sys.stderr)
         return 2

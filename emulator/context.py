@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from .deployments import Deployment
+    from .faults.engine import FaultPlan
     from .operations import Operation
     from .ratelimit import QuotaReading
     from .versions import ApiVersion
@@ -26,6 +27,7 @@ class RequestContext:
     body: dict[str, Any] | None = None
     quota: QuotaReading | None = None
     run_seed: int = 0
+    faults: FaultPlan | None = None
     # Azure's annotations of the prompt, from the content-filter step.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     # Headers every response of this request carries, success or error.

@@ -8,9 +8,9 @@ response carries the same Azure headers.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
 from sse_starlette.sse import EventSourceResponse
@@ -18,6 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .errors import AzureError
+
+if TYPE_CHECKING:
+    from .faults.engine import FaultPlan
 
 _DONE = b"data: [DONE]\n\n"
 
@@ -66,6 +69,10 @@ def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:
     return Response(error.body(), status_code=error.status, headers=merged, media_type="application/json")
 
 
+def _no_abort() -> None:
+    return None
+
+
 def _annotation(prompt_filter_results: list[dict[str, Any]]) -> dict[str, Any]:
     # Azure opens every completion stream with the prompt's filter results in an event of
     # its own, with blank ids and no choices (service.md 4.7).
@@ -87,14 +94,34 @@ async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
     yield _DONE
 
 
-def stream_response(reply: StreamReply, headers: Mapping[str, str]) -> Response:
+def stream_response(
+    reply: StreamReply,
+    headers: Mapping[str, str],
+    faults: FaultPlan | None = None,
+    abort: Callable[[], None] = _no_abort,
+) -> Response:
+    frames = _sse_frames(reply)
+    for fault in _stream_faults(faults):
+        # Faults chain like toxics: each wraps the frames the previous one lets through.
+        frames = fault.frames(frames, abort)
     # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
-    return EventSourceResponse(_sse_frames(reply), headers=dict(headers), ping=0)
+    return EventSourceResponse(frames, headers=dict(headers), ping=0)
 
 
-def deliver(reply: Reply, headers: Mapping[str, str]) -> Response:
+def _stream_faults(faults: FaultPlan | None) -> list[Any]:
+    if faults is None:
+        return []
+    return [*faults.in_stream, *([faults.malformed] if faults.malformed is not None else [])]
+
+
+def deliver(
+    reply: Reply, headers: Mapping[str, str], faults: FaultPlan | None = None, abort: Callable[[], None] = _no_abort
+) -> Response:
     if isinstance(reply, StreamReply):
-        return stream_response(reply, headers)
+        return stream_response(reply, headers, faults, abort)
+    if faults is not None and faults.malformed is not None:
+        broken = faults.malformed.body(reply.payload())
+        return Response(broken, status_code=reply.status, headers=headers, media_type="application/json")
     return json_response(reply, headers)
 
 

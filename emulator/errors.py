@@ -12,6 +12,7 @@ differ from the spec in places (see shared/reference/service.md, section 4):
     ├── RequestTooLarge             413: the body exceeds the size Azure's front door takes
     ├── OperationNotSupported       400: the deployment's model does not serve the operation
     ├── InternalServerError         500: an emulator bug, reported in Azure's shape
+    ├── BadGateway                  502: a connection fault the server cannot carry out
     └── InvalidRequest              400: a bad body; names the parameter in ``param``
         └── UnrecognizedArgument    400: a parameter this api-version does not have
 """
@@ -174,3 +175,12 @@ class InternalServerError(AzureError):
         super().__init__(
             {"code": "InternalServerError", "message": "The server had an error while processing your request."}
         )
+
+
+class BadGateway(AzureError):
+    """What a connection fault becomes where the server cannot drop the connection."""
+
+    status = 502
+
+    def __init__(self) -> None:
+        super().__init__({"code": "BadGateway", "message": "Bad gateway."})

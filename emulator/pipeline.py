@@ -1,10 +1,10 @@
 """The one path every Azure request takes, and the only place that knows its order:
 
-    authenticate -> api-version -> body -> deployment -> quota -> parameters -> validate
-    -> operation -> deliver
+    authenticate -> api-version -> deployment -> body -> faults -> quota -> parameters
+    -> validate -> content filter (prompt) -> operation -> deliver (with stream faults)
 
 A byte-identical repeat of a request already served takes a short cut after the body is
-read: deployment -> quota -> the remembered result (emulator/memo.py).
+read: deployment -> faults -> quota -> the remembered result (emulator/memo.py).
 
 Each step is a small method that raises an ``AzureError``; ``serve`` turns any of them
 into Azure's response with the request's headers.
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import contentfilter
+from . import connection, contentfilter
 from .auth import Authenticator
 from .context import RequestContext
 from .delivery import JsonReply, Reply, deliver, error_response, preflight_response
@@ -29,6 +29,7 @@ from .deployments import DeploymentTable
 from .errors import (
     ApiVersionNotSupported,
     AzureError,
+    BadGateway,
     DeploymentNotFound,
     InternalServerError,
     InvalidRequest,
@@ -37,6 +38,8 @@ from .errors import (
     ResourceNotFound,
     UnrecognizedArgument,
 )
+from .faults.actions import AbortConnection
+from .faults.engine import FaultEngine
 from .memo import Remembered, ResultMemo
 from .operations import Operation
 from .ratelimit import RateLimiter
@@ -56,6 +59,10 @@ def _api_version_of(query_string: bytes) -> str | None:
     return None
 
 
+def _drop(request: Request) -> None:
+    connection.abort(request.scope)
+
+
 class Pipeline:
     def __init__(self, settings: Settings, catalog: Catalog, deployments: DeploymentTable) -> None:
         self.settings = settings
@@ -64,6 +71,7 @@ class Pipeline:
         self.authenticator = Authenticator(settings)
         self.limiter = RateLimiter()
         self.memo = ResultMemo()
+        self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
         ctx = RequestContext(
@@ -78,7 +86,12 @@ class Pipeline:
         if request.method == "OPTIONS":
             return preflight_response(request, ctx.headers)
         try:
-            return deliver(await self._run(ctx), ctx.headers)
+            reply = await self._run(ctx)
+            return deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request))
+        except AbortConnection:
+            if connection.abort(request.scope):
+                return Response(status_code=499)  # never sent: the connection is gone
+            return error_response(BadGateway(), ctx.headers)
         except AzureError as error:
             return error_response(error, ctx.headers)
         except Exception:
@@ -112,12 +125,14 @@ class Pipeline:
             # A byte-identical request has been served before: same answer, fresh ids.
             ctx.deployment_name = remembered.deployment_name
             self._resolve_deployment(ctx)
+            await self._apply_faults(ctx, raw)
             self._admit(ctx, remembered.estimated_tokens)
             return handler.renew(remembered.reply)  # type: ignore[misc]
         ctx.body = parse_json_body(raw)
         if ctx.surface == "v1":
             self._resolve_deployment(ctx)
         assert ctx.deployment is not None
+        await self._apply_faults(ctx, raw)
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
         self._reject_unknown_parameters(ctx)
@@ -135,6 +150,17 @@ class Pipeline:
             size = len(raw) + len(reply.encoded or b"")
             self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply, size))
         return reply
+
+    async def _apply_faults(self, ctx: RequestContext, raw: bytes) -> None:
+        """The active scenario's faults: those before the answer run now (a delay waits, an
+        error is raised, a reset aborts); those inside a stream go with the reply."""
+        assert ctx.deployment is not None and ctx.api_version is not None
+        plan = self.faults.plan(ctx.request.headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw)
+        if plan is None:
+            return
+        ctx.faults = plan
+        for action in plan.before:
+            await action.run(plan.rng)
 
     def _filter_prompt(self, ctx: RequestContext) -> None:
         # The default policy finds nothing; the content-filter work replaces this with a

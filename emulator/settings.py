@@ -104,6 +104,7 @@ class Settings:
     deployments: dict[str, DeploymentConfig] = field(default_factory=dict)
     max_body_bytes: int = 26_214_400
     enforce_rate_limits: bool = False
+    scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
     def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:

@@ -1,0 +1,85 @@
+"""The emulator's own API under /_emulator/: health and fault scenarios.
+
+Its errors are its own shape, not Azure's: ``{"errors": [{"title": ...}]}``, as WireMock's
+admin API answers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from . import __version__
+from .faults.engine import FaultEngine
+from .faults.scenario import ScenarioError
+
+
+def admin_error(status: int, title: str) -> Response:
+    return JSONResponse({"errors": [{"title": title}]}, status_code=status)
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        return ...
+
+
+class Admin:
+    def __init__(self, faults: FaultEngine) -> None:
+        self.faults = faults
+
+    async def health(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    async def scenarios(self, request: Request) -> Response:
+        """GET: every scenario with its rules and counts. POST: add one (its JSON form)."""
+        if request.method == "POST":
+            data = await _json(request)
+            try:
+                scenario = self.faults.add(data, "request body")
+            except ScenarioError as exc:
+                return admin_error(400, str(exc))
+            return JSONResponse(self.faults.describe(scenario.name), status_code=201)
+        if request.method != "GET":
+            return admin_error(405, f"{request.method} is not allowed here; use GET or POST")
+        return JSONResponse(
+            {
+                "active": self.faults.active,
+                "scenarios": [self.faults.describe(name) for name in sorted(self.faults.scenarios)],
+            }
+        )
+
+    async def scenario(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self.faults.scenarios:
+            return admin_error(404, f"no scenario named {name!r}")
+        return JSONResponse(self.faults.describe(name))
+
+    async def active(self, request: Request) -> Response:
+        """PUT {"name": ...}: make a scenario active for every request (null: none)."""
+        if request.method != "PUT":
+            return admin_error(405, f"{request.method} is not allowed here; use PUT")
+        data = await _json(request)
+        if not isinstance(data, dict) or "name" not in data:
+            return admin_error(400, 'send {"name": "<scenario>"} or {"name": null}')
+        try:
+            self.faults.activate(data["name"])
+        except KeyError:
+            return admin_error(400, f"no scenario named {data['name']!r}")
+        return JSONResponse({"active": self.faults.active})
+
+    async def reset(self, request: Request) -> Response:
+        """POST: forget the counters, of one scenario (?name=) or all."""
+        if request.method != "POST":
+            return admin_error(405, f"{request.method} is not allowed here; use POST")
+        name = request.query_params.get("name")
+        if name is not None and name not in self.faults.scenarios:
+            return admin_error(404, f"no scenario named {name!r}")
+        self.faults.reset(name)
+        return JSONResponse({"reset": name or "all"})

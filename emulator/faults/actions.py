@@ -1,0 +1,264 @@
+"""Fault actions: small named objects with a few typed parameters each, as Toxiproxy's toxics.
+
+Two kinds, by when they act:
+
+* before the response (``Before``): ``error``, ``delay``, ``reset``, ``hang`` and, for plain
+  JSON answers, ``malformed``. ``run`` either returns (go on), raises an ``AzureError`` (answer
+  with it) or raises ``AbortConnection`` (close the socket, no answer).
+* inside a stream (``InStream``): ``cut_stream``, ``stream_error``, ``stall`` and, for
+  streams, ``malformed``. ``frames`` wraps the stream's frames.
+
+Units are in the field names (``delay_ms``, ``after_chunks``). Every wait is an ``anyio``
+sleep in the request's task, so a client that leaves cancels it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, ClassVar, Literal
+
+import anyio
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import AzureError
+
+MAX_WAIT_MS = 600_000  # no fault waits longer than ten minutes
+
+
+class AbortConnection(Exception):
+    """Close the client's connection at once, with no (more) response."""
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str]
+    streams_only: ClassVar[bool] = False
+
+
+class Before(Action):
+    async def run(self, rng: random.Random) -> None:
+        raise NotImplementedError
+
+
+class InStream(Action):
+    streams_only = True
+
+    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+        raise NotImplementedError
+        yield b""  # pragma: no cover  (makes this an async generator)
+
+
+ACTIONS: dict[str, type[Action]] = {}
+
+
+def action(name: str) -> Callable[[type[Action]], type[Action]]:
+    def register(cls: type[Action]) -> type[Action]:
+        cls.kind = name
+        ACTIONS[name] = cls
+        return cls
+
+    return register
+
+
+# The body Azure sends for each status, when a scenario does not give its own
+# (shared/reference/service.md 4; codes as the service names them).
+_DEFAULT_ERRORS: dict[int, dict[str, Any]] = {
+    400: {"code": "BadRequest", "message": "The request is invalid."},
+    401: {
+        "code": "401",
+        "message": "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+    },
+    403: {"code": "403", "message": "Access denied due to Virtual Network/Firewall rules."},
+    404: {"code": "404", "message": "Resource not found"},
+    408: {"code": "Timeout", "message": "The operation was timeout."},
+    409: {"code": "Conflict", "message": "The request conflicts with the current state of the resource."},
+    413: {"code": "RequestEntityTooLarge", "message": "The request entity is too large."},
+    422: {"code": "UnprocessableEntity", "message": "The request could not be processed."},
+    429: {"code": "429", "message": "Rate limit is exceeded. Try again in {retry_after} seconds."},
+    500: {
+        "code": "InternalServerError",
+        "message": "The server had an error while processing your request. Sorry about that!",
+    },
+    502: {"code": "BadGateway", "message": "Bad gateway."},
+    503: {
+        "code": "ServiceUnavailable",
+        "message": "The service is temporarily unable to process your request. Please try again later.",
+    },
+    504: {"code": "Timeout", "message": "The operation was timeout."},
+}
+STATUSES = tuple(sorted(_DEFAULT_ERRORS))
+
+
+@action("error")
+class Error(Before):
+    """Answer with an error status and Azure's body for it."""
+
+    status: Literal[400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504]
+    body: dict[str, Any] | None = Field(default=None, description="the whole error object, replacing Azure's")
+    message: str | None = Field(default=None, description="replaces the default message only")
+    retry_after_s: int | None = Field(default=None, ge=0, description="retry-after header, whole seconds")
+    retry_after_ms: int | None = Field(default=None, ge=0, description="retry-after-ms header")
+    should_retry: bool | None = Field(default=None, description="x-should-retry header")
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    async def run(self, rng: random.Random) -> None:
+        raise self.to_error()
+
+    def to_error(self) -> AzureError:
+        error = dict(self.body) if self.body is not None else dict(_DEFAULT_ERRORS[self.status])
+        wait = self.retry_after_s if self.retry_after_s is not None else max(1, (self.retry_after_ms or 1000) // 1000)
+        if self.message is not None:
+            error["message"] = self.message
+        if isinstance(error.get("message"), str):
+            error["message"] = error["message"].replace("{retry_after}", str(wait))
+        headers = dict(self.headers)
+        if self.retry_after_s is not None:
+            headers["retry-after"] = str(self.retry_after_s)
+        if self.retry_after_ms is not None:
+            headers["retry-after-ms"] = str(self.retry_after_ms)
+        if self.should_retry is not None:
+            headers["x-should-retry"] = "true" if self.should_retry else "false"
+        return AzureError(error, status=self.status, headers=headers)
+
+
+@action("delay")
+class Delay(Before):
+    """Wait before the response starts: fixed, uniform or normal."""
+
+    delay_ms: int | None = Field(default=None, ge=0, le=MAX_WAIT_MS)
+    min_ms: int | None = Field(default=None, ge=0, le=MAX_WAIT_MS)
+    max_ms: int | None = Field(default=None, ge=0, le=MAX_WAIT_MS)
+    mean_ms: int | None = Field(default=None, ge=0, le=MAX_WAIT_MS)
+    stddev_ms: int | None = Field(default=None, ge=0, le=MAX_WAIT_MS)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Delay:
+        shapes = [
+            self.delay_ms is not None,
+            self.min_ms is not None or self.max_ms is not None,
+            self.mean_ms is not None,
+        ]
+        if sum(shapes) != 1:
+            raise ValueError("give delay_ms, or min_ms and max_ms, or mean_ms (with stddev_ms)")
+        if (self.min_ms is None) != (self.max_ms is None) or (self.min_ms or 0) > (self.max_ms or 0):
+            if self.min_ms is not None or self.max_ms is not None:
+                raise ValueError("min_ms and max_ms go together, with min_ms <= max_ms")
+        return self
+
+    def milliseconds(self, rng: random.Random) -> float:
+        if self.delay_ms is not None:
+            return float(self.delay_ms)
+        if self.min_ms is not None and self.max_ms is not None:
+            return rng.uniform(self.min_ms, self.max_ms)
+        return min(max(rng.gauss(self.mean_ms or 0, self.stddev_ms or 0), 0.0), MAX_WAIT_MS)
+
+    async def run(self, rng: random.Random) -> None:
+        await anyio.sleep(self.milliseconds(rng) / 1000)
+
+
+@action("reset")
+class Reset(Before):
+    """Close the connection without answering."""
+
+    async def run(self, rng: random.Random) -> None:
+        raise AbortConnection()
+
+
+@action("hang")
+class Hang(Before):
+    """Accept the request and answer nothing for a while, then close the connection."""
+
+    hang_ms: int = Field(default=60_000, ge=0, le=MAX_WAIT_MS)
+
+    async def run(self, rng: random.Random) -> None:
+        await anyio.sleep(self.hang_ms / 1000)
+        raise AbortConnection()
+
+
+@action("malformed")
+class Malformed(Action):
+    """A JSON answer cut short, or a stream event that is not JSON."""
+
+    after_chunks: int = Field(default=1, ge=0, le=10_000, description="streams: events before the broken one")
+
+    def body(self, whole: bytes) -> bytes:
+        return whole[: max(len(whole) // 2, 1)]
+
+    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+        count = 0
+        async for frame in source:
+            if count == self.after_chunks:
+                yield b'data: {"choices": [{"delta": {"content": "bro\n\n'
+                return
+            yield frame
+            count += 1
+
+
+@action("cut_stream")
+class CutStream(InStream):
+    """End a stream early, without [DONE]: after a number of events or bytes."""
+
+    after_chunks: int | None = Field(default=None, ge=0, le=10_000)
+    after_bytes: int | None = Field(default=None, ge=0, le=100_000_000)
+    abrupt: bool = Field(default=True, description="close the connection (the client sees an error) or end the body")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> CutStream:
+        if (self.after_chunks is None) == (self.after_bytes is None):
+            raise ValueError("give after_chunks or after_bytes")
+        return self
+
+    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+        count = sent = 0
+        async for frame in source:
+            if self.after_chunks is not None and count >= self.after_chunks:
+                break
+            if self.after_bytes is not None and sent + len(frame) > self.after_bytes:
+                yield frame[: self.after_bytes - sent]
+                break
+            yield frame
+            count += 1
+            sent += len(frame)
+        if self.abrupt:
+            abort()
+
+
+@action("stream_error")
+class StreamError(InStream):
+    """Send an ``error`` event in the middle of a stream, then end it."""
+
+    after_chunks: int = Field(default=2, ge=0, le=10_000)
+    code: str = "InternalServerError"
+    message: str = "The server had an error while processing your request. Sorry about that!"
+    type: str = "server_error"
+
+    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+        count = 0
+        async for frame in source:
+            if count == self.after_chunks:
+                break
+            yield frame
+            count += 1
+        error = {"error": {"code": self.code, "message": self.message, "param": None, "type": self.type}}
+        yield b"data: " + json.dumps(error).encode() + b"\n\n"
+
+
+@action("stall")
+class Stall(InStream):
+    """Pause a stream for a while after a number of events."""
+
+    after_chunks: int = Field(default=2, ge=0, le=10_000)
+    stall_ms: int = Field(ge=0, le=MAX_WAIT_MS)
+
+    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+        count = 0
+        async for frame in source:
+            if count == self.after_chunks:
+                await anyio.sleep(self.stall_ms / 1000)
+            yield frame
+            count += 1
+
+
+ActionKind = Annotated[str, Field(description="one of " + ", ".join(sorted(ACTIONS)))]
