@@ -17,6 +17,7 @@ import uuid
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
+import anyio
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -159,8 +160,17 @@ class Pipeline:
         if plan is None:
             return
         ctx.faults = plan
+        request = ctx.request
+
+        async def wait(seconds: float) -> None:
+            # Sleep, but stop as soon as the client hangs up: the body is read, so the next
+            # message on the channel is the disconnect.
+            with anyio.move_on_after(seconds):
+                while (await request.receive())["type"] != "http.disconnect":
+                    pass
+
         for action in plan.before:
-            await action.run(plan.rng)
+            await action.run(plan.rng, wait)
 
     def _filter_prompt(self, ctx: RequestContext) -> None:
         # The default policy finds nothing; the content-filter work replaces this with a

@@ -384,3 +384,20 @@ def test_a_bad_scenario_file_names_the_file_rule_and_problem(tmp_path: Path, tex
         load_scenario_file(path)
     assert str(caught.value).startswith(str(path))
     assert fragment in str(caught.value)
+
+
+def test_the_built_in_hang_and_reset_scenarios(client_for: Callable[..., AzureOpenAI]) -> None:
+    started = time.monotonic()
+    with pytest.raises(openai.APITimeoutError):
+        client_for("hang", max_retries=0, timeout=0.3).chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert time.monotonic() - started < 2
+    with pytest.raises(openai.APIConnectionError):
+        client_for("reset", max_retries=0).chat.completions.create(model="gpt-4o", messages=HELLO)
+
+
+def test_the_built_in_slow_stream_scenario_delays_and_stalls(client_for: Callable[..., AzureOpenAI]) -> None:
+    started = time.monotonic()
+    stream = client_for("slow-stream").chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
+    arrivals = [time.monotonic() for _ in stream]
+    assert arrivals[0] - started >= 0.5
+    assert max(b - a for a, b in zip(arrivals, arrivals[1:])) >= 1.9

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, ClassVar, Literal
 
 import anyio
@@ -37,8 +37,12 @@ class Action(BaseModel):
     streams_only: ClassVar[bool] = False
 
 
+Wait = Callable[[float], Awaitable[None]]
+
+
 class Before(Action):
-    async def run(self, rng: random.Random) -> None:
+    async def run(self, rng: random.Random, wait: Wait) -> None:
+        """``wait(seconds)`` sleeps, returning early if the client leaves."""
         raise NotImplementedError
 
 
@@ -103,7 +107,7 @@ class Error(Before):
     should_retry: bool | None = Field(default=None, description="x-should-retry header")
     headers: dict[str, str] = Field(default_factory=dict)
 
-    async def run(self, rng: random.Random) -> None:
+    async def run(self, rng: random.Random, wait: Wait) -> None:
         raise self.to_error()
 
     def to_error(self) -> AzureError:
@@ -154,15 +158,15 @@ class Delay(Before):
             return rng.uniform(self.min_ms, self.max_ms)
         return min(max(rng.gauss(self.mean_ms or 0, self.stddev_ms or 0), 0.0), MAX_WAIT_MS)
 
-    async def run(self, rng: random.Random) -> None:
-        await anyio.sleep(self.milliseconds(rng) / 1000)
+    async def run(self, rng: random.Random, wait: Wait) -> None:
+        await wait(self.milliseconds(rng) / 1000)
 
 
 @action("reset")
 class Reset(Before):
     """Close the connection without answering."""
 
-    async def run(self, rng: random.Random) -> None:
+    async def run(self, rng: random.Random, wait: Wait) -> None:
         raise AbortConnection()
 
 
@@ -172,8 +176,8 @@ class Hang(Before):
 
     hang_ms: int = Field(default=60_000, ge=0, le=MAX_WAIT_MS)
 
-    async def run(self, rng: random.Random) -> None:
-        await anyio.sleep(self.hang_ms / 1000)
+    async def run(self, rng: random.Random, wait: Wait) -> None:
+        await wait(self.hang_ms / 1000)
         raise AbortConnection()
 
 
