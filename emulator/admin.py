@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from . import __version__
 from .faults.engine import FaultEngine
 from .faults.scenario import ScenarioError
+from .journal import Journal
 
 
 def admin_error(status: int, title: str) -> Response:
@@ -29,8 +30,9 @@ async def _json(request: Request) -> Any:
 
 
 class Admin:
-    def __init__(self, faults: FaultEngine) -> None:
+    def __init__(self, faults: FaultEngine, journal: Journal) -> None:
         self.faults = faults
+        self.journal = journal
 
     async def health(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -83,3 +85,38 @@ class Admin:
             return admin_error(404, f"no scenario named {name!r}")
         self.faults.reset(name)
         return JSONResponse({"reset": name or "all"})
+
+    async def requests(self, request: Request) -> Response:
+        """GET: the journal, oldest first, filtered by ?deployment=, ?status=, ?operation=,
+        ?header=name:value and cut to the last ?limit= entries. DELETE: clear it."""
+        if request.method == "DELETE":
+            self.journal.clear()
+            return JSONResponse({"cleared": True})
+        if request.method != "GET":
+            return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")
+        query = request.query_params
+        header = None
+        if "header" in query:
+            name, sep, value = query["header"].partition(":")
+            if not sep:
+                return admin_error(400, "header filter must be name:value")
+            header = (name.strip(), value.strip())
+        status = query.get("status")
+        limit = query.get("limit")
+        if (status is not None and not status.isdigit()) or (limit is not None and not limit.isdigit()):
+            return admin_error(400, "status and limit must be whole numbers")
+        found = self.journal.find(
+            deployment=query.get("deployment"),
+            status=int(status) if status else None,
+            header=header,
+            operation=query.get("operation"),
+        )
+        if limit:
+            found = found[-int(limit) :]
+        return JSONResponse({"enabled": self.journal.enabled, "requests": [e.as_dict() for e in found]})
+
+    async def request(self, request: Request) -> Response:
+        entry = self.journal.get(request.path_params["id"])
+        if entry is None:
+            return admin_error(404, f"no request {request.path_params['id']!r} in the journal")
+        return JSONResponse(entry.as_dict())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,17 +15,16 @@ from starlette.routing import Route
 
 from . import tokens
 from .admin import Admin, admin_error
-from .connection import KeepRawSend
 from .deployments import DeploymentTable
-from .operations import OPERATIONS
+from .operations import OPERATIONS, Operation
 from .pipeline import Pipeline
+from .routing import AzureRouter
 from .settings import Settings
 from .synth import embeddings
 from .versions import load_catalog
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-# Azure routes take every method so a wrong one reaches the pipeline and gets Azure's 404,
-# rather than Starlette's plain 405.
+# Routes take every method, so a wrong one gets an answer in the right shape (Azure's 404,
+# the admin API's 405) rather than Starlette's plain one.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 # Operation -> its path after /openai/deployments/{deployment}/ and after /openai/v1/.
@@ -41,35 +40,27 @@ OPERATION_PATHS = {
 }
 
 
-def build_app(settings: Settings) -> KeepRawSend:
+# The Azure surface, by its three shapes of path: operation -> its path after
+# /openai/deployments/{deployment}/, after /openai/v1/, and after /openai/.
+DEPLOYMENT_ROUTES = {path: op for op, path in OPERATION_PATHS.items()}
+V1_ROUTES = {**DEPLOYMENT_ROUTES, "responses": "responses"}
+ROOT_ROUTES = {"responses": "responses"}
+
+
+def build_app(settings: Settings) -> AzureRouter:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
+    admin = Admin(pipeline.faults, pipeline.journal)
 
-    def azure(operation: str, surface: str) -> Endpoint:
-        op = OPERATIONS[operation]
-
-        async def endpoint(request: Request) -> Response:
-            return await pipeline.serve(request, op, surface)
-
-        return endpoint
-
-    admin = Admin(pipeline.faults)
-
+    # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
+    # above; Starlette serves the emulator's own endpoints and answers everything else.
     routes = [
-        # The dated surface: /openai/deployments/{deployment}/...?api-version=...
-        *[
-            Route(f"/openai/deployments/{{deployment}}/{path}", azure(op, "deployment"), methods=ANY_METHOD)
-            for op, path in OPERATION_PATHS.items()
-        ],
-        Route("/openai/responses", azure("responses", "deployment"), methods=ANY_METHOD),
-        # The v1 surface: /openai/v1/... with the deployment in the body's `model`.
-        *[Route(f"/openai/v1/{path}", azure(op, "v1"), methods=ANY_METHOD) for op, path in OPERATION_PATHS.items()],
-        Route("/openai/v1/responses", azure("responses", "v1"), methods=ANY_METHOD),
-        # The emulator's own endpoints.
         Route("/_emulator/health", admin.health, methods=ANY_METHOD),
         Route("/_emulator/scenarios", admin.scenarios, methods=ANY_METHOD),
         Route("/_emulator/scenarios/active", admin.active, methods=ANY_METHOD),
         Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
+        Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
+        Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
     ]
@@ -94,4 +85,8 @@ def build_app(settings: Settings) -> KeepRawSend:
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline
     app.state.settings = settings
-    return KeepRawSend(app)
+
+    def table(paths: dict[str, str]) -> dict[str, Operation]:
+        return {path: OPERATIONS[op] for path, op in paths.items()}
+
+    return AzureRouter(pipeline, table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES), app)

@@ -1,7 +1,7 @@
 """Closing a client's connection on purpose: the ``reset``, ``hang`` and ``cut_stream`` faults.
 
-ASGI has no way to drop a connection, so the outermost layer of the app keeps the server's
-own ``send`` in the scope; for uvicorn that is a method of the connection's request cycle,
+ASGI has no way to drop a connection, so the outermost layer of the app (AzureRouter) keeps
+the server's own ``send`` in the scope under ``RAW_SEND``; for uvicorn that is a method of the connection's request cycle,
 which holds the transport. Aborting it with SO_LINGER at zero makes the kernel send a TCP
 reset, which clients report as a connection error. Under another server the abort is not
 available, and the fault becomes a 502 with Azure's body (``abort`` returns False).
@@ -11,26 +11,10 @@ from __future__ import annotations
 
 import socket
 import struct
-from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 RAW_SEND = "emulator.raw_send"
-
-
-class KeepRawSend:
-    """The outermost ASGI layer: remembers the server's ``send`` for ``abort``. Attribute
-    access passes through to the wrapped app (``app.state`` and the like)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self._app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope[RAW_SEND] = send
-        await self._app(scope, receive, send)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._app, name)
 
 
 def abort(scope: Scope) -> bool:

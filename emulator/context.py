@@ -25,6 +25,8 @@ class RequestContext:
     api_version: ApiVersion | None = None
     deployment: Deployment | None = None
     body: dict[str, Any] | None = None
+    raw: bytes = b""
+    tokens_charged: int | None = None
     quota: QuotaReading | None = None
     run_seed: int = 0
     faults: FaultPlan | None = None

@@ -13,7 +13,7 @@ into Azure's response with the request's headers.
 from __future__ import annotations
 
 import logging
-import uuid
+import time
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import connection, contentfilter
+from . import connection, contentfilter, ids
 from .auth import Authenticator
 from .context import RequestContext
 from .delivery import JsonReply, Reply, deliver, error_response, preflight_response
@@ -41,6 +41,7 @@ from .errors import (
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
+from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .operations import Operation
 from .ratelimit import RateLimiter
@@ -73,11 +74,13 @@ class Pipeline:
         self.limiter = RateLimiter()
         self.memo = ResultMemo()
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
+        self.journal = Journal(settings.journal_size)
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
+        started = time.monotonic()
         ctx = RequestContext(
             request=request,
-            request_id=str(uuid.uuid4()),
+            request_id=ids.uuid4(),
             operation=operation,
             surface=surface,
             deployment_name=request.path_params.get("deployment"),
@@ -88,20 +91,53 @@ class Pipeline:
             return preflight_response(request, ctx.headers)
         try:
             reply = await self._run(ctx)
-            return deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request))
+            response = deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request))
         except AbortConnection:
             if connection.abort(request.scope):
-                return Response(status_code=499)  # never sent: the connection is gone
-            return error_response(BadGateway(), ctx.headers)
+                response = Response(status_code=499)  # never sent: the connection is gone
+            else:
+                response = error_response(BadGateway(), ctx.headers)
         except AzureError as error:
-            return error_response(error, ctx.headers)
+            response = error_response(error, ctx.headers)
         except Exception:
             log.exception("request %s failed inside the emulator", ctx.request_id)
-            return error_response(InternalServerError(), ctx.headers)
+            response = error_response(InternalServerError(), ctx.headers)
+        if self.journal.enabled:
+            self._record(ctx, response, started)
+        return response
+
+    def _record(self, ctx: RequestContext, response: Response, started: float) -> None:
+        request = ctx.request
+        client = request.client.host if request.client else ""
+        deployment = ctx.deployment.name if ctx.deployment else (ctx.deployment_name or "")
+        operation = ctx.operation.name
+        early = self.journal.arrived_early(client, deployment, operation, now=started)
+        if response.status_code in (408, 429) or response.status_code >= 500:
+            self.journal.asked_to_wait(client, deployment, operation, response.headers)
+        faults = ctx.faults
+        self.journal.record(
+            Record(
+                ctx.request_id,
+                time.time() - (time.monotonic() - started),
+                request.method,
+                request.scope["path"],
+                response.status_code,
+                round((time.monotonic() - started) * 1000, 3),
+                operation,
+                deployment or None,
+                ctx.api_version.name if ctx.api_version else None,
+                pack(request.scope["headers"]),
+                ctx.raw[:KEPT_BODY_BYTES],
+                faults.rule if faults else None,
+                tuple(a.kind for a in faults.actions()) if faults else (),
+                ctx.tokens_charged,
+                early,
+            )
+        )
 
     async def not_found(self, request: Request) -> Response:
         """Paths Azure does not have still get Azure's 404 and headers."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.uuid4()
         headers = self._headers_for(request, request_id)
         return error_response(ResourceNotFound(), headers)
 
@@ -117,15 +153,16 @@ class Pipeline:
         if ctx.surface != "v1":
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
             self._resolve_deployment(ctx)
-        raw = await self._read_body(ctx.request)
+        raw = ctx.raw = await self._read_body(ctx.request)
         handler = ctx.operation.handler
         assert handler is not None and ctx.api_version is not None
         key = self.memo.key(ctx.operation.name, ctx.api_version.name, ctx.deployment_name, raw)
         remembered = self.memo.get(key) if key is not None and handler.renew is not None else None
         if remembered is not None:
             # A byte-identical request has been served before: same answer, fresh ids.
-            ctx.deployment_name = remembered.deployment_name
-            self._resolve_deployment(ctx)
+            if ctx.deployment is None:  # v1: the deployment was in the body
+                ctx.deployment_name = remembered.deployment_name
+                self._resolve_deployment(ctx)
             await self._apply_faults(ctx, raw)
             self._admit(ctx, remembered.estimated_tokens)
             return handler.renew(remembered.reply)  # type: ignore[misc]
@@ -238,6 +275,7 @@ class Pipeline:
         operation_id = self.catalog.operation_ids[ctx.operation.name]
         reading = self.limiter.admit(ctx.deployment, estimated_tokens, operation_id, ctx.api_version.name)
         ctx.quota = reading
+        ctx.tokens_charged = estimated_tokens
         ctx.headers.update(reading.headers())
 
     def _reject_unknown_parameters(self, ctx: RequestContext) -> None:

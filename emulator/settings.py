@@ -79,6 +79,7 @@ class FileConfig(BaseModel):
     deployments: dict[str, DeploymentConfig] | None = None
     max_body_bytes: int = Field(default=26_214_400, ge=1024)
     enforce_rate_limits: bool = False
+    journal_size: int = Field(default=1000, ge=0, le=1_000_000)
 
     @field_validator("api_keys")
     @classmethod
@@ -104,6 +105,7 @@ class Settings:
     deployments: dict[str, DeploymentConfig] = field(default_factory=dict)
     max_body_bytes: int = 26_214_400
     enforce_rate_limits: bool = False
+    journal_size: int = 1000
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
@@ -124,6 +126,7 @@ class Settings:
             deployments=deployments,
             max_body_bytes=file.max_body_bytes,
             enforce_rate_limits=file.enforce_rate_limits,
+            journal_size=file.journal_size,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

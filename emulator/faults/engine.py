@@ -34,9 +34,8 @@ class FaultPlan:
     rule: str | None = None
     rng: random.Random = field(default_factory=random.Random)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.before or self.in_stream or self.malformed)
+    def actions(self) -> list[Action]:
+        return [*self.before, *self.in_stream, *([self.malformed] if self.malformed else [])]
 
 
 @dataclass

@@ -6,19 +6,19 @@ Only the body and the result are this module's; everything around them is the pi
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, PrivateAttr
 
-from .. import contentfilter, synth, tokens
+from .. import contentfilter, ids, synth, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
 from . import Handler
+from .chat import renew_ids
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -232,13 +232,12 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
 
 
 def _completion_id() -> str:
-    return f"cmpl-{uuid.uuid4().hex}"
+    return f"cmpl-{ids.hex32()}"
 
 
 def renew(reply: JsonReply) -> JsonReply:
     """A remembered completion as a new one: its own id and creation time."""
-    assert reply.body is not None
-    return JsonReply({**reply.body, "id": _completion_id(), "created": int(time.time())})
+    return renew_ids(reply, _completion_id())
 
 
 def _candidate(seed: int, topics: tuple[str, ...], req: CompletionsRequest, encoding: str) -> Candidate:
@@ -300,11 +299,11 @@ def _stream_chunks(
         position = len(prompt)
         if req.echo:
             yield chunk(_piece(index, prompt, None))
-        for piece, ids in tokens.pieces(candidate.token_ids, encoding):
+        for piece, piece_ids in tokens.pieces(candidate.token_ids, encoding):
             logprobs = None
             if candidate.logprobs is not None:
-                logprobs = _legacy_logprobs(candidate.logprobs[offset : offset + len(ids)], position)
-            offset += len(ids)
+                logprobs = _legacy_logprobs(candidate.logprobs[offset : offset + len(piece_ids)], position)
+            offset += len(piece_ids)
             position += len(piece)
             yield chunk(_piece(index, piece, logprobs))
         yield chunk(
