@@ -7,6 +7,7 @@ admin API answers.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from starlette.requests import Request
@@ -30,14 +31,17 @@ async def _json(request: Request) -> Any:
 
 
 class Admin:
-    def __init__(self, faults: FaultEngine, journal: Journal) -> None:
+    def __init__(self, faults: FaultEngine, journal: Journal, warmed: threading.Event) -> None:
         self.faults = faults
         self.journal = journal
+        self.warmed = warmed
 
     async def health(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return admin_error(405, f"{request.method} is not allowed here; use GET")
-        return JSONResponse({"status": "ok", "version": __version__})
+        # ready: tokenizers and embedding tables are loaded; requests before that are
+        # answered, but the first ones wait for the loading (about a second).
+        return JSONResponse({"status": "ok", "ready": self.warmed.is_set(), "version": __version__})
 
     async def scenarios(self, request: Request) -> Response:
         """GET: every scenario with its rules and counts. POST: add one (its JSON form)."""

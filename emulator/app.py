@@ -49,7 +49,8 @@ ROOT_ROUTES = {"responses": "responses"}
 
 def build_app(settings: Settings) -> AzureRouter:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
-    admin = Admin(pipeline.faults, pipeline.journal)
+    warmed = threading.Event()
+    admin = Admin(pipeline.faults, pipeline.journal, warmed)
 
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
     # above; Starlette serves the emulator's own endpoints and answers everything else.
@@ -75,6 +76,7 @@ def build_app(settings: Settings) -> AzureRouter:
         # Everything loaded so far (modules, catalogs, vocabularies) lives as long as the
         # process; moving it out of the collector's sight keeps full collections cheap.
         gc.freeze()
+        warmed.set()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -21,6 +21,7 @@ from .errors import AzureError
 
 if TYPE_CHECKING:
     from .faults.engine import FaultPlan
+    from .timing import Pacer
 
 _DONE = b"data: [DONE]\n\n"
 
@@ -99,8 +100,12 @@ def stream_response(
     headers: Mapping[str, str],
     faults: FaultPlan | None = None,
     abort: Callable[[], None] = _no_abort,
+    pacer: Pacer | None = None,
 ) -> Response:
     frames = _sse_frames(reply)
+    if pacer is not None:
+        # Azure's prompt annotation goes out at once; the model's events follow its clock.
+        frames = pacer.paced(frames, first_content=1 if reply.prompt_filter_results is not None else 0)
     for fault in _stream_faults(faults):
         # Faults chain like toxics: each wraps the frames the previous one lets through.
         frames = fault.frames(frames, abort)
@@ -115,10 +120,14 @@ def _stream_faults(faults: FaultPlan | None) -> list[Any]:
 
 
 def deliver(
-    reply: Reply, headers: Mapping[str, str], faults: FaultPlan | None = None, abort: Callable[[], None] = _no_abort
+    reply: Reply,
+    headers: Mapping[str, str],
+    faults: FaultPlan | None = None,
+    abort: Callable[[], None] = _no_abort,
+    pacer: Pacer | None = None,
 ) -> Response:
     if isinstance(reply, StreamReply):
-        return stream_response(reply, headers, faults, abort)
+        return stream_response(reply, headers, faults, abort, pacer)
     if faults is not None and faults.malformed is not None:
         broken = faults.malformed.body(reply.payload())
         return Response(broken, status_code=reply.status, headers=headers, media_type="application/json")

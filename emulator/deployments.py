@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .models import Family, ModelInfo, match_model
 from .settings import DeploymentConfig, Settings
+from .timing import TimingProfile, load_profiles
 
 # Inferred deployments are remembered so a name costs one lookup; the cap keeps a client
 # that invents names from growing the table without bound.
@@ -23,13 +24,16 @@ class Deployment:
     tpm: int
     rpm: int
     enforce_quota: bool
+    timing: TimingProfile
 
     @property
     def response_model(self) -> str:
         return self.model.response_name(self.version)
 
 
-def _build(name: str, config: DeploymentConfig, enforce_everywhere: bool) -> Deployment:
+def _build(
+    name: str, config: DeploymentConfig, enforce_everywhere: bool, profiles: dict[str, TimingProfile]
+) -> Deployment:
     model = match_model(config.model)
     assert model is not None  # DeploymentConfig validated it
     quota = config.quota
@@ -53,6 +57,7 @@ def _build(name: str, config: DeploymentConfig, enforce_everywhere: bool) -> Dep
         tpm=tpm,
         rpm=max(rpm, 1),
         enforce_quota=enforce,
+        timing=profiles[config.timing],
     )
 
 
@@ -66,7 +71,16 @@ class DeploymentTable:
     def __init__(self, settings: Settings) -> None:
         self._infer = settings.infer_deployments
         self._enforce = settings.enforce_rate_limits
-        self._fixed = {name: _build(name, cfg, self._enforce) for name, cfg in settings.deployments.items()}
+        self._profiles = {
+            **load_profiles(),
+            **{n: TimingProfile(name=n, **p.model_dump()) for n, p in settings.timing_profiles.items()},
+        }
+        unknown = {c.timing for c in settings.deployments.values()} - set(self._profiles)
+        if unknown:
+            raise ValueError(f"unknown timing profiles: {', '.join(sorted(unknown))}")
+        self._fixed = {
+            name: _build(name, cfg, self._enforce, self._profiles) for name, cfg in settings.deployments.items()
+        }
         self._inferred: dict[str, Deployment] = {}
 
     def names(self) -> list[str]:
@@ -79,7 +93,7 @@ class DeploymentTable:
         # A name that denotes no model still gets a deployment: people name deployments
         # freely ("prod-chat"), and most of them are chat deployments.
         model_name = name if match_model(name) is not None else FALLBACK_MODEL
-        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce)
+        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce, self._profiles)
         if len(self._inferred) < _MAX_INFERRED:
             self._inferred[name] = deployment
         return deployment

@@ -22,10 +22,10 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import connection, contentfilter, ids
+from . import connection, contentfilter, ids, synth
 from .auth import Authenticator
 from .context import RequestContext
-from .delivery import JsonReply, Reply, deliver, error_response, preflight_response
+from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
     ApiVersionNotSupported,
@@ -46,6 +46,7 @@ from .memo import Remembered, ResultMemo
 from .operations import Operation
 from .ratelimit import RateLimiter
 from .settings import Settings
+from .timing import Pacer
 from .validation import map_validation_errors, parse_json_body
 from .versions import Catalog
 
@@ -75,6 +76,7 @@ class Pipeline:
         self.memo = ResultMemo()
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.journal = Journal(settings.journal_size)
+        self._requests_paced = 0
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
         started = time.monotonic()
@@ -91,7 +93,8 @@ class Pipeline:
             return preflight_response(request, ctx.headers)
         try:
             reply = await self._run(ctx)
-            response = deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request))
+            pacer = await self._pace(ctx, reply, started)
+            response = deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request), pacer)
         except AbortConnection:
             if connection.abort(request.scope):
                 response = Response(status_code=499)  # never sent: the connection is gone
@@ -105,6 +108,22 @@ class Pipeline:
         if self.journal.enabled:
             self._record(ctx, response, started)
         return response
+
+    async def _pace(self, ctx: RequestContext, reply: Reply, started: float) -> Pacer | None:
+        """The deployment's timing profile: a plain answer waits here, a stream is paced by
+        delivery with the returned pacer."""
+        profile = ctx.deployment.timing if ctx.deployment else None
+        if profile is None or profile.instant:
+            return None
+        self._requests_paced += 1
+        pacer = Pacer(profile, synth.mix(self.settings.seed, self._requests_paced), started)
+        ctx.headers["server-timing"] = profile.server_timing()
+        if isinstance(reply, StreamReply):
+            return pacer
+        usage = (reply.body or {}).get("usage") or {}
+        tokens = usage.get("completion_tokens")
+        await (pacer.whole_answer(tokens) if isinstance(tokens, int) else pacer.fixed())
+        return None
 
     def _record(self, ctx: RequestContext, response: Response, started: float) -> None:
         request = ctx.request

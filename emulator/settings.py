@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models import FAMILIES, Family, match_model
 
@@ -58,6 +58,7 @@ class DeploymentConfig(BaseModel):
     family: Family | None = None
     reply_tokens: int = Field(default=48, ge=1, le=8192, description="length of a default reply")
     quota: QuotaConfig = QuotaConfig()
+    timing: str = Field(default="instant", description="a timing profile: built-in or under timing_profiles")
 
     @field_validator("model")
     @classmethod
@@ -65,6 +66,15 @@ class DeploymentConfig(BaseModel):
         if match_model(value) is None:
             raise ValueError(f"unknown model {value!r}; see emulator/data/models.yaml for the known ones")
         return value
+
+
+class TimingConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ttft_ms: float = Field(default=0, ge=0, le=600_000)
+    tokens_per_s: float = Field(default=0, ge=0, le=100_000)
+    jitter: float = Field(default=0, ge=0, lt=1)
+    fixed_ms: float = Field(default=0, ge=0, le=600_000)
 
 
 class FileConfig(BaseModel):
@@ -80,6 +90,20 @@ class FileConfig(BaseModel):
     max_body_bytes: int = Field(default=26_214_400, ge=1024)
     enforce_rate_limits: bool = False
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
+    timing_profiles: dict[str, TimingConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_timing(self) -> FileConfig:
+        from .timing import load_profiles
+
+        known = set(load_profiles()) | set(self.timing_profiles)
+        for name, deployment in (self.deployments or {}).items():
+            if deployment.timing not in known:
+                raise ValueError(
+                    f"deployments.{name}.timing: unknown timing profile {deployment.timing!r}; "
+                    f"the profiles are {', '.join(sorted(known))}"
+                )
+        return self
 
     @field_validator("api_keys")
     @classmethod
@@ -106,6 +130,7 @@ class Settings:
     max_body_bytes: int = 26_214_400
     enforce_rate_limits: bool = False
     journal_size: int = 1000
+    timing_profiles: dict[str, TimingConfig] = field(default_factory=dict)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
@@ -127,6 +152,7 @@ class Settings:
             max_body_bytes=file.max_body_bytes,
             enforce_rate_limits=file.enforce_rate_limits,
             journal_size=file.journal_size,
+            timing_profiles=dict(file.timing_profiles),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -154,6 +180,11 @@ def load_config_file(path: Path) -> FileConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [str(part) for part in first["loc"]]
+        if not loc and first["msg"].startswith("Value error, deployments."):
+            # A check across keys names its key in the message: point at that key's line.
+            loc = first["msg"].removeprefix("Value error, ").split(":")[0].split(".")
+            line = _line_of(root, loc)
+            raise ConfigError(f"{path}: line {line}: {first['msg'].removeprefix('Value error, ')}") from None
         line = _line_of(root, loc)
         key = ".".join(loc) or "(top level)"
         allowed = ""

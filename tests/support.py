@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
@@ -42,6 +43,11 @@ def running_emulator(settings: Settings) -> Iterator[str]:
             raise RuntimeError("the emulator did not start")
         time.sleep(0.01)
     url = f"http://127.0.0.1:{port}"
+    # Timing tests must not measure the start-up loading: wait until it is done.
+    while not httpx.get(f"{url}/_emulator/health").json()["ready"]:
+        if time.monotonic() > deadline + 20:
+            raise RuntimeError("the emulator did not finish loading")
+        time.sleep(0.02)
     APPS[url] = app
     try:
         yield url

@@ -1,0 +1,88 @@
+"""Timing profiles (data/timing.yaml): how long an answer takes, and how a stream is paced.
+
+Waits are scheduled against the request's start, not chained one after another, so the
+small lateness of each wake-up does not add up over a long stream.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import anyio
+import yaml
+
+
+@dataclass(frozen=True)
+class TimingProfile:
+    name: str
+    ttft_ms: float = 0
+    tokens_per_s: float = 0
+    jitter: float = 0
+    fixed_ms: float = 0
+
+    @property
+    def instant(self) -> bool:
+        return self.ttft_ms == 0 and self.tokens_per_s == 0 and self.fixed_ms == 0
+
+    def server_timing(self) -> str:
+        """The plan, in a Server-Timing header, so tests see what was intended."""
+        gap = 1000 / self.tokens_per_s if self.tokens_per_s else 0
+        return f"ttft;dur={self.ttft_ms:g}, token;dur={gap:.3f}"
+
+
+@lru_cache(maxsize=1)
+def load_profiles() -> dict[str, TimingProfile]:
+    text = resources.files("emulator").joinpath("data/timing.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)["profiles"]
+    return {name: TimingProfile(name=name, **fields) for name, fields in raw.items()}
+
+
+INSTANT = TimingProfile(name="instant")
+
+
+class Pacer:
+    """Waits for one request, with its own seeded jitter."""
+
+    def __init__(self, profile: TimingProfile, seed: int, started: float | None = None) -> None:
+        """``started``: when the request arrived (time.monotonic), which the clock counts from."""
+        self.profile = profile
+        self._rng = random.Random(seed)
+        self._start = time.monotonic() if started is None else started
+
+    def _spread(self, seconds: float) -> float:
+        jitter = self.profile.jitter
+        return seconds * (1 + self._rng.uniform(-jitter, jitter)) if jitter else seconds
+
+    async def _until(self, at: float) -> None:
+        delay = at - time.monotonic()
+        if delay > 0:
+            await anyio.sleep(delay)
+
+    async def whole_answer(self, tokens: int) -> None:
+        """Before a plain answer: time to first token plus the time to write the rest."""
+        p = self.profile
+        seconds = p.ttft_ms / 1000 + (tokens / p.tokens_per_s if p.tokens_per_s else 0)
+        await self._until(self._start + self._spread(seconds))
+
+    async def fixed(self) -> None:
+        await self._until(self._start + self._spread(self.profile.fixed_ms / 1000))
+
+    async def paced(self, frames: AsyncIterator[bytes], first_content: int) -> AsyncIterator[bytes]:
+        """The stream's frames on the profile's clock: frames before ``first_content`` at
+        once, the first content frame after the time to first token, then one frame per
+        token interval."""
+        p = self.profile
+        gap = 1 / p.tokens_per_s if p.tokens_per_s else 0.0
+        due = self._start + self._spread(p.ttft_ms / 1000)
+        index = 0
+        async for frame in frames:
+            if index >= first_content:
+                await self._until(due)
+                due += self._spread(gap)
+            yield frame
+            index += 1

@@ -1,0 +1,92 @@
+"""Timing profiles: time to first token, token pace and fixed waits, as configured."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from openai import AzureOpenAI
+
+from emulator.settings import ConfigError, DeploymentConfig, Settings, TimingConfig, load_config_file
+from support import running_emulator
+
+QUESTION = [{"role": "user", "content": "How should I plan a database migration?"}]
+
+
+def assert_close(actual: float, expected: float, tolerance: float) -> None:
+    assert abs(actual - expected) <= tolerance, f"{actual:.4f} is not within {tolerance} of {expected:.4f}"
+
+
+@pytest.fixture(scope="module")
+def timed_endpoint() -> Iterator[str]:
+    settings = Settings.build(
+        timing_profiles={"brisk": TimingConfig(ttft_ms=200, tokens_per_s=50), "fixed": TimingConfig(fixed_ms=150)},
+        deployments={
+            "timed-chat": DeploymentConfig(model="gpt-4o", timing="brisk", reply_tokens=20),
+            "timed-embeddings": DeploymentConfig(model="text-embedding-3-small", timing="fixed"),
+            "instant-chat": DeploymentConfig(model="gpt-4o"),
+        },
+        infer_deployments=False,
+    )
+    with running_emulator(settings) as url:
+        yield url
+
+
+@pytest.fixture
+def client(timed_endpoint: str) -> Iterator[AzureOpenAI]:
+    with AzureOpenAI(azure_endpoint=timed_endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as c:
+        yield c
+
+
+def test_a_stream_keeps_time_to_first_token_and_the_token_pace(client: AzureOpenAI) -> None:
+    started = time.monotonic()
+    arrivals = []
+    for chunk in client.chat.completions.create(model="timed-chat", messages=QUESTION, stream=True):
+        if chunk.choices:
+            arrivals.append(time.monotonic())
+    assert_close(arrivals[0] - started, 0.200, 0.06)
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    assert_close(sum(gaps) / len(gaps), 0.020, 0.005)
+
+
+def test_a_plain_answer_waits_for_every_token(client: AzureOpenAI) -> None:
+    started = time.monotonic()
+    completion = client.chat.completions.create(model="timed-chat", messages=QUESTION)
+    expected = 0.200 + completion.usage.completion_tokens / 50
+    assert_close(time.monotonic() - started, expected, 0.08)
+
+
+def test_fixed_waits_for_operations_without_tokens(client: AzureOpenAI) -> None:
+    started = time.monotonic()
+    client.embeddings.create(model="timed-embeddings", input="x")
+    assert_close(time.monotonic() - started, 0.150, 0.06)
+
+
+def test_the_plan_is_in_the_server_timing_header(timed_endpoint: str) -> None:
+    response = httpx.post(
+        f"{timed_endpoint}/openai/deployments/timed-embeddings/embeddings", params={"api-version": "2024-10-21"},
+        headers={"api-key": "k"}, json={"input": "x"},
+    )
+    assert response.headers["server-timing"] == "ttft;dur=0, token;dur=0.000"
+    instant = httpx.post(
+        f"{timed_endpoint}/openai/deployments/instant-chat/chat/completions", params={"api-version": "2024-10-21"},
+        headers={"api-key": "k"}, json={"messages": QUESTION},
+    )
+    assert "server-timing" not in instant.headers
+
+
+def test_deployments_answer_at_once_by_default(client: AzureOpenAI) -> None:
+    started = time.monotonic()
+    client.chat.completions.create(model="instant-chat", messages=QUESTION)
+    assert time.monotonic() - started < 0.2
+
+
+def test_an_unknown_profile_in_a_config_file_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "emulator.yaml"
+    path.write_text("deployments:\n  chat:\n    model: gpt-4o\n    timing: glacial\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config_file(path)
+    assert str(caught.value).startswith(f"{path}: line 4: deployments.chat.timing: unknown timing profile 'glacial'")
