@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-import yaml
+from .yamlfiles import packaged
 
 Family = Literal["chat", "completions", "embeddings", "image", "speech", "transcription"]
 FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings", "image", "speech", "transcription")
@@ -37,8 +36,7 @@ class ModelInfo:
 
 @lru_cache(maxsize=1)
 def load_models() -> dict[str, ModelInfo]:
-    text = resources.files("emulator").joinpath("data/models.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)["models"]
+    raw = packaged("models.yaml")["models"]
     return {name: ModelInfo(name=name, **fields) for name, fields in raw.items()}
 
 

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models import FAMILIES, Family, match_model
+from .yamlfiles import YamlFileError, read_user_file
 
 # The deployments a fresh emulator serves, each named after the model it runs.
 DEFAULT_DEPLOYMENTS = (
@@ -160,17 +161,9 @@ class Settings:
 
 def load_config_file(path: Path) -> FileConfig:
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: {where}: invalid YAML: {problem}") from None
+        data, root = read_user_file(path)
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

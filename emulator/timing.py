@@ -11,10 +11,10 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import anyio
-import yaml
+
+from .yamlfiles import packaged
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ class TimingProfile:
 
 @lru_cache(maxsize=1)
 def load_profiles() -> dict[str, TimingProfile]:
-    text = resources.files("emulator").joinpath("data/timing.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)["profiles"]
+    raw = packaged("timing.yaml")["profiles"]
     return {name: TimingProfile(name=name, **fields) for name, fields in raw.items()}
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from .yamlfiles import packaged
 
 V1 = "v1"
 
@@ -93,8 +92,7 @@ def _resolve(name: str, raw: dict[str, Any], done: dict[str, ApiVersion]) -> Api
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    text = resources.files("emulator").joinpath("data/api_versions.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = packaged("api_versions.yaml")
     raw = {str(k): v for k, v in data["versions"].items()}
     done: dict[str, ApiVersion] = {}
     for name in raw:

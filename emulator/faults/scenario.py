@@ -27,9 +27,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..yamlfiles import YamlFileError, read_user_file
 from .actions import ACTIONS, Action
 
 
@@ -142,13 +142,7 @@ def _first_problem(exc: ValidationError) -> str:
 
 def load_scenario_file(path: Path) -> Scenario:
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ScenarioError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        data, _ = read_user_file(path)
+    except YamlFileError as exc:
+        raise ScenarioError(str(exc)) from None
     return parse_scenario(data, str(path))
