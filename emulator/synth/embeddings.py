@@ -7,8 +7,8 @@ stop words left out), and the byte trigrams of that word with a space on either 
 position and the vector is L2-normalised: texts that share words or phrases point the same
 way, unrelated texts are near orthogonal.
 
-Every feature is placed once in each block of a doubling layout, [0, 16), [16, 32),
-[32, 64) ... up to the model's size, so any prefix of the vector holds every feature: a
+Every feature is placed once in each block of a doubling layout, [0, 64), [64, 128),
+[128, 256) ... up to the model's size, so any prefix of the vector holds every feature: a
 vector truncated to ``dimensions`` (and renormalised, as OpenAI defines it) keeps the
 neighbour order of the full one as well as its length allows. (A prefix shorter than the
 first block may miss every feature of a short text; such a row becomes a fixed unit vector
@@ -45,7 +45,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _SIGN_BIT = np.uint64(1 << 63)
-_FIRST_BLOCK = 16
+_FIRST_BLOCK = 64
 # Positions come from 11 hash bits, so no block may be wider than 2048 (sizes up to 4096),
 # and the doubling layout makes every width a power of two.
 _MAX_SIZE = 4096
@@ -185,9 +185,7 @@ def _project(rows: np.ndarray, hashes: np.ndarray, weights: np.ndarray, count: i
     # The sign: hash bit 11 moved onto the float's sign bit, flipped with one XOR.
     signed = (weights.view(np.uint64)[None, :] ^ ((source << np.uint64(52)) & _SIGN_BIT)).view(np.float64)
     summed = np.bincount(flat.ravel(), weights=signed.ravel(), minlength=count * size).reshape(count, size)
-    vectors = summed.astype(np.float32)
-    vectors *= _column_scale(size)
-    return normalise(vectors)
+    return normalise(summed.astype(np.float32))
 
 
 @lru_cache(maxsize=16)
@@ -200,17 +198,6 @@ def _layout_arrays(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     words = np.array([index // 5 for index in range(len(layout))], dtype=np.int64)
     shifts = np.array([[(index % 5) * 12] for index in range(len(layout))], dtype=np.uint64)
     return starts, masks, words, shifts
-
-
-@lru_cache(maxsize=16)
-def _column_scale(size: int) -> np.ndarray:
-    """Each block weighted by the square root of its width: narrow blocks, where features
-    collide most, count for less in the full vector, yet still carry every feature into
-    short prefixes."""
-    scale = np.empty(size, dtype=np.float32)
-    for start, width in blocks(size):
-        scale[start : start + width] = np.sqrt(width)
-    return scale
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:
