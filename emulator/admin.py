@@ -72,7 +72,7 @@ class Admin:
         if request.method != "PUT":
             return admin_error(405, f"{request.method} is not allowed here; use PUT")
         data = await _json(request)
-        if not isinstance(data, dict) or "name" not in data:
+        if not isinstance(data, dict) or "name" not in data or not isinstance(data["name"], (str, type(None))):
             return admin_error(400, 'send {"name": "<scenario>"} or {"name": null}')
         try:
             self.faults.activate(data["name"])
@@ -105,18 +105,18 @@ class Admin:
             if not sep:
                 return admin_error(400, "header filter must be name:value")
             header = (name.strip(), value.strip())
-        status = query.get("status")
-        limit = query.get("limit")
-        if (status is not None and not status.isdigit()) or (limit is not None and not limit.isdigit()):
+        try:
+            status = int(query["status"]) if "status" in query else None
+            limit = int(query["limit"]) if "limit" in query else None
+        except ValueError:
             return admin_error(400, "status and limit must be whole numbers")
+        if limit is not None and limit < 0:
+            return admin_error(400, "limit must not be negative")
         found = self.journal.find(
-            deployment=query.get("deployment"),
-            status=int(status) if status else None,
-            header=header,
-            operation=query.get("operation"),
+            deployment=query.get("deployment"), status=status, header=header, operation=query.get("operation")
         )
-        if limit:
-            found = found[-int(limit) :]
+        if limit is not None:
+            found = found[len(found) - limit :] if limit else []
         return JSONResponse({"enabled": self.journal.enabled, "requests": [e.as_dict() for e in found]})
 
     async def request(self, request: Request) -> Response:

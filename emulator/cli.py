@@ -94,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(banner(f"http://{host}:{port}", settings), flush=True)
     verbose = settings.log_level in ("info", "debug")
-    config = uvicorn.Config(build_app(settings), log_level=settings.log_level, access_log=verbose, lifespan="on")
+    # Hung requests (the hang fault) must not hold up a shutdown.
+    config = uvicorn.Config(
+        build_app(settings),
+        log_level=settings.log_level,
+        access_log=verbose,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

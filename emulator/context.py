@@ -30,6 +30,9 @@ class RequestContext:
     quota: QuotaReading | None = None
     run_seed: int = 0
     faults: FaultPlan | None = None
+    # When the model starts "working": after any fault delays, so a delay adds to the
+    # time to first token instead of hiding in it.
+    paced_from: float | None = None
     # Azure's annotations of the prompt, from the content-filter step.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     # Headers every response of this request carries, success or error.

@@ -160,8 +160,14 @@ class Journal:
 
     # -- retry-after bookkeeping ---------------------------------------------------------
 
-    def arrived_early(self, client: str, deployment: str, operation: str, now: float | None = None) -> bool:
-        """Whether this request comes before the time an earlier answer asked it to wait."""
+    def arrived_early(
+        self, client: str, deployment: str, operation: str, retry_count: int | None, now: float | None = None
+    ) -> bool:
+        """Whether this request is a retry (the client's ``x-stainless-retry-count`` is 1 or
+        more) that comes before the time an earlier answer asked it to wait. A first attempt
+        from another test on the same address is neither marked nor clears the mark."""
+        if not retry_count:
+            return False
         not_before = self._not_before.pop((client, deployment, operation), None)
         return not_before is not None and (time.monotonic() if now is None else now) < not_before
 

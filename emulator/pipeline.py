@@ -93,7 +93,7 @@ class Pipeline:
             return preflight_response(request, ctx.headers)
         try:
             reply = await self._run(ctx)
-            pacer = await self._pace(ctx, reply, started)
+            pacer = await self._pace(ctx, reply, ctx.paced_from or started)
             response = deliver(reply, ctx.headers, ctx.faults, lambda: _drop(request), pacer)
         except AbortConnection:
             if connection.abort(request.scope):
@@ -130,7 +130,9 @@ class Pipeline:
         client = request.client.host if request.client else ""
         deployment = ctx.deployment.name if ctx.deployment else (ctx.deployment_name or "")
         operation = ctx.operation.name
-        early = self.journal.arrived_early(client, deployment, operation, now=started)
+        retries = request.headers.get("x-stainless-retry-count", "")
+        retry_count = int(retries) if retries.isdecimal() else None
+        early = self.journal.arrived_early(client, deployment, operation, retry_count, now=started)
         if response.status_code in (408, 429) or response.status_code >= 500:
             self.journal.asked_to_wait(client, deployment, operation, response.headers)
         faults = ctx.faults
@@ -212,7 +214,11 @@ class Pipeline:
         """The active scenario's faults: those before the answer run now (a delay waits, an
         error is raised, a reset aborts); those inside a stream go with the reply."""
         assert ctx.deployment is not None and ctx.api_version is not None
-        plan = self.faults.plan(ctx.request.headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw)
+        # Remembered answers are plain JSON; otherwise the parsed body says.
+        streaming = ctx.body is not None and ctx.body.get("stream") is True
+        plan = self.faults.plan(
+            ctx.request.headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw, streaming
+        )
         if plan is None:
             return
         ctx.faults = plan
@@ -225,8 +231,10 @@ class Pipeline:
                 while (await request.receive())["type"] != "http.disconnect":
                     pass
 
+        names = {"operation_id": self.catalog.operation_ids[ctx.operation.name], "api_version": ctx.api_version.name}
         for action in plan.before:
-            await action.run(plan.rng, wait)
+            await action.run(plan.rng, wait, names)
+        ctx.paced_from = time.monotonic()
 
     def _filter_prompt(self, ctx: RequestContext) -> None:
         # The default policy finds nothing; the content-filter work replaces this with a

@@ -5,7 +5,9 @@ plus the completion budget, times the candidates it asks for) against the deploy
 tokens-per-minute quota, in a window that starts afresh each minute. Requests: Azure counts
 them over short windows rather than the whole minute; here ten seconds, with a sixth of the
 requests-per-minute quota in each (a 120-RPM deployment reports x-ratelimit-limit-requests:
-20). Both are plain counters, so admitting a request costs the same however many came before.
+20). A quota that does not split into sixths (under 6 RPM, or 10 RPM) is counted over the
+whole minute instead, so no deployment gets more than its quota. Both are plain counters, so
+admitting a request costs the same however many came before.
 
 A refused request costs nothing. Deployments whose quota is not enforced are still metered,
 so their responses carry the remaining counts.
@@ -21,7 +23,6 @@ from .deployments import Deployment
 from .errors import AzureError
 
 _TOKEN_WINDOW_S = 60.0
-_REQUEST_WINDOW_S = 10.0
 _QUOTA_URL = "https://aka.ms/oai/quotaincrease"
 
 
@@ -78,6 +79,13 @@ class _Windows:
         self.tokens = self.requests = 0
 
 
+def _request_window(rpm: int) -> tuple[float, int]:
+    """The window requests are counted in, and how many it admits."""
+    if rpm % 6 == 0:
+        return 10.0, rpm // 6
+    return 60.0, rpm
+
+
 class RateLimiter:
     def __init__(self) -> None:
         self._windows: dict[str, _Windows] = {}
@@ -97,13 +105,13 @@ class RateLimiter:
             windows = self._windows[deployment.name] = _Windows(now)
         if now - windows.tokens_started >= _TOKEN_WINDOW_S:
             windows.tokens_started, windows.tokens = now, 0
-        if now - windows.requests_started >= _REQUEST_WINDOW_S:
+        request_window, request_limit = _request_window(deployment.rpm)
+        if now - windows.requests_started >= request_window:
             windows.requests_started, windows.requests = now, 0
-        request_limit = max(1, deployment.rpm // 6)
         if deployment.enforce_quota:
             reading = self._reading(deployment, windows, request_limit)
             if windows.requests + 1 > request_limit:
-                wait = windows.requests_started + _REQUEST_WINDOW_S - now
+                wait = windows.requests_started + request_window - now
                 raise RateLimited("requests", operation_id, api_version, wait, reading)
             if windows.tokens + estimated_tokens > deployment.tpm:
                 wait = windows.tokens_started + _TOKEN_WINDOW_S - now

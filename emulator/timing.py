@@ -82,6 +82,11 @@ class Pacer:
         async for frame in frames:
             if index >= first_content:
                 await self._until(due)
+                now = time.monotonic()
+                if now - due > gap:
+                    # Far behind (a stall fault, a slow reader): carry on from now rather
+                    # than rush out the events that are "overdue".
+                    due = now
                 due += self._spread(gap)
             yield frame
             index += 1

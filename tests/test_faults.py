@@ -401,3 +401,156 @@ def test_the_built_in_slow_stream_scenario_delays_and_stalls(client_for: Callabl
     arrivals = [time.monotonic() for _ in stream]
     assert arrivals[0] - started >= 0.5
     assert max(b - a for a, b in zip(arrivals, arrivals[1:])) >= 1.9
+
+
+@pytest.mark.parametrize(
+    "scenario_body",
+    [
+        {"name": "x", "rules": [{"actions": [{"action": ["error"]}]}]},
+        {"name": "x", "rules": [{"actions": [{"action": {}}]}]},
+        {"name": ["x"], "rules": [{"actions": [{"action": "reset"}]}]},
+        {"name": "x", "rules": "all"},
+        {
+            "name": "x",
+            "rules": [{"actions": [{"action": "error", "status": 500, "headers": {"x-a": "b\r\nx-evil: 1"}}]}],
+        },
+        {"name": "x", "rules": [{"actions": [{"action": "error", "status": 500, "headers": {"x bad": "1"}}]}]},
+        {"name": "x", "rules": [{"actions": [{"action": "error", "status": 500, "headers": {"content-length": "5"}}]}]},
+        {"name": "x", "rules": [{"when": {"per_header": "x-☺"}, "actions": [{"action": "reset"}]}]},
+        {"name": "x", "rules": [{"actions": [{"action": "hang", "hang_ms": 10**9}]}]},
+        {"name": "throttled", "rules": [{"actions": [{"action": "reset"}]}]},
+    ],
+    ids=[
+        "kind-list",
+        "kind-map",
+        "name-list",
+        "rules-string",
+        "crlf-header",
+        "bad-header-name",
+        "content-length",
+        "non-ascii-header",
+        "endless-hang",
+        "built-in-name",
+    ],
+)
+def test_admin_refuses_scenarios_it_could_not_run(fault_endpoint: str, scenario_body: dict[str, Any]) -> None:
+    response = httpx.post(f"{fault_endpoint}/_emulator/scenarios", json=scenario_body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["title"]
+
+
+@pytest.mark.parametrize("name", [[1], {}, 7])
+def test_activating_something_that_is_not_a_name_is_a_400(fault_endpoint: str, name: Any) -> None:
+    assert httpx.put(f"{fault_endpoint}/_emulator/scenarios/active", json={"name": name}).status_code == 400
+
+
+def test_redefining_a_scenario_starts_its_counts_afresh(fault_endpoint: str) -> None:
+    name = f"redefined-{uuid.uuid4().hex[:6]}"
+    rule = {"name": "once", "when": {"first": 1}, "actions": [{"action": "error", "status": 500}]}
+
+    def status() -> int:
+        return httpx.post(
+            f"{fault_endpoint}/openai/deployments/gpt-4o/chat/completions",
+            params={"api-version": "2024-10-21"},
+            headers={"api-key": "k", "x-emulator-scenario": name},
+            json={"messages": HELLO},
+        ).status_code
+
+    httpx.post(f"{fault_endpoint}/_emulator/scenarios", json={"name": name, "rules": [rule]})
+    assert [status(), status()] == [500, 200]
+    redefined = httpx.post(f"{fault_endpoint}/_emulator/scenarios", json={"name": name, "rules": [rule]})
+    assert redefined.json()["rules"][0]["matched"] == 0
+    assert status() == 500
+
+
+def test_stream_only_rules_leave_plain_requests_alone(fault_endpoint: str, scenario: Callable[..., str]) -> None:
+    name = scenario(
+        {"name": "cut-once", "when": {"first": 1}, "actions": [{"action": "cut_stream", "after_chunks": 1}]}
+    )
+    url = f"{fault_endpoint}/openai/deployments/gpt-4o/chat/completions"
+    headers = {"api-key": "k", "x-emulator-scenario": name}
+    plain = httpx.post(url, params={"api-version": "2024-10-21"}, headers=headers, json={"messages": HELLO})
+    assert plain.status_code == 200
+    assert counts(fault_endpoint, name)[0]["matched"] == 0
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        httpx.post(url, params={"api-version": "2024-10-21"}, headers=headers, json={"messages": HELLO, "stream": True})
+
+
+def test_a_stream_error_past_the_end_still_comes_before_done(fault_endpoint: str, scenario: Callable[..., str]) -> None:
+    name = scenario({"name": "late", "actions": [{"action": "stream_error", "after_chunks": 1000}]})
+    response = httpx.post(
+        f"{fault_endpoint}/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        headers={"api-key": "k", "x-emulator-scenario": name},
+        json={"messages": HELLO, "stream": True},
+    )
+    assert '"error"' in response.text and "[DONE]" not in response.text
+
+
+def test_placeholders_name_the_requests_operation_and_version(azure: Callable[..., AzureOpenAI], endpoint: str) -> None:
+    with AzureOpenAI(
+        azure_endpoint=endpoint,
+        api_key="k",
+        api_version="2024-02-01",
+        max_retries=0,
+        default_headers={"x-emulator-scenario": "throttled"},
+    ) as client:
+        with pytest.raises(openai.RateLimitError) as caught:
+            client.embeddings.create(model="text-embedding-3-small", input="x")
+    assert caught.value.body["message"].startswith(
+        "Requests to the Embeddings_Create Operation under Azure OpenAI API version 2024-02-01 have exceeded"
+    )
+
+
+@pytest.mark.parametrize(
+    ("match", "headers"),
+    [({"api_version": "2024-10-21"}, {}), ({"headers": {"x-tenant": "*"}}, {"x-tenant": "anything"})],
+    ids=["api-version", "any-header-value"],
+)
+def test_matchers_fire_when_they_match(
+    fault_endpoint: str, scenario: Callable[..., str], match: dict[str, Any], headers: dict[str, str]
+) -> None:
+    name = scenario({"name": "m", "match": match, "actions": [{"action": "error", "status": 409}]})
+    response = httpx.post(
+        f"{fault_endpoint}/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        headers={"api-key": "k", "x-emulator-scenario": name, **headers},
+        json={"messages": HELLO},
+    )
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "delay", [{"min_ms": 150, "max_ms": 250}, {"mean_ms": 200, "stddev_ms": 20}], ids=["uniform", "normal"]
+)
+def test_delay_shapes(
+    client_for: Callable[..., AzureOpenAI], scenario: Callable[..., str], delay: dict[str, int]
+) -> None:
+    name = scenario({"name": "d", "actions": [{"action": "delay", **delay}]})
+    started = time.monotonic()
+    client_for(name).chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert 0.1 <= time.monotonic() - started < 1.0
+
+
+def test_counters_stay_exact_under_concurrency(fault_endpoint: str) -> None:
+    import asyncio
+
+    ids_ = [uuid.uuid4().hex for _ in range(10)]
+
+    async def run() -> list[tuple[str, int]]:
+        async with httpx.AsyncClient(base_url=fault_endpoint, timeout=30) as client:
+
+            async def one(test_id: str) -> tuple[str, int]:
+                response = await client.post(
+                    "/openai/deployments/gpt-4o/chat/completions",
+                    params={"api-version": "2024-10-21"},
+                    headers={"api-key": "k", "x-emulator-scenario": "retry-then-succeed", "x-test-id": test_id},
+                    json={"messages": HELLO},
+                )
+                return test_id, response.status_code
+
+            return await asyncio.gather(*(one(t) for t in ids_ for _ in range(5)))
+
+    results = asyncio.run(run())
+    for test_id in ids_:
+        assert sorted(s for t, s in results if t == test_id) == [200, 200, 200, 429, 429]

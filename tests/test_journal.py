@@ -114,18 +114,26 @@ def test_a_retry_before_the_advertised_time_is_marked(journal_endpoint: str) -> 
         ],
     }
     assert httpx.post(f"{journal_endpoint}/_emulator/scenarios", json=scenario).status_code == 201
-    test_id = uuid.uuid4().hex
-    headers = {"api-key": "k", "x-emulator-scenario": scenario["name"], "x-test-id": test_id}
-    for _ in range(2):  # an impatient client: no wait at all
-        httpx.post(
-            f"{journal_endpoint}/openai/deployments/gpt-4.1/chat/completions",
-            params={"api-version": "2024-10-21"},
-            headers=headers,
-            json={"messages": HELLO},
-        )
-    first, second = entries(journal_endpoint, header=f"x-test-id:{test_id}")
+    test_id, other_id = uuid.uuid4().hex, uuid.uuid4().hex
+    url = f"{journal_endpoint}/openai/deployments/gpt-4.1/chat/completions"
+
+    def send(test: str, attempt: int) -> None:
+        headers = {
+            "api-key": "k",
+            "x-emulator-scenario": scenario["name"],
+            "x-test-id": test,
+            "x-stainless-retry-count": str(attempt),
+        }
+        httpx.post(url, params={"api-version": "2024-10-21"}, headers=headers, json={"messages": HELLO})
+
+    send(test_id, 0)
+    send(other_id, 0)  # another test's first attempt: neither early nor clearing the mark
+    send(test_id, 1)  # an impatient retry: no wait at all
+    first, retry = entries(journal_endpoint, header=f"x-test-id:{test_id}")
+    [other] = entries(journal_endpoint, header=f"x-test-id:{other_id}")
     assert (first["status"], first["early_retry"]) == (429, False)
-    assert (second["status"], second["early_retry"]) == (200, True)
+    assert other["early_retry"] is False
+    assert (retry["status"], retry["early_retry"]) == (200, True)
 
 
 def test_the_journal_can_be_cleared_and_turned_off(journal_endpoint: str) -> None:

@@ -80,3 +80,21 @@ def test_built_in_quotas_are_reported_but_not_enforced() -> None:
     assert fixed.resolve("a").enforce_quota and fixed.resolve("a").tpm == 30_000 and fixed.resolve("a").rpm == 180
     everywhere = DeploymentTable(Settings.build(enforce_rate_limits=True))
     assert everywhere.resolve("gpt-4o").enforce_quota
+
+
+@pytest.mark.parametrize(("rpm", "per_minute"), [(1, 1), (3, 3), (10, 10), (12, 12), (120, 120)])
+def test_no_deployment_gets_more_requests_than_its_quota(rpm: int, per_minute: int) -> None:
+    from emulator.ratelimit import RateLimited, RateLimiter
+
+    deployment = DeploymentTable(
+        Settings.build(deployments={"d": DeploymentConfig(model="o1", quota={"rpm": rpm, "tpm": 10**9})}, infer_deployments=False)
+    ).resolve("d")
+    limiter = RateLimiter()
+    admitted = 0
+    for step in range(600):  # a request every 100 ms for a minute
+        try:
+            limiter.admit(deployment, 1, "ChatCompletions_Create", "2024-10-21", now=1000 + step * 0.1)
+            admitted += 1
+        except RateLimited:
+            pass
+    assert admitted == per_minute

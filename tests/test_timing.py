@@ -67,13 +67,17 @@ def test_fixed_waits_for_operations_without_tokens(client: AzureOpenAI) -> None:
 
 def test_the_plan_is_in_the_server_timing_header(timed_endpoint: str) -> None:
     response = httpx.post(
-        f"{timed_endpoint}/openai/deployments/timed-embeddings/embeddings", params={"api-version": "2024-10-21"},
-        headers={"api-key": "k"}, json={"input": "x"},
+        f"{timed_endpoint}/openai/deployments/timed-embeddings/embeddings",
+        params={"api-version": "2024-10-21"},
+        headers={"api-key": "k"},
+        json={"input": "x"},
     )
     assert response.headers["server-timing"] == "ttft;dur=0, token;dur=0.000"
     instant = httpx.post(
-        f"{timed_endpoint}/openai/deployments/instant-chat/chat/completions", params={"api-version": "2024-10-21"},
-        headers={"api-key": "k"}, json={"messages": QUESTION},
+        f"{timed_endpoint}/openai/deployments/instant-chat/chat/completions",
+        params={"api-version": "2024-10-21"},
+        headers={"api-key": "k"},
+        json={"messages": QUESTION},
     )
     assert "server-timing" not in instant.headers
 

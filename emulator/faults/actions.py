@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 import anyio
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import AzureError
 
 MAX_WAIT_MS = 600_000  # no fault waits longer than ten minutes
+DONE_FRAME = b"data: [DONE]\n\n"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class AbortConnection(Exception):
@@ -41,8 +44,9 @@ Wait = Callable[[float], Awaitable[None]]
 
 
 class Before(Action):
-    async def run(self, rng: random.Random, wait: Wait) -> None:
-        """``wait(seconds)`` sleeps, returning early if the client leaves."""
+    async def run(self, rng: random.Random, wait: Wait, names: Mapping[str, str]) -> None:
+        """``wait(seconds)`` sleeps, returning early if the client leaves; ``names`` holds the
+        request's operation_id and api_version, for messages."""
         raise NotImplementedError
 
 
@@ -107,16 +111,32 @@ class Error(Before):
     should_retry: bool | None = Field(default=None, description="x-should-retry header")
     headers: dict[str, str] = Field(default_factory=dict)
 
-    async def run(self, rng: random.Random, wait: Wait) -> None:
-        raise self.to_error()
+    @field_validator("headers")
+    @classmethod
+    def _sendable(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            if not _TOKEN.fullmatch(name):
+                raise ValueError(f"header name {name!r} is not a valid HTTP token")
+            if name.lower() in ("content-length", "content-type", "transfer-encoding"):
+                raise ValueError(f"header {name!r} belongs to the body; it cannot be set here")
+            if "\r" in value or "\n" in value or not value.isascii():
+                raise ValueError(f"header {name!r}: values must be ASCII on one line")
+        return headers
 
-    def to_error(self) -> AzureError:
+    async def run(self, rng: random.Random, wait: Wait, names: Mapping[str, str]) -> None:
+        raise self.to_error(names)
+
+    def to_error(self, names: Mapping[str, str] | None = None) -> AzureError:
+        """The error; ``{retry_after}``, ``{operation_id}`` and ``{api_version}`` in its
+        message are filled in with this request's values."""
         error = dict(self.body) if self.body is not None else dict(_DEFAULT_ERRORS[self.status])
         wait = self.retry_after_s if self.retry_after_s is not None else max(1, (self.retry_after_ms or 1000) // 1000)
         if self.message is not None:
             error["message"] = self.message
         if isinstance(error.get("message"), str):
-            error["message"] = error["message"].replace("{retry_after}", str(wait))
+            fill = {"retry_after": str(wait), **(names or {})}
+            for key, value in fill.items():
+                error["message"] = error["message"].replace("{" + key + "}", value)
         headers = dict(self.headers)
         if self.retry_after_s is not None:
             headers["retry-after"] = str(self.retry_after_s)
@@ -158,7 +178,7 @@ class Delay(Before):
             return rng.uniform(self.min_ms, self.max_ms)
         return min(max(rng.gauss(self.mean_ms or 0, self.stddev_ms or 0), 0.0), MAX_WAIT_MS)
 
-    async def run(self, rng: random.Random, wait: Wait) -> None:
+    async def run(self, rng: random.Random, wait: Wait, names: Mapping[str, str]) -> None:
         await wait(self.milliseconds(rng) / 1000)
 
 
@@ -166,7 +186,7 @@ class Delay(Before):
 class Reset(Before):
     """Close the connection without answering."""
 
-    async def run(self, rng: random.Random, wait: Wait) -> None:
+    async def run(self, rng: random.Random, wait: Wait, names: Mapping[str, str]) -> None:
         raise AbortConnection()
 
 
@@ -176,7 +196,7 @@ class Hang(Before):
 
     hang_ms: int = Field(default=60_000, ge=0, le=MAX_WAIT_MS)
 
-    async def run(self, rng: random.Random, wait: Wait) -> None:
+    async def run(self, rng: random.Random, wait: Wait, names: Mapping[str, str]) -> None:
         await wait(self.hang_ms / 1000)
         raise AbortConnection()
 
@@ -193,7 +213,8 @@ class Malformed(Action):
     async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
         count = 0
         async for frame in source:
-            if count == self.after_chunks:
+            # A stream shorter than after_chunks still gets its broken event, before [DONE].
+            if count == self.after_chunks or frame == DONE_FRAME:
                 yield b'data: {"choices": [{"delta": {"content": "bro\n\n'
                 return
             yield frame
@@ -241,7 +262,8 @@ class StreamError(InStream):
     async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
         count = 0
         async for frame in source:
-            if count == self.after_chunks:
+            # A stream shorter than after_chunks still gets its error, before [DONE].
+            if count == self.after_chunks or frame == DONE_FRAME:
                 break
             yield frame
             count += 1

@@ -22,6 +22,7 @@ from .actions import Action, Before, InStream, Malformed
 from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario
 
 SCENARIO_HEADER = "x-emulator-scenario"
+_MAX_COUNTERS = 100_000
 
 
 @dataclass
@@ -56,8 +57,11 @@ def builtin_scenarios() -> dict[str, Scenario]:
 
 
 class FaultEngine:
-    def __init__(self, scenarios: dict[str, Scenario], active: str | None, seed: int) -> None:
+    def __init__(
+        self, scenarios: dict[str, Scenario], active: str | None, seed: int, builtin: frozenset[str] = frozenset()
+    ) -> None:
         self.scenarios = dict(scenarios)
+        self.builtin = builtin
         self.active = active
         self._seed = seed
         self._counts: dict[tuple[str, int, str], _Count] = {}
@@ -67,6 +71,7 @@ class FaultEngine:
     def from_settings(cls, scenario: str | None, seed: int) -> FaultEngine:
         """The built-in scenarios, plus a file named by ``scenario`` (which becomes active)."""
         scenarios = builtin_scenarios()
+        builtin = frozenset(scenarios)
         active = None
         if scenario:
             if scenario in scenarios:
@@ -75,18 +80,22 @@ class FaultEngine:
                 loaded = load_scenario_file(Path(scenario))
                 scenarios[loaded.name] = loaded
                 active = loaded.name
-        return cls(scenarios, active, seed)
+        return cls(scenarios, active, seed, builtin)
 
     # -- admin -----------------------------------------------------------------------------
 
-    def activate(self, name: str | None) -> None:
-        if name is not None and name not in self.scenarios:
+    def activate(self, name: Any) -> None:
+        if name is not None and (not isinstance(name, str) or name not in self.scenarios):
             raise KeyError(name)
         self.active = name
 
     def add(self, data: Any, source: str) -> Scenario:
+        """Add or replace a scenario (not a built-in one); a replaced one starts counting anew."""
         scenario = parse_scenario(data, source)
+        if scenario.name in self.builtin:
+            raise ScenarioError(f"{source}: {scenario.name!r} is a built-in scenario; choose another name")
         self.scenarios[scenario.name] = scenario
+        self.reset(scenario.name)
         return scenario
 
     def reset(self, name: str | None = None) -> None:
@@ -122,9 +131,11 @@ class FaultEngine:
         deployment: str,
         api_version: str,
         body: bytes,
+        streaming: bool,
         now: float | None = None,
     ) -> FaultPlan | None:
-        """The faults for one request, or None when no scenario applies."""
+        """The faults for one request, or None when no scenario applies. A rule whose actions
+        all act inside streams does not see plain requests (it neither counts nor fires)."""
         name = headers.get(SCENARIO_HEADER) or self.active
         if not name:
             return None
@@ -139,17 +150,23 @@ class FaultEngine:
         now = time.monotonic() if now is None else now
         rng = self._rng(scenario)
         for index, rule in enumerate(scenario.rules):
+            if not streaming and all(a.streams_only for a in rule.actions):
+                continue
             if not _matches(rule, headers, operation, deployment, api_version, body):
                 continue
             key = (scenario.name, index, headers.get(rule.when.per_header, "") if rule.when.per_header else "")
             count = self._counts.get(key)
             if count is None:
+                if len(self._counts) >= _MAX_COUNTERS:
+                    # Header values come and go (a test id per test): forget the oldest.
+                    for stale in list(self._counts)[: _MAX_COUNTERS // 10]:
+                        del self._counts[stale]
                 count = self._counts[key] = _Count(first_at=now)
             count.seen += 1
             if not _fires(rule, count, now, rng):
                 continue
             count.applied += 1
-            return _plan_for(rule, rng)
+            return _plan_for(rule, rng, streaming)
         return None
 
     def _rng(self, scenario: Scenario) -> random.Random:
@@ -196,9 +213,11 @@ def _fires(rule: Rule, count: _Count, now: float, rng: random.Random) -> bool:
     return True
 
 
-def _plan_for(rule: Rule, rng: random.Random) -> FaultPlan:
+def _plan_for(rule: Rule, rng: random.Random, streaming: bool) -> FaultPlan:
     plan = FaultPlan(rule=rule.name, rng=rng)
     for item in rule.actions:
+        if item.streams_only and not streaming:
+            continue  # nothing to act on: it is not recorded as applied either
         if isinstance(item, Malformed):
             plan.malformed = item
         elif isinstance(item, InStream):

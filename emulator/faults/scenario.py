@@ -37,6 +37,15 @@ class ScenarioError(Exception):
     """A scenario that cannot be used; the message names the file, the rule and the problem."""
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _header_name(name: str) -> str:
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"{name!r} is not a valid HTTP header name")
+    return name.lower()
+
+
 class Match(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,6 +54,11 @@ class Match(BaseModel):
     api_version: str | list[str] | None = None
     headers: dict[str, str] = Field(default_factory=dict, description="header: value ('*': present at all)")
     body: str | None = Field(default=None, description="a regular expression searched in the raw body")
+
+    @field_validator("headers")
+    @classmethod
+    def _names(cls, headers: dict[str, str]) -> dict[str, str]:
+        return {_header_name(name): value for name, value in headers.items()}
 
     @field_validator("body")
     @classmethod
@@ -69,6 +83,11 @@ class When(BaseModel):
     probability: float | None = Field(default=None, ge=0, le=1)
     per_header: str | None = Field(default=None, description="keep a separate count for each value of this header")
 
+    @field_validator("per_header")
+    @classmethod
+    def _name(cls, name: str | None) -> str | None:
+        return _header_name(name) if name is not None else None
+
 
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
@@ -90,8 +109,8 @@ class Scenario(BaseModel):
 
 def parse_scenario(data: Any, source: str) -> Scenario:
     """A scenario from its YAML data; ``source`` names it in error messages."""
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: a scenario is a mapping with name, description and rules")
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:
+        raise ScenarioError(f"{source}: a scenario is a mapping with a name, a description and rules")
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ScenarioError(f"{source}: rules: a scenario needs a list of at least one rule")
@@ -121,7 +140,7 @@ def _parse_rule(raw: Any, index: int, source: str) -> Rule:
 
 
 def _parse_action(raw: Any, where: str) -> Action:
-    if not isinstance(raw, dict) or "action" not in raw:
+    if not isinstance(raw, dict) or not isinstance(raw.get("action"), str):
         raise ScenarioError(f"{where}: an action is a mapping with 'action: <name>' and its parameters")
     kind = raw["action"]
     cls = ACTIONS.get(kind)
