@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from typing import Protocol
 
 from .errors import AuthenticationFailed
 from .settings import Settings
@@ -15,12 +15,16 @@ def _looks_like_entra_token(value: str) -> bool:
     return len(parts) == 3 and all(parts)
 
 
+class HeaderLookup(Protocol):
+    def get(self, name: str, default: str | None = None) -> str | None: ...
+
+
 class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self._off = settings.auth == "none"
         self._keys = settings.api_keys
 
-    def check(self, headers: Headers) -> None:
+    def check(self, headers: HeaderLookup) -> None:
         """Raise Azure's 401 unless the request carries an accepted credential."""
         if self._off:
             return
@@ -29,7 +33,7 @@ class Authenticator:
             if self._accepts(key):
                 return
             raise AuthenticationFailed()
-        authorization = headers.get("authorization", "")
+        authorization = headers.get("authorization", "") or ""
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
         if scheme.lower() == "bearer" and (self._accepts(token) or (token and _looks_like_entra_token(token))):

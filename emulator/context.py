@@ -37,7 +37,23 @@ class RequestContext:
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     # Headers every response of this request carries, success or error.
     headers: dict[str, str] = field(default_factory=dict)
+    request_headers: RequestHeaders = field(default_factory=lambda: RequestHeaders([]))
 
     @property
     def api_version_name(self) -> str:
         return self.api_version.name if self.api_version else ""
+
+
+class RequestHeaders:
+    """A request's headers, read once into a dictionary: the pipeline looks up half a dozen
+    of them per request, and Starlette's ``Headers`` scans the whole list for each.
+    Names are lower-case, as ASGI gives them; a repeated header keeps its last value."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._raw = dict(raw)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self._raw.get(name.encode("latin-1"))
+        return value.decode("latin-1") if value is not None else default

@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from . import connection, contentfilter, ids, synth
 from .auth import Authenticator
-from .context import RequestContext
+from .context import RequestContext, RequestHeaders
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
@@ -87,6 +87,7 @@ class Pipeline:
             surface=surface,
             deployment_name=request.path_params.get("deployment"),
             run_seed=self.settings.seed,
+            request_headers=RequestHeaders(request.scope["headers"]),
         )
         ctx.headers = self._base_headers(ctx)
         if request.method == "OPTIONS":
@@ -127,10 +128,10 @@ class Pipeline:
 
     def _record(self, ctx: RequestContext, response: Response, started: float) -> None:
         request = ctx.request
-        client = request.client.host if request.client else ""
+        client = (request.scope.get("client") or ("",))[0]
         deployment = ctx.deployment.name if ctx.deployment else (ctx.deployment_name or "")
         operation = ctx.operation.name
-        retries = request.headers.get("x-stainless-retry-count", "")
+        retries = ctx.request_headers.get("x-stainless-retry-count", "") or ""
         retry_count = int(retries) if retries.isdecimal() else None
         early = self.journal.arrived_early(client, deployment, operation, retry_count, now=started)
         if response.status_code in (408, 429) or response.status_code >= 500:
@@ -169,7 +170,7 @@ class Pipeline:
             # Azure's gateway matches method and path together: a wrong method is an unknown
             # resource there, not a 405.
             raise ResourceNotFound()
-        self.authenticator.check(ctx.request.headers)
+        self.authenticator.check(ctx.request_headers)
         self._resolve_api_version(ctx)
         if ctx.surface != "v1":
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
@@ -217,7 +218,7 @@ class Pipeline:
         # Remembered answers are plain JSON; otherwise the parsed body says.
         streaming = ctx.body is not None and ctx.body.get("stream") is True
         plan = self.faults.plan(
-            ctx.request.headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw, streaming
+            ctx.request_headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw, streaming
         )
         if plan is None:
             return
@@ -255,7 +256,7 @@ class Pipeline:
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
-        declared = request.headers.get("content-length")
+        declared = RequestHeaders(request.scope["headers"]).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise RequestTooLarge(limit)
         # Straight from the ASGI channel: Starlette's stream() adds a generator per request.

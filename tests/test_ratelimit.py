@@ -87,7 +87,9 @@ def test_no_deployment_gets_more_requests_than_its_quota(rpm: int, per_minute: i
     from emulator.ratelimit import RateLimited, RateLimiter
 
     deployment = DeploymentTable(
-        Settings.build(deployments={"d": DeploymentConfig(model="o1", quota={"rpm": rpm, "tpm": 10**9})}, infer_deployments=False)
+        Settings.build(
+            deployments={"d": DeploymentConfig(model="o1", quota={"rpm": rpm, "tpm": 10**9})}, infer_deployments=False
+        )
     ).resolve("d")
     limiter = RateLimiter()
     admitted = 0
