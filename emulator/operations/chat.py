@@ -19,6 +19,7 @@ from ..validation import invalid_value
 from . import Handler
 from .chat_request import ChatMessage, ChatRequest
 from .chat_stream import Choice, stream_chunks
+from .fields import check_stream_options
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -111,10 +112,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             param="max_tokens",
             code="invalid_parameter_combination",
         )
-    if req.stream_options is not None and not req.stream:
-        raise InvalidRequest(
-            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
-        )
+    check_stream_options(req.stream_options, req.stream)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
             "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"

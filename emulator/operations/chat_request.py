@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr
 
 from .fields import Strict as _Strict
+from .fields import stop_sequences
 
 
 class ImageUrl(_Strict):
@@ -101,7 +102,4 @@ class ChatRequest(_Strict):
         return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
 
     def stop_sequences(self) -> list[str]:
-        """The stop sequences that can match: an empty one never does."""
-        if self.stop is None:
-            return []
-        return [s for s in ([self.stop] if isinstance(self.stop, str) else self.stop) if s]
+        return stop_sequences(self.stop)

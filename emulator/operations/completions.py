@@ -19,7 +19,7 @@ from ..synth import logprobs as synth_logprobs
 from ..synth import text
 from . import Handler
 from .chat import renew_ids
-from .fields import Strict
+from .fields import Strict, check_stream_options, stop_sequences
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -71,9 +71,7 @@ class CompletionsRequest(Strict):
     _prompts: list[tuple[str, list[int]]] | None = PrivateAttr(default=None)
 
     def stop_sequences(self) -> list[str]:
-        if self.stop is None:
-            return []
-        return [s for s in ([self.stop] if isinstance(self.stop, str) else self.stop) if s]
+        return stop_sequences(self.stop)
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
@@ -106,10 +104,7 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
         raise InvalidRequest(
             "Setting 'echo' and 'logprobs' at the same time is not supported for this model.", param="echo"
         )
-    if req.stream_options is not None and not req.stream:
-        raise InvalidRequest(
-            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
-        )
+    check_stream_options(req.stream_options, req.stream)
     model = deployment.model
     items = _prompts(req.prompt)
     if not items:
