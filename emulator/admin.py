@@ -36,6 +36,9 @@ class Admin:
         self.journal = journal
         self.warmed = warmed
 
+    async def unknown(self, request: Request) -> Response:
+        return admin_error(404, f"no admin endpoint {request.url.path}; see the README's Admin API table")
+
     async def health(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return admin_error(405, f"{request.method} is not allowed here; use GET")
@@ -99,6 +102,11 @@ class Admin:
         if request.method != "GET":
             return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")
         query = request.query_params
+        unknown = set(query) - {"deployment", "status", "operation", "header", "limit"}
+        if unknown:
+            return admin_error(
+                400, f"unknown filter {', '.join(sorted(unknown))}; use deployment, status, operation, header or limit"
+            )
         header = None
         if "header" in query:
             name, sep, value = query["header"].partition(":")

@@ -62,6 +62,7 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
+        Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
     ]

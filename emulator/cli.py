@@ -45,12 +45,24 @@ def parser() -> argparse.ArgumentParser:
 
 def banner(endpoint: str, settings: Settings) -> str:
     key = sorted(settings.api_keys)[0] if settings.api_keys else "any-non-empty-key"
+    deployment = _chat_deployment(settings)
     return f"""aoai-emulator {__version__} listening on {endpoint}
 
     from openai import AzureOpenAI
     client = AzureOpenAI(azure_endpoint="{endpoint}", api_key="{key}", api_version="{DEFAULT_API_VERSION}")
-    client.chat.completions.create(model="gpt-4o", messages=[{{"role": "user", "content": "Hello"}}])
+    client.chat.completions.create(model="{deployment}", messages=[{{"role": "user", "content": "Hello"}}])
 """
+
+
+def _chat_deployment(settings: Settings) -> str:
+    """A deployment the snippet can call: gpt-4o if it exists, else the first chat one."""
+    from .deployments import DeploymentTable
+
+    table = DeploymentTable(settings)
+    if table.resolve("gpt-4o") is not None:
+        return "gpt-4o"
+    chat = [name for name in table.names() if (d := table.resolve(name)) is not None and d.family == "chat"]
+    return chat[0] if chat else (table.names() or ["gpt-4o"])[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,6 +61,19 @@ class DeploymentConfig(BaseModel):
     quota: QuotaConfig = QuotaConfig()
     timing: str = Field(default="instant", description="a timing profile: built-in or under timing_profiles")
 
+    @model_validator(mode="after")
+    def _family_fits(self) -> DeploymentConfig:
+        model = match_model(self.model)
+        if (
+            model is not None
+            and self.family is not None
+            and (self.family == "embeddings") != (model.family == "embeddings")
+        ):
+            # Embeddings need a model with vectors (text-embedding-*), and vectors are all
+            # an embeddings model has.
+            raise ValueError(f"family {self.family!r} does not fit model {self.model!r}, a {model.family} model")
+        return self
+
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str) -> str:
@@ -185,7 +198,8 @@ def load_config_file(path: Path) -> FileConfig:
             allowed = " (unknown key)"
         elif first["type"] == "literal_error" and loc and loc[-1] == "family":
             allowed = f" (one of {', '.join(FAMILIES)})"
-        raise ConfigError(f"{path}: line {line}: {key}: {first['msg']}{allowed}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{path}: line {line}: {key}: {message}{allowed}") from None
 
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int:

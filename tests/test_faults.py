@@ -100,7 +100,14 @@ def test_server_errors_are_retried_with_backoff(
     completion = client_for(name).chat.completions.create(model="gpt-4o", messages=HELLO)
     assert completion.choices
     assert time.monotonic() - started >= 0.375 + 0.75  # the client's backoff, without retry-after
-    assert counts(fault_endpoint, name)[0] == {"name": "503-twice", "actions": ["error"], "matched": 3, "applied": 2}
+    assert counts(fault_endpoint, name)[0] == {
+        "name": "503-twice",
+        "match": {},
+        "when": {"first": 2},
+        "actions": [{"action": "error", "status": 503}],
+        "matched": 3,
+        "applied": 2,
+    }
 
 
 def test_should_retry_false_is_not_retried(
@@ -554,3 +561,18 @@ def test_counters_stay_exact_under_concurrency(fault_endpoint: str) -> None:
     results = asyncio.run(run())
     for test_id in ids_:
         assert sorted(s for t, s in results if t == test_id) == [200, 200, 200, 429, 429]
+
+
+def test_a_mistyped_built_in_name_lists_the_built_ins() -> None:
+    from emulator.faults.engine import FaultEngine
+
+    with pytest.raises(ScenarioError) as caught:
+        FaultEngine.from_settings("throtled", 0)
+    assert "no built-in scenario named 'throtled'" in str(caught.value) and "throttled" in str(caught.value)
+
+
+def test_unknown_admin_paths_and_filters_answer_in_the_admin_shape(fault_endpoint: str) -> None:
+    response = httpx.get(f"{fault_endpoint}/_emulator/nope")
+    assert response.status_code == 404 and response.json()["errors"][0]["title"].startswith("no admin endpoint")
+    response = httpx.get(f"{fault_endpoint}/_emulator/requests", params={"foo": "1"})
+    assert response.status_code == 400 and "unknown filter foo" in response.json()["errors"][0]["title"]

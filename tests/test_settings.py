@@ -57,8 +57,13 @@ def test_a_file_may_opt_into_inference(tmp_path: Path) -> None:
         ("deployments:\n  chat:\n    model: gpt-4o\n    reply_tokens: lots\n", 4, "reply_tokens"),
         ("deployments: [\n", 2, "invalid YAML"),
         ("- just\n- a list\n", 1, "must be a mapping"),
+        (
+            "deployments:\n  c2e:\n    model: gpt-4o\n    family: embeddings\n",
+            2,
+            "deployments.c2e: family 'embeddings' does not fit model 'gpt-4o'",
+        ),
     ],
-    ids=["unknown-key", "unknown-model", "bad-auth", "bad-number", "broken-yaml", "not-a-mapping"],
+    ids=["unknown-key", "unknown-model", "bad-auth", "bad-number", "broken-yaml", "not-a-mapping", "family-misfit"],
 )
 def test_a_bad_file_names_the_file_line_and_problem(tmp_path: Path, text: str, line: int, fragment: str) -> None:
     path = write(tmp_path, text)
@@ -130,3 +135,10 @@ def test_the_run_seed_changes_generated_content(endpoint: str) -> None:
         again = httpx.post(other + url, json=body, headers=headers).json()
     assert seeded["choices"][0]["message"]["content"] == again["choices"][0]["message"]["content"]
     assert seeded["choices"][0]["message"]["content"] != default["choices"][0]["message"]["content"]
+
+
+def test_the_snippet_names_a_deployment_that_exists() -> None:
+    from emulator.cli import banner
+
+    assert 'model="gpt-4o"' in banner("http://x", Settings.build())
+    assert 'model="chat"' in banner("http://x", Settings.build(EXAMPLE))

@@ -76,6 +76,11 @@ class FaultEngine:
         if scenario:
             if scenario in scenarios:
                 active = scenario
+            elif not Path(scenario).exists() and "/" not in scenario and not scenario.endswith((".yaml", ".yml")):
+                raise ScenarioError(
+                    f"no built-in scenario named {scenario!r} (the built-ins are {', '.join(sorted(scenarios))}), "
+                    "and no file of that name"
+                )
             else:
                 loaded = load_scenario_file(Path(scenario))
                 scenarios[loaded.name] = loaded
@@ -115,7 +120,9 @@ class FaultEngine:
             rules.append(
                 {
                     "name": rule.name,
-                    "actions": [a.kind for a in rule.actions],
+                    "match": rule.match.model_dump(exclude_defaults=True),
+                    "when": rule.when.model_dump(exclude_defaults=True, by_alias=True),
+                    "actions": [{"action": a.kind, **a.model_dump(exclude_defaults=True)} for a in rule.actions],
                     "matched": sum(c.seen for c in counts),
                     "applied": sum(c.applied for c in counts),
                 }
