@@ -16,7 +16,7 @@ from ..errors import InvalidRequest, UnrecognizedArgument
 from ..synth import logprobs as synth_logprobs
 from ..synth import schema_data, text
 from ..validation import invalid_value
-from . import Handler
+from . import Handler, chat_tools
 from .chat_request import ChatMessage, ChatRequest
 from .chat_stream import Choice, stream_chunks
 from .fields import check_stream_options
@@ -113,6 +113,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             code="invalid_parameter_combination",
         )
     check_stream_options(req.stream_options, req.stream)
+    chat_tools.check(req)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
             "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"
@@ -198,7 +199,7 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
                     "finish_reason": c.finish_reason,
                     "index": c.index,
                     "logprobs": {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None,
-                    "message": {"content": c.content, "refusal": None, "role": "assistant"},
+                    "message": c.message(),
                 }
                 for c in choices
             ],
@@ -269,8 +270,16 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
                 code="invalid_value",
             ) from None
     else:
+        calls, legacy = chat_tools.decide(req, choice_seed)
+        if calls:
+            return _call_choice(index, calls, legacy, encoding)
         content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
         token_ids = list(ids)
+        results = chat_tools.tool_results(req.messages)
+        if results:
+            # The answer after a tool call takes its results into account: it quotes them.
+            content = chat_tools.answer_from_results(results) + " " + content
+            token_ids = None
     finish_reason = "stop"
     for stop in req.stop_sequences():
         at = content.find(stop)
@@ -290,6 +299,13 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
             tokens.decode_bytes(token_ids, encoding), choice_seed, req.top_logprobs or 0, encoding
         )
     return Choice(index, content, finish_reason, token_ids, logprobs)
+
+
+def _call_choice(index: int, calls: list[chat_tools.Call], legacy: bool, encoding: str) -> Choice:
+    # A call's tokens are its name and arguments, as the model writes them.
+    written = tokens.encode("".join(c.name + c.arguments for c in calls), encoding)
+    finish = "function_call" if legacy else "tool_calls"
+    return Choice(index, None, finish, written, None, calls=calls, legacy_call=legacy)
 
 
 def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:

@@ -5,19 +5,38 @@ an empty delta, and the usage chunk when asked for."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import contentfilter, tokens
+from .chat_tools import Call
+
+# Tool-call arguments stream in fragments of about this many characters, as the service sends
+# them a few tokens at a time.
+_ARGUMENT_FRAGMENT = 12
 
 
 @dataclass
 class Choice:
     index: int
-    content: str
+    content: str | None
     finish_reason: str
     token_ids: list[int]
     logprobs: list[dict[str, Any]] | None
+    calls: list[Call] = field(default_factory=list)
+    legacy_call: bool = False  # a function_call rather than tool_calls
+
+    def message(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"content": self.content, "refusal": None, "role": "assistant"}
+        if self.calls and self.legacy_call:
+            call = self.calls[0]
+            body["function_call"] = {"arguments": call.arguments, "name": call.name}
+        elif self.calls:
+            body["tool_calls"] = [
+                {"function": {"arguments": c.arguments, "name": c.name}, "id": c.id, "type": "function"}
+                for c in self.calls
+            ]
+        return body
 
 
 def stream_chunks(
@@ -48,8 +67,10 @@ def stream_chunks(
                 "logprobs": None,
             }
         )
+        if choice.calls:
+            yield from (chunk(body) for body in _call_deltas(choice))
         offset = 0
-        for piece, ids in tokens.pieces(choice.token_ids, encoding):
+        for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
             logprobs = None
             if choice.logprobs is not None:
                 logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
@@ -76,3 +97,41 @@ def stream_chunks(
         final = chunk(None)
         final["usage"] = usage
         yield final
+
+
+def _call_deltas(choice: Choice) -> Iterator[dict[str, Any]]:
+    """Calls as the service streams them: a delta naming each call (index, id, type, name),
+    then its arguments in fragments that join to the whole JSON."""
+
+    def body(delta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "content_filter_results": {},
+            "delta": delta,
+            "finish_reason": None,
+            "index": choice.index,
+            "logprobs": None,
+        }
+
+    for position, call in enumerate(choice.calls):
+        fragments = [
+            call.arguments[i : i + _ARGUMENT_FRAGMENT] for i in range(0, len(call.arguments), _ARGUMENT_FRAGMENT)
+        ]
+        if choice.legacy_call:
+            yield body({"function_call": {"arguments": "", "name": call.name}})
+            for fragment in fragments:
+                yield body({"function_call": {"arguments": fragment}})
+            continue
+        yield body(
+            {
+                "tool_calls": [
+                    {
+                        "function": {"arguments": "", "name": call.name},
+                        "id": call.id,
+                        "index": position,
+                        "type": "function",
+                    }
+                ]
+            }
+        )
+        for fragment in fragments:
+            yield body({"tool_calls": [{"function": {"arguments": fragment}, "index": position}]})
