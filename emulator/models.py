@@ -25,6 +25,8 @@ class ModelInfo:
     response_model: str | None = None
     embedding_size: int = 0
     dimensions: bool = False
+    reasoning: bool = False
+    min_api_version: str | None = None
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as

@@ -16,7 +16,7 @@ from ..errors import InvalidRequest, UnrecognizedArgument
 from ..synth import logprobs as synth_logprobs
 from ..synth import schema_data, text
 from ..validation import invalid_value
-from . import Handler, chat_tools
+from . import Handler, chat_reasoning, chat_tools
 from .chat_request import ChatMessage, ChatRequest
 from .chat_stream import Choice, stream_chunks
 from .fields import check_stream_options
@@ -113,6 +113,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             code="invalid_parameter_combination",
         )
     check_stream_options(req.stream_options, req.stream)
+    chat_reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
     chat_tools.check(req)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
@@ -177,8 +178,15 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
     seed = synth.derive_seed(ctx.run_seed, deployment.model.name, relevant)
     topics = text.topics_of(_last_user_text(req.messages))
-    choices = [_choice(i, seed, topics, req, deployment) for i in range(req.n or 1)]
-    usage = _usage(req._prompt_tokens, sum(len(c.token_ids) for c in choices))
+    reasoning = chat_reasoning.reasoning_tokens(req, deployment.model)
+    limit = req.completion_limit
+    # The budget covers hidden reasoning and the visible answer together.
+    visible = None if limit is None else max(limit - reasoning, 0)
+    spent = reasoning if limit is None else min(reasoning, limit)
+    choices = [_choice(i, seed, topics, req, deployment, visible) for i in range(req.n or 1)]
+    usage = _usage(
+        req._prompt_tokens, sum(len(c.token_ids) for c in choices) + spent * len(choices), spent * len(choices)
+    )
     header = {
         "id": _completion_id(),
         "created": int(time.time()),
@@ -250,7 +258,9 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
     return messages[-1].text()
 
 
-def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, deployment: Deployment) -> Choice:
+def _choice(
+    index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, deployment: Deployment, limit: int | None
+) -> Choice:
     encoding = deployment.model.encoding
     choice_seed = synth.mix(seed, index)
     kind = req.response_format.type if req.response_format else "text"
@@ -288,7 +298,6 @@ def _choice(index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, de
             token_ids = None
     if token_ids is None:
         token_ids = tokens.encode(content, encoding)
-    limit = req.completion_limit
     if limit is not None and len(token_ids) > limit:
         token_ids = token_ids[:limit]
         content = tokens.decode(token_ids, encoding)
@@ -308,13 +317,13 @@ def _call_choice(index: int, calls: list[chat_tools.Call], legacy: bool, encodin
     return Choice(index, None, finish, written, None, calls=calls, legacy_call=legacy)
 
 
-def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+def _usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
     return {
         "completion_tokens": completion_tokens,
         "completion_tokens_details": {
             "accepted_prediction_tokens": 0,
             "audio_tokens": 0,
-            "reasoning_tokens": 0,
+            "reasoning_tokens": reasoning_tokens,
             "rejected_prediction_tokens": 0,
         },
         "prompt_tokens": prompt_tokens,

@@ -91,6 +91,7 @@ class ChatRequest(_Strict):
     tools: list[dict[str, Any]] | None = Field(default=None, max_length=128)
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
+    reasoning_effort: Literal["low", "medium", "high"] | None = None
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
     function_call: str | dict[str, Any] | None = None
 
