@@ -27,6 +27,7 @@ class ModelInfo:
     dimensions: bool = False
     reasoning: bool = False
     min_api_version: str | None = None
+    image_tokens: list[int] | None = None  # [base, per tile]: the model reads images
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as

@@ -16,7 +16,7 @@ from ..errors import InvalidRequest, UnrecognizedArgument
 from ..synth import logprobs as synth_logprobs
 from ..synth import schema_data, text
 from ..validation import invalid_value
-from . import Handler, chat_reasoning, chat_tools
+from . import Handler, chat_reasoning, chat_tools, chat_vision
 from .chat_request import ChatMessage, ChatRequest
 from .chat_stream import Choice, stream_chunks
 from .fields import check_stream_options
@@ -30,9 +30,7 @@ if TYPE_CHECKING:
 _TOKENS_PER_MESSAGE = 3
 _TOKENS_PER_NAME = 1
 _REPLY_PRIMING = 3
-# A low-detail image costs a flat 85 tokens on gpt-4o-class models; sizing by tiles is
-# left to the vision work, which decodes the images.
-_TOKENS_PER_IMAGE = 85
+# (Images are priced by chat_vision, with the model's own rates.)
 # Parameters that do not change what the model writes, left out of the content seed so a
 # streamed answer equals the plain one and a token limit or stop sequence only cuts it short.
 _NOT_IN_SEED = frozenset(
@@ -130,6 +128,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             code="invalid_value",
         )
     req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
+    req._prompt_tokens += chat_vision.image_tokens(req.messages, ctx.deployment.model)
     window = ctx.deployment.model.context_window
     if req._prompt_tokens + (limit or 0) > window:
         raise _context_length_exceeded(window, req._prompt_tokens, limit)
@@ -158,8 +157,6 @@ def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
     for message in messages:
         total += _TOKENS_PER_MESSAGE + tokens.count(message.role, encoding)
         total += tokens.count(message.text(), encoding)
-        if isinstance(message.content, list):
-            total += _TOKENS_PER_IMAGE * sum(1 for part in message.content if part.type == "image_url")
         if message.name:
             total += _TOKENS_PER_NAME + tokens.count(message.name, encoding)
         calls = [c.function for c in message.tool_calls or ()]
