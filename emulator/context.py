@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .faults.engine import FaultPlan
     from .operations import Operation
     from .ratelimit import QuotaReading
+    from .replies import ScriptedReplies
     from .versions import ApiVersion
 
 
@@ -30,6 +31,10 @@ class RequestContext:
     quota: QuotaReading | None = None
     run_seed: int = 0
     faults: FaultPlan | None = None
+    replies: ScriptedReplies | None = None
+    # Set when the answer depends on more than the request (a counted scripted reply), so
+    # it must not be remembered for byte-identical repeats.
+    no_memo: bool = False
     # When the model starts "working": after any fault delays, so a delay adds to the
     # time to first token instead of hiding in it.
     paced_from: float | None = None

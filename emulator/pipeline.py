@@ -45,6 +45,7 @@ from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .operations import Operation
 from .ratelimit import RateLimiter
+from .replies import ScriptedReplies
 from .settings import Settings
 from .timing import Pacer
 from .validation import map_validation_errors, parse_json_body
@@ -76,6 +77,7 @@ class Pipeline:
         self.memo = ResultMemo()
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.journal = Journal(settings.journal_size)
+        self.replies = ScriptedReplies(settings.replies)
         self._requests_paced = 0
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
@@ -88,6 +90,7 @@ class Pipeline:
             deployment_name=request.path_params.get("deployment"),
             run_seed=self.settings.seed,
             request_headers=RequestHeaders(request.scope["headers"]),
+            replies=self.replies,
         )
         ctx.headers = self._base_headers(ctx)
         if request.method == "OPTIONS":
@@ -203,7 +206,7 @@ class Pipeline:
         handler.check(ctx, parsed)
         self._filter_prompt(ctx)
         reply = handler.respond(ctx, parsed)
-        if key is not None and handler.renew is not None and isinstance(reply, JsonReply):
+        if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and not ctx.no_memo:
             # Serialise once here: the size decides whether to remember it, and delivery
             # then sends these bytes.
             reply = JsonReply(reply.body, reply.status, reply.payload())

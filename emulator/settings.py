@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .models import FAMILIES, Family, match_model
+from .replies import ReplyRule
 from .yamlfiles import YamlFileError, read_user_file
 
 # The deployments a fresh emulator serves, each named after the model it runs.
@@ -105,6 +106,7 @@ class FileConfig(BaseModel):
     enforce_rate_limits: bool = False
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
     timing_profiles: dict[str, TimingConfig] = Field(default_factory=dict)
+    replies: list[ReplyRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:
@@ -145,6 +147,7 @@ class Settings:
     enforce_rate_limits: bool = False
     journal_size: int = 1000
     timing_profiles: dict[str, TimingConfig] = field(default_factory=dict)
+    replies: list[ReplyRule] = field(default_factory=list)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
@@ -167,6 +170,7 @@ class Settings:
             enforce_rate_limits=file.enforce_rate_limits,
             journal_size=file.journal_size,
             timing_profiles=dict(file.timing_profiles),
+            replies=list(file.replies),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -299,3 +299,28 @@ def test_the_client_raises_bad_request_for_an_unknown_named_tool(client: AzureOp
             tool_choice={"type": "function", "function": {"name": "nope"}},
         )
     assert caught.value.param == "tool_choice"
+
+
+from schemas import SCHEMAS  # noqa: E402
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=[f"schema-{i}" for i in range(len(SCHEMAS))])
+def test_tool_arguments_and_structured_outputs_validate(client: AzureOpenAI, schema: dict[str, Any]) -> None:
+    assert len(SCHEMAS) >= 30
+    tool = {"type": "function", "function": {"name": "act", "parameters": schema}}
+    response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
+    for seed in range(2):
+        call = (
+            client.chat.completions.create(
+                model="gpt-4o", messages=ASK, tools=[tool], tool_choice="required", seed=seed
+            )
+            .choices[0]
+            .message.tool_calls[0]
+        )
+        jsonschema.validate(json.loads(call.function.arguments), schema)
+        content = (
+            client.chat.completions.create(model="gpt-4o", messages=ASK, response_format=response_format, seed=seed)
+            .choices[0]
+            .message.content
+        )
+        jsonschema.validate(json.loads(content), schema)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import contentfilter, ids, synth, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest, UnrecognizedArgument
+from ..replies import Scripted
 from ..synth import logprobs as synth_logprobs
 from ..synth import schema_data, text
 from ..validation import invalid_value
@@ -180,7 +181,10 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     # The budget covers hidden reasoning and the visible answer together.
     visible = None if limit is None else max(limit - reasoning, 0)
     spent = reasoning if limit is None else min(reasoning, limit)
-    choices = [_choice(i, seed, topics, req, deployment, visible) for i in range(req.n or 1)]
+    offered = [f.name for f in chat_tools.functions(req)[0]]
+    scripted = ctx.replies.answer(deployment.name, req.messages, offered, ctx.request_headers) if ctx.replies else None
+    ctx.no_memo = bool(scripted and scripted.counted)
+    choices = [_choice(i, seed, topics, req, deployment, visible, scripted) for i in range(req.n or 1)]
     usage = _usage(
         req._prompt_tokens, sum(len(c.token_ids) for c in choices) + spent * len(choices), spent * len(choices)
     )
@@ -256,12 +260,20 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
 
 
 def _choice(
-    index: int, seed: int, topics: tuple[str, ...], req: ChatRequest, deployment: Deployment, limit: int | None
+    index: int,
+    seed: int,
+    topics: tuple[str, ...],
+    req: ChatRequest,
+    deployment: Deployment,
+    limit: int | None,
+    scripted: Scripted | None = None,
 ) -> Choice:
     encoding = deployment.model.encoding
     choice_seed = synth.mix(seed, index)
     kind = req.response_format.type if req.response_format else "text"
     token_ids: list[int] | None = None
+    if scripted is not None:
+        return _scripted_choice(index, choice_seed, topics, req, scripted, encoding, limit)
     if kind == "json_object":
         content = text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
@@ -305,6 +317,41 @@ def _choice(
             tokens.decode_bytes(token_ids, encoding), choice_seed, req.top_logprobs or 0, encoding
         )
     return Choice(index, content, finish_reason, token_ids, logprobs)
+
+
+def _scripted_choice(
+    index: int,
+    seed: int,
+    topics: tuple[str, ...],
+    req: ChatRequest,
+    scripted: Scripted,
+    encoding: str,
+    limit: int | None,
+) -> Choice:
+    """A reply a configured rule dictates (emulator/replies.py)."""
+    if scripted.tool_name is not None:
+        call = chat_tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
+        choice = _call_choice(index, [call], legacy=req.tools is None and req.functions is not None, encoding=encoding)
+    else:
+        if scripted.tokens is not None:
+            prose = text.reply(seed, topics, max(scripted.tokens, 1), encoding)
+            content = tokens.decode(list(prose.token_ids[: scripted.tokens]), encoding)
+        else:
+            content = scripted.text or ""
+        finish = "stop"
+        for stop in req.stop_sequences():
+            at = content.find(stop)
+            if at != -1:
+                content = content[:at]
+        token_ids = tokens.encode(content, encoding)
+        if limit is not None and len(token_ids) > limit:
+            token_ids = token_ids[:limit]
+            content = tokens.decode(token_ids, encoding)
+            finish = "length"
+        choice = Choice(index, content, finish, token_ids, None)
+    if scripted.finish_reason is not None:
+        choice.finish_reason = scripted.finish_reason
+    return choice
 
 
 def _call_choice(index: int, calls: list[chat_tools.Call], legacy: bool, encoding: str) -> Choice:

@@ -165,8 +165,10 @@ class _Generator:
         return out
 
     def array(self, schema: dict[str, Any], depth: int) -> list[Any]:
-        low = _bound(schema, "minItems", 1 if depth < _SOFT_DEPTH else 0)
-        high = _bound(schema, "maxItems", max(low, 1) + 2)
+        high = _bound(schema, "maxItems", 1_000_000)
+        # Without minItems, one item near the top (none deeper down), if maxItems allows it.
+        low = _bound(schema, "minItems", min(1 if depth < _SOFT_DEPTH else 0, high))
+        high = min(high, max(low, 1) + 2) if "maxItems" not in schema else high
         if low > high:
             raise SchemaError(f"minItems {low} is above maxItems {high}")
         if low > _MAX_LENGTH:
