@@ -547,3 +547,43 @@ def test_admin_endpoints_answer_wrong_methods_in_their_own_shape(http: httpx.Cli
     response = http.post("/_emulator/health")
     assert response.status_code == 405
     assert response.json()["errors"][0]["title"].startswith("POST is not allowed")
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            "In context=(), 'additionalProperties' is required to be supplied and to be false.",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+                "required": ["a"],
+                "additionalProperties": False,
+            },
+            "In context=(), 'required' is required to be supplied and to be an array including every key in properties. Missing 'b'.",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"inner": {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}},
+                "required": ["inner"],
+                "additionalProperties": False,
+            },
+            "In context=('properties', 'inner'), 'additionalProperties' is required to be supplied and to be false.",
+        ),
+    ],
+    ids=["no-additional-properties", "optional-property", "nested"],
+)
+def test_strict_schemas_follow_structured_output_rules(
+    http: httpx.Client, schema: dict[str, Any], message: str
+) -> None:
+    body = {
+        "messages": HELLO,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "s", "schema": schema, "strict": True}},
+    }
+    error = error_of(post_chat(http, body))
+    assert error["param"] == "response_format.json_schema.schema"
+    assert error["message"] == f"Invalid schema for response_format 's': {message}"

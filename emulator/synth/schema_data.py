@@ -63,6 +63,7 @@ class _Generator:
         self.rng = rng
         self.strict = strict
         self.nodes = 0
+        self.path: list[str] = []  # where in the schema we are, for strict-mode messages
 
     def value(self, schema: Any, depth: int) -> Any:
         self.nodes += 1
@@ -156,10 +157,25 @@ class _Generator:
         missing = [name for name in required if name not in properties]
         if missing and (self.strict or schema.get("additionalProperties") is False):
             raise SchemaError(f"required properties {missing} are not defined")
+        if self.strict:
+            # Structured outputs' own rules for strict schemas, in the service's words.
+            context = tuple(self.path)
+            if schema.get("additionalProperties") is not False:
+                raise SchemaError(
+                    f"In context={context}, 'additionalProperties' is required to be supplied and to be false."
+                )
+            optional = [name for name in properties if name not in required]
+            if optional:
+                raise SchemaError(
+                    f"In context={context}, 'required' is required to be supplied and to be an array including every "
+                    f"key in properties. Missing '{optional[0]}'."
+                )
         out: dict[str, Any] = {}
         for name, sub in properties.items():
             if name in required or depth < _SOFT_DEPTH:
+                self.path += ["properties", name]
                 out[name] = self.value(sub, depth + 1)
+                del self.path[-2:]
         for name in missing:
             out[name] = self.rng.choice(_WORDS)
         return out
@@ -175,7 +191,11 @@ class _Generator:
             raise SchemaError(f"minItems above {_MAX_LENGTH} is not supported")
         count = low if depth >= _SOFT_DEPTH else self.rng.randint(low, min(high, low + 2))
         items = schema.get("items", {"type": "string"})
-        return [self.value(items, depth + 1) for _ in range(count)]
+        self.path.append("items")
+        try:
+            return [self.value(items, depth + 1) for _ in range(count)]
+        finally:
+            self.path.pop()
 
     def string(self, schema: dict[str, Any], depth: int) -> str:
         low = _bound(schema, "minLength", 0)
