@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -65,7 +65,7 @@ class ReplySpec(BaseModel):
     tool_call: ToolCallReply | None = None
     json_body: Any = Field(default=None, alias="json")
     tokens: int | None = Field(default=None, ge=0, le=100_000)
-    finish_reason: str | None = None
+    finish_reason: Literal["stop", "length", "content_filter", "tool_calls", "function_call"] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> ReplySpec:
@@ -123,14 +123,24 @@ def _fill_any(value: Any, groups: dict[str, str]) -> Any:
     return value
 
 
+def _counts(rule: ReplyRule) -> bool:
+    when = rule.when
+    return when.first is not None or when.every is not None or when.from_ is not None
+
+
 class ScriptedReplies:
     def __init__(self, rules: list[ReplyRule]) -> None:
         self.rules = rules
         self._counts: dict[tuple[int, str], int] = {}
 
-    def answer(self, deployment: str, messages: list[Any], offered_tools: list[str], headers: Any) -> Scripted | None:
+    def answer(
+        self, deployment: str, messages: list[Any], offered_tools: list[str], headers: Any
+    ) -> tuple[Scripted | None, bool]:
+        """The scripted reply, if a rule answers; and whether any counting rule looked at this
+        request (then the answer depends on what came before, and must not be remembered)."""
         if not self.rules:
-            return None
+            return None, False
+        counted = False
         last_user = next((m.text() for m in reversed(messages) if m.role == "user"), "")
         conversation = "\n".join(m.text() for m in messages)
         after_tool = messages[-1].role in ("tool", "function")
@@ -139,6 +149,7 @@ class ScriptedReplies:
             if groups is None:
                 continue
             when = rule.when
+            counted = counted or _counts(rule)
             key = (index, headers.get(when.per_header, "") if when.per_header else "")
             seen = self._counts[key] = self._counts.get(key, 0) + 1
             if when.first is not None and seen > when.first:
@@ -147,8 +158,8 @@ class ScriptedReplies:
                 continue
             if when.from_ is not None and seen < when.from_:
                 continue
-            return self._scripted(rule, groups)
-        return None
+            return self._scripted(rule, groups), counted
+        return None, counted
 
     @staticmethod
     def _groups(
@@ -177,8 +188,7 @@ class ScriptedReplies:
     @staticmethod
     def _scripted(rule: ReplyRule, groups: dict[str, str]) -> Scripted:
         spec = rule.reply
-        counted = rule.when.first is not None or rule.when.every is not None or rule.when.from_ is not None
-        common = {"rule": rule.name, "finish_reason": spec.finish_reason, "counted": counted}
+        common = {"rule": rule.name, "finish_reason": spec.finish_reason, "counted": _counts(rule)}
         if spec.tool_call is not None:
             arguments = _fill_any(spec.tool_call.arguments, groups)
             text = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)

@@ -324,3 +324,75 @@ def test_tool_arguments_and_structured_outputs_validate(client: AzureOpenAI, sch
             .message.content
         )
         jsonschema.validate(json.loads(content), schema)
+
+
+def test_a_small_budget_cuts_the_call_and_stops_for_length(client: AzureOpenAI) -> None:
+    choice = client.chat.completions.create(model="gpt-4o", messages=ASK, tools=[WEATHER], max_tokens=4).choices[0]
+    assert choice.finish_reason == "length"
+    assert choice.message.tool_calls[0].function.name == "get_weather"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [*ASK, {"role": "tool", "tool_call_id": "call_nowhere", "content": "x"}],
+        [
+            *ASK,
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+                ],
+            },
+            {"role": "user", "content": "and then?"},
+        ],
+        [*ASK, {"role": "assistant", "content": None}],
+    ],
+    ids=["result-without-call", "call-without-result", "empty-assistant"],
+)
+def test_conversations_the_service_refuses(http: httpx.Client, messages: list[dict[str, Any]]) -> None:
+    response = http.post(
+        "/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        json={"messages": messages, "tools": [WEATHER]},
+    )
+    assert response.status_code == 400, response.text
+
+
+def test_streamed_tool_call_content_is_null_like_the_plain_answer(client: AzureOpenAI) -> None:
+    with client.chat.completions.stream(model="gpt-4o", messages=ASK, tools=[WEATHER]) as stream:
+        final = stream.get_final_completion()
+    assert final.choices[0].message.content is None
+
+
+def test_schemas_that_need_care(client: AzureOpenAI) -> None:
+    schemas = [
+        {
+            "type": "object",
+            "properties": {"email": {"type": "string"}, "phone": {"type": "string"}},
+            "anyOf": [{"required": ["email"]}, {"required": ["phone"]}],
+        },
+        {
+            "type": "object",
+            "properties": {"x": {"type": "integer"}, "y": {"type": "string"}},
+            "required": ["x"],
+            "allOf": [{"required": ["y"]}],
+        },
+        {"type": "object", "properties": {"n": {"type": "integer", "maximum": -0.5}}, "required": ["n"]},
+        {
+            "type": "object",
+            "properties": {"n": {"type": "integer", "exclusiveMinimum": -1.5, "maximum": -1}},
+            "required": ["n"],
+        },
+        {
+            "type": "object",
+            "properties": {"n": {"type": "number", "minimum": 0, "exclusiveMinimum": 50}},
+            "required": ["n"],
+        },
+        {"type": "object", "required": ["count"], "additionalProperties": {"type": "integer"}},
+    ]
+    for schema in schemas:
+        tool = {"type": "function", "function": {"name": "act", "parameters": schema}}
+        call = client.chat.completions.create(model="gpt-4o", messages=ASK, tools=[tool], tool_choice="required")
+        jsonschema.validate(json.loads(call.choices[0].message.tool_calls[0].function.arguments), schema)

@@ -90,3 +90,37 @@ def test_bad_images_get_a_400(
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert (error["param"], error["code"]) == (param, code)
+
+
+def test_images_belong_to_user_messages(http: httpx.Client) -> None:
+    system = {
+        "role": "system",
+        "content": [TEXT, {"type": "image_url", "image_url": {"url": "https://example.com/x.png"}}],
+    }
+    response = http.post(
+        "/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        json={"messages": [system, {"role": "user", "content": "hi"}]},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "messages[0].content[1].type"
+
+
+def test_a_huge_declared_size_is_an_answer_not_a_crash(http: httpx.Client) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+    png = b"\x89PNG\r\n\x1a\n" + header + chunk(b"IEND", b"")
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    response = http.post(
+        "/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        json={"messages": [{"role": "user", "content": [TEXT, {"type": "image_url", "image_url": {"url": url}}]}]},
+    )
+    # 400 million pixels is past Pillow's decompression-bomb limit: refused as an unsupported image.
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_image_format"

@@ -105,3 +105,28 @@ def test_a_reply_must_be_one_kind(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config_file(path)
     assert "a reply is one of text, tool_call, json or tokens" in str(caught.value)
+
+
+def test_counted_rules_are_not_bypassed_by_the_memo() -> None:
+    rules = [
+        ReplyRule.model_validate(
+            {
+                "name": "third",
+                "match": {"last_user": "late"},
+                "when": {"from": 3},
+                "reply": {"text": "third time lucky"},
+            }
+        )
+    ]
+    with running_emulator(Settings.build(replies=rules)) as url:
+        with AzureOpenAI(azure_endpoint=url, api_key="k", api_version="2024-10-21", max_retries=0) as client:
+            answers = [ask(client, "late").message.content for _ in range(4)]
+    assert answers[2] == answers[3] == "third time lucky" and answers[0] != "third time lucky"
+
+
+def test_a_scripted_call_the_request_forbids_gives_way(scripted: AzureOpenAI) -> None:
+    messages = [{"role": "user", "content": "What is the weather in Lisbon?"}]
+    choice = scripted.chat.completions.create(
+        model="gpt-4o", messages=messages, tools=[WEATHER], tool_choice="none"
+    ).choices[0]
+    assert choice.message.tool_calls is None and choice.finish_reason == "stop"

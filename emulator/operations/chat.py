@@ -82,6 +82,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
     roles = rules.roles or ()
     for index, message in enumerate(req.messages):
         _check_message(index, message, roles)
+    _check_tool_turns(req.messages)
     if req.response_format is not None:
         kind = req.response_format.type
         if rules.response_format is not None and kind not in rules.response_format:
@@ -139,7 +140,7 @@ def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> 
     where = f"messages[{index}]"
     if message.role not in roles:
         raise invalid_value(f"{where}.role", message.role, roles)
-    if message.content is None and message.role != "assistant":
+    if message.content is None and (message.role != "assistant" or not (message.tool_calls or message.function_call)):
         raise InvalidRequest(
             f"Missing required parameter: '{where}.content'.",
             param=f"{where}.content",
@@ -151,6 +152,28 @@ def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> 
             param=f"{where}.tool_call_id",
             code="missing_required_parameter",
         )
+
+
+def _check_tool_turns(messages: list[ChatMessage]) -> None:
+    """Tool results answer the calls just before them, and every call gets its result."""
+    pending: list[str] = []
+    for index, message in enumerate(messages):
+        if message.role == "tool":
+            if message.tool_call_id not in pending:
+                raise InvalidRequest(
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with "
+                    "'tool_calls'.",
+                    param=f"messages.[{index}].role",
+                )
+            pending.remove(message.tool_call_id)
+            continue
+        if pending:
+            raise InvalidRequest(
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(pending)}",
+                param=f"messages.[{index}].role",
+            )
+        pending = [call.id for call in message.tool_calls or ()]
 
 
 def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
@@ -182,8 +205,16 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     visible = None if limit is None else max(limit - reasoning, 0)
     spent = reasoning if limit is None else min(reasoning, limit)
     offered = [f.name for f in chat_tools.functions(req)[0]]
-    scripted = ctx.replies.answer(deployment.name, req.messages, offered, ctx.request_headers) if ctx.replies else None
-    ctx.no_memo = bool(scripted and scripted.counted)
+    scripted, counted = (
+        ctx.replies.answer(deployment.name, req.messages, offered, ctx.request_headers)
+        if ctx.replies
+        else (None, False)
+    )
+    ctx.no_memo = counted
+    if scripted is not None and scripted.tool_name is not None and not chat_tools.allows(req, scripted.tool_name):
+        # A scripted call the request does not allow (the tool is not offered, tool_choice
+        # is none or forces another) gives way to the generator.
+        scripted = None
     choices = [_choice(i, seed, topics, req, deployment, visible, scripted) for i in range(req.n or 1)]
     usage = _usage(
         req._prompt_tokens, sum(len(c.token_ids) for c in choices) + spent * len(choices), spent * len(choices)
@@ -291,7 +322,7 @@ def _choice(
     else:
         calls, legacy = chat_tools.decide(req, choice_seed)
         if calls:
-            return _call_choice(index, calls, legacy, encoding)
+            return _call_choice(index, calls, legacy, encoding, limit)
         content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
         token_ids = list(ids)
         results = chat_tools.tool_results(req.messages)
@@ -331,7 +362,8 @@ def _scripted_choice(
     """A reply a configured rule dictates (emulator/replies.py)."""
     if scripted.tool_name is not None:
         call = chat_tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
-        choice = _call_choice(index, [call], legacy=req.tools is None and req.functions is not None, encoding=encoding)
+        legacy = req.tools is None and req.functions is not None
+        choice = _call_choice(index, [call], legacy, encoding, limit)
     else:
         if scripted.tokens is not None:
             prose = text.reply(seed, topics, max(scripted.tokens, 1), encoding)
@@ -348,17 +380,36 @@ def _scripted_choice(
             token_ids = token_ids[:limit]
             content = tokens.decode(token_ids, encoding)
             finish = "length"
-        choice = Choice(index, content, finish, token_ids, None)
+        logprobs = None
+        if req.logprobs:
+            logprobs = synth_logprobs.for_tokens(
+                tokens.decode_bytes(token_ids, encoding), seed, req.top_logprobs or 0, encoding
+            )
+        choice = Choice(index, content, finish, token_ids, logprobs)
     if scripted.finish_reason is not None:
         choice.finish_reason = scripted.finish_reason
     return choice
 
 
-def _call_choice(index: int, calls: list[chat_tools.Call], legacy: bool, encoding: str) -> Choice:
-    # A call's tokens are its name and arguments, as the model writes them.
-    written = tokens.encode("".join(c.name + c.arguments for c in calls), encoding)
+def _call_choice(
+    index: int, calls: list[chat_tools.Call], legacy: bool, encoding: str, limit: int | None = None
+) -> Choice:
+    # A call's tokens are its name and arguments, as the model writes them. A budget too small
+    # for them cuts the arguments short, and the answer stops for length.
     finish = "function_call" if legacy else "tool_calls"
-    return Choice(index, None, finish, written, None, calls=calls, legacy_call=legacy)
+    kept: list[chat_tools.Call] = []
+    written: list[int] = []
+    for call in calls:
+        name, arguments = tokens.encode(call.name, encoding), tokens.encode(call.arguments, encoding)
+        if limit is not None and len(written) + len(name) + len(arguments) > limit:
+            room = max(limit - len(written) - len(name), 0)
+            kept.append(chat_tools.Call(call.id, call.name, tokens.decode(arguments[:room], encoding)))
+            written += name + arguments[:room]
+            finish = "length"
+            break
+        kept.append(call)
+        written += name + arguments
+    return Choice(index, None, finish, written, None, calls=kept, legacy_call=legacy)
 
 
 def _usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:

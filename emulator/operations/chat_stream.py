@@ -61,7 +61,8 @@ def stream_chunks(
         yield chunk(
             {
                 "content_filter_results": {},
-                "delta": {"content": "", "refusal": None, "role": "assistant"},
+                # A choice that calls tools has no content at all (null, as in the plain answer).
+                "delta": {"content": None if choice.calls else "", "refusal": None, "role": "assistant"},
                 "finish_reason": None,
                 "index": choice.index,
                 "logprobs": None,

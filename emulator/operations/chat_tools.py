@@ -91,7 +91,7 @@ def _function(where: str, spec: dict[str, Any]) -> Function:
             code="invalid_value",
         )
     parameters = spec.get("parameters", {"type": "object", "properties": {}})
-    if not isinstance(parameters, dict):
+    if not isinstance(parameters, dict) or parameters.get("type", "object") != "object":
         raise InvalidRequest(
             f"Invalid type for '{where}.parameters': expected an object.",
             param=f"{where}.parameters",
@@ -136,6 +136,19 @@ def check(req: ChatRequest) -> None:
                 param=param,
                 code="invalid_value",
             )
+
+
+def allows(req: ChatRequest, name: str) -> bool:
+    """Whether the request lets the model call ``name``: offered, and not ruled out by
+    tool_choice or function_call."""
+    offered, legacy = functions(req)
+    if name not in [f.name for f in offered]:
+        return False
+    choice = req.function_call if legacy else req.tool_choice
+    if choice == "none":
+        return False
+    forced = _named(choice, "function_call" if legacy else "tool_choice") if isinstance(choice, dict) else None
+    return forced is None or forced == name
 
 
 def _named(choice: Any, param: str) -> str | None:

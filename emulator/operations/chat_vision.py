@@ -13,6 +13,7 @@ import binascii
 import io
 import math
 import re
+import warnings
 
 from PIL import Image, UnidentifiedImageError
 
@@ -41,6 +42,13 @@ def image_tokens(messages: list[ChatMessage], model: ModelInfo) -> int:
             if part.type != "image_url":
                 continue
             where = f"messages[{m}].content[{p}]"
+            if message.role != "user":
+                raise InvalidRequest(
+                    "Image URLs are only allowed for messages with role 'user', but this message with role "
+                    f"'{message.role}' contains an image URL.",
+                    param=f"{where}.type",
+                    code="invalid_value",
+                )
             if not model.image_tokens:
                 raise InvalidRequest(
                     "Invalid content type. image_url is only supported by certain models.",
@@ -79,11 +87,14 @@ def _size(url: str, param: str) -> tuple[int, int]:
         raise InvalidRequest(_UNSUPPORTED, param=param, code="invalid_image_format")
     try:
         raw = base64.b64decode(match["data"], validate=True)
-        with Image.open(io.BytesIO(raw)) as image:
-            if image.format not in (expected, "MPO" if expected == "JPEG" else expected):
-                raise InvalidRequest(_UNSUPPORTED, param=param, code="invalid_image_format")
-            return image.size
-    except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+        with warnings.catch_warnings():
+            # Only the header is read, so a large declared size costs nothing here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as image:
+                if image.format not in (expected, "MPO" if expected == "JPEG" else expected):
+                    raise InvalidRequest(_UNSUPPORTED, param=param, code="invalid_image_format")
+                return image.size
+    except (binascii.Error, ValueError, UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise InvalidRequest(_UNSUPPORTED, param=param, code="invalid_image_format") from None
 
 

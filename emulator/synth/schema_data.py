@@ -10,6 +10,7 @@ model following a non-strict schema may ignore them too.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from typing import Any
@@ -29,6 +30,7 @@ _SOFT_DEPTH = 4
 _MAX_DEPTH = 64
 _MAX_NODES = 10_000
 _MAX_LENGTH = 10_000
+_MAX_CHARS = 1_000_000
 _UNSUPPORTED = (
     "pattern",
     "multipleOf",
@@ -63,6 +65,7 @@ class _Generator:
         self.rng = rng
         self.strict = strict
         self.nodes = 0
+        self.chars = 0
         self.path: list[str] = []  # where in the schema we are, for strict-mode messages
 
     def value(self, schema: Any, depth: int) -> Any:
@@ -91,13 +94,24 @@ class _Generator:
             return self.rng.choice(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if key in schema:
-                return self.value(self.branch(schema[key], depth), depth + 1)
+                chosen = self.branch(schema[key], depth)
+                siblings = {k: v for k, v in schema.items() if k != key}
+                # Keywords beside anyOf/oneOf (properties, required ...) apply to every branch.
+                if siblings and isinstance(chosen, dict):
+                    chosen = self.merge([siblings, chosen])
+                return self.value(chosen, depth + 1)
         if "allOf" in schema:
-            return self.value(self.merge(schema["allOf"]), depth + 1)
+            siblings = {k: v for k, v in schema.items() if k != "allOf"}
+            return self.value(self.merge([siblings, *schema["allOf"]] if siblings else schema["allOf"]), depth + 1)
         kind = schema.get("type")
         if isinstance(kind, list):
-            choices = [k for k in kind if k != "null"] if depth < _MAX_DEPTH // 2 else ["null"]
-            kind = self.rng.choice(choices or kind)
+            if not kind:
+                raise SchemaError("type must not be an empty list")
+            if depth < _MAX_DEPTH // 2 or "null" not in kind:
+                choices = [k for k in kind if k != "null"] or kind
+            else:
+                choices = ["null"]
+            kind = self.rng.choice(choices)
         if kind is None:
             kind = "object" if "properties" in schema else "string"
         make = _BY_TYPE.get(kind) if isinstance(kind, str) else None
@@ -176,8 +190,9 @@ class _Generator:
                 self.path += ["properties", name]
                 out[name] = self.value(sub, depth + 1)
                 del self.path[-2:]
+        extra = schema.get("additionalProperties")
         for name in missing:
-            out[name] = self.rng.choice(_WORDS)
+            out[name] = self.value(extra, depth + 1) if isinstance(extra, dict) else self.rng.choice(_WORDS)
         return out
 
     def array(self, schema: dict[str, Any], depth: int) -> list[Any]:
@@ -205,9 +220,13 @@ class _Generator:
         if low > _MAX_LENGTH:
             raise SchemaError(f"minLength above {_MAX_LENGTH} is not supported")
         text = self.formatted(schema.get("format"))
-        if len(text) > high and schema.get("format") in _FORMATS:
-            raise SchemaError(f"no {schema['format']} fits in maxLength {high}")
-        return (text + "x" * max(0, low - len(text)))[:high]
+        if schema.get("format") in _FORMATS and not low <= len(text) <= high:
+            raise SchemaError(f"no {schema['format']} is between {low} and {high} characters long")
+        text = (text + "x" * max(0, low - len(text)))[:high]
+        self.chars += len(text)
+        if self.chars > _MAX_CHARS:
+            raise SchemaError(f"the schema requires more than {_MAX_CHARS} characters of data")
+        return text
 
     def formatted(self, fmt: Any) -> str:
         rng = self.rng
@@ -226,20 +245,18 @@ class _Generator:
         return " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
 
     def number(self, schema: dict[str, Any], depth: int) -> float:
-        low, high = _range(schema, 0.0, 100.0)
+        low, high, low_open, high_open = _bounds(schema, 0.0, 100.0)
         value = round(self.rng.uniform(low, high), 2)
-        if (
-            not low <= value <= high
-            or value in (low, high)
-            and ("exclusiveMinimum" in schema or "exclusiveMaximum" in schema)
-        ):
+        if not low <= value <= high or (low_open and value <= low) or (high_open and value >= high):
             value = (low + high) / 2
+        if (low_open and value <= low) or (high_open and value >= high):
+            raise SchemaError("no number lies within the bounds")
         return value
 
     def integer(self, schema: dict[str, Any], depth: int) -> int:
-        low, high = _range(schema, 0, 100)
-        first = int(low) + 1 if "exclusiveMinimum" in schema or low != int(low) else int(low)
-        last = int(high) - 1 if "exclusiveMaximum" in schema and high == int(high) else int(high)
+        low, high, low_open, high_open = _bounds(schema, 0, 100)
+        first = math.floor(low) + 1 if low_open or low != math.floor(low) else int(low)
+        last = math.ceil(high) - 1 if high_open or high != math.ceil(high) else int(high)
         if first > last:
             raise SchemaError("no integer lies within the bounds")
         return self.rng.randint(first, last)
@@ -258,24 +275,30 @@ def _bound(schema: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
-def _range(schema: dict[str, Any], default_low: float, span: float) -> tuple[float, float]:
+def _bounds(schema: dict[str, Any], default_low: float, span: float) -> tuple[float, float, bool, bool]:
+    """The tightest lower and upper bounds, and whether each is exclusive."""
+
     def number(key: str) -> float | None:
         value = schema.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SchemaError(f"{key} must be a number")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise SchemaError(f"{key} must be a finite number")
         return float(value)
 
-    low = number("minimum")
-    low = number("exclusiveMinimum") if low is None else low
-    high = number("maximum")
-    high = number("exclusiveMaximum") if high is None else high
+    lows = [
+        (v, open_) for v, open_ in ((number("minimum"), False), (number("exclusiveMinimum"), True)) if v is not None
+    ]
+    highs = [
+        (v, open_) for v, open_ in ((number("maximum"), False), (number("exclusiveMaximum"), True)) if v is not None
+    ]
+    low, low_open = max(lows, key=lambda b: (b[0], b[1])) if lows else (None, False)
+    high, high_open = min(highs, key=lambda b: (b[0], not b[1])) if highs else (None, False)
     low = low if low is not None else (high - span if high is not None else default_low)
     high = high if high is not None else low + span
-    if low > high:
+    if low > high or (low == high and (low_open or high_open)):
         raise SchemaError("the minimum is above the maximum")
-    return low, high
+    return low, high, low_open, high_open
 
 
 _BY_TYPE = {
