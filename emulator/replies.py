@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .faults.scenario import When
+from .faults.scenario import When, compiles
 
 
 class ReplyMatch(BaseModel):
@@ -43,12 +43,7 @@ class ReplyMatch(BaseModel):
     @field_validator("last_user", "conversation")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return pattern
+        return compiles(pattern)
 
 
 class ToolCallReply(BaseModel):

@@ -46,6 +46,16 @@ def _header_name(name: str) -> str:
     return name.lower()
 
 
+def compiles(pattern: str | None) -> str | None:
+    """A validator's check that a regular expression compiles, naming the problem if not."""
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+    return pattern
+
+
 class Match(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,12 +73,7 @@ class Match(BaseModel):
     @field_validator("body")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return pattern
+        return compiles(pattern)
 
 
 class When(BaseModel):

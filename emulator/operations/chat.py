@@ -330,6 +330,21 @@ def _choice(
             # The answer after a tool call takes its results into account: it quotes them.
             content = chat_tools.answer_from_results(results) + " " + content
             token_ids = None
+    return _text_choice(index, content, token_ids, req, encoding, limit, choice_seed)
+
+
+def _text_choice(
+    index: int,
+    content: str,
+    token_ids: list[int] | None,
+    req: ChatRequest,
+    encoding: str,
+    limit: int | None,
+    seed: int,
+) -> Choice:
+    """A text answer as the request shapes it: cut at a stop sequence, then at the token
+    budget (finish_reason length), with logprobs when asked. ``token_ids``, when given, are
+    ``content``'s own."""
     finish_reason = "stop"
     for stop in req.stop_sequences():
         at = content.find(stop)
@@ -345,7 +360,7 @@ def _choice(
     logprobs = None
     if req.logprobs:
         logprobs = synth_logprobs.for_tokens(
-            tokens.decode_bytes(token_ids, encoding), choice_seed, req.top_logprobs or 0, encoding
+            tokens.decode_bytes(token_ids, encoding), seed, req.top_logprobs or 0, encoding
         )
     return Choice(index, content, finish_reason, token_ids, logprobs)
 
@@ -370,22 +385,7 @@ def _scripted_choice(
             content = tokens.decode(list(prose.token_ids[: scripted.tokens]), encoding)
         else:
             content = scripted.text or ""
-        finish = "stop"
-        for stop in req.stop_sequences():
-            at = content.find(stop)
-            if at != -1:
-                content = content[:at]
-        token_ids = tokens.encode(content, encoding)
-        if limit is not None and len(token_ids) > limit:
-            token_ids = token_ids[:limit]
-            content = tokens.decode(token_ids, encoding)
-            finish = "length"
-        logprobs = None
-        if req.logprobs:
-            logprobs = synth_logprobs.for_tokens(
-                tokens.decode_bytes(token_ids, encoding), seed, req.top_logprobs or 0, encoding
-            )
-        choice = Choice(index, content, finish, token_ids, logprobs)
+        choice = _text_choice(index, content, None, req, encoding, limit, seed)
     if scripted.finish_reason is not None:
         choice.finish_reason = scripted.finish_reason
     return choice
