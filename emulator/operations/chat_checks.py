@@ -1,0 +1,178 @@
+"""Chat completions: the checks a request passes before anything is generated, and the
+token counts they need (prompt tokens, Azure's quota estimate)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import tokens
+from ..errors import InvalidRequest, UnrecognizedArgument
+from ..validation import invalid_value
+from . import chat_reasoning, chat_tools, chat_vision
+from .chat_request import ChatMessage, ChatRequest
+from .fields import check_stream_options
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+# OpenAI's accounting: every message costs 3 tokens of framing, a name 1 more, and the
+# reply is primed with 3 (the cookbook's num_tokens_from_messages for current models).
+_TOKENS_PER_MESSAGE = 3
+_TOKENS_PER_NAME = 1
+_REPLY_PRIMING = 3
+# (Images are priced by chat_vision, with the model's own rates.)
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    """Azure's reservation: the prompt estimated from its characters (a token per four),
+    plus the completion budget (16 when none is given, as Microsoft's simulator charges) for
+    each of the n choices.
+    The body is not validated yet, so anything unexpected simply counts as nothing."""
+    characters = 0
+    messages = body.get("messages")
+    for message in messages if isinstance(messages, list) else ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str):
+            characters += len(content)
+        elif isinstance(content, list):
+            for part in content:
+                text_part = part.get("text") if isinstance(part, dict) else None
+                characters += len(text_part) if isinstance(text_part, str) else 0
+    prompt = characters // 4
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16
+    n = body.get("n")
+    choices = n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
+    return prompt + budget * choices
+
+
+def check(ctx: RequestContext, req: ChatRequest) -> None:
+    assert ctx.api_version is not None and ctx.deployment is not None
+    rules = ctx.api_version.rules_for("chat_completions")
+    assert rules is not None
+    roles = rules.roles or ()
+    for index, message in enumerate(req.messages):
+        _check_message(index, message, roles)
+    _check_tool_turns(req.messages)
+    if req.response_format is not None:
+        kind = req.response_format.type
+        if rules.response_format is not None and kind not in rules.response_format:
+            # A type the version predates is, to Azure, an argument it does not recognise.
+            raise UnrecognizedArgument(["response_format"])
+        if kind == "json_schema" and req.response_format.json_schema is None:
+            raise InvalidRequest(
+                "Missing required parameter: 'response_format.json_schema'.",
+                param="response_format.json_schema",
+                code="missing_required_parameter",
+            )
+        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("name"), str):
+            raise InvalidRequest(
+                "Missing required parameter: 'response_format.json_schema.name'.",
+                param="response_format.json_schema.name",
+                code="missing_required_parameter",
+            )
+        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("schema", {}), dict):
+            raise InvalidRequest(
+                "Invalid type for 'response_format.json_schema.schema': expected an object.",
+                param="response_format.json_schema.schema",
+                code="invalid_type",
+            )
+    if req.max_tokens is not None and req.max_completion_tokens is not None:
+        raise InvalidRequest(
+            "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
+            param="max_tokens",
+            code="invalid_parameter_combination",
+        )
+    check_stream_options(req.stream_options, req.stream)
+    chat_reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
+    chat_tools.check(req)
+    if req.top_logprobs is not None and not req.logprobs:
+        raise InvalidRequest(
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"
+        )
+    limit = req.completion_limit
+    most = ctx.deployment.model.max_output_tokens
+    if limit is not None and limit > most:
+        name = "max_completion_tokens" if req.max_completion_tokens is not None else "max_tokens"
+        raise InvalidRequest(
+            f"{name} is too large: {limit}. This model supports at most {most} completion tokens, "
+            f"whereas you provided {limit}.",
+            param=name,
+            code="invalid_value",
+        )
+    req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
+    req._prompt_tokens += chat_vision.image_tokens(req.messages, ctx.deployment.model)
+    window = ctx.deployment.model.context_window
+    if req._prompt_tokens + (limit or 0) > window:
+        raise _context_length_exceeded(window, req._prompt_tokens, limit)
+
+
+def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> None:
+    where = f"messages[{index}]"
+    if message.role not in roles:
+        raise invalid_value(f"{where}.role", message.role, roles)
+    if message.content is None and (message.role != "assistant" or not (message.tool_calls or message.function_call)):
+        raise InvalidRequest(
+            f"Missing required parameter: '{where}.content'.",
+            param=f"{where}.content",
+            code="missing_required_parameter",
+        )
+    if message.role == "tool" and message.tool_call_id is None:
+        raise InvalidRequest(
+            f"Missing required parameter: '{where}.tool_call_id'.",
+            param=f"{where}.tool_call_id",
+            code="missing_required_parameter",
+        )
+
+
+def _check_tool_turns(messages: list[ChatMessage]) -> None:
+    """Tool results answer the calls just before them, and every call gets its result."""
+    pending: list[str] = []
+    for index, message in enumerate(messages):
+        if message.role == "tool":
+            if message.tool_call_id not in pending:
+                raise InvalidRequest(
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with "
+                    "'tool_calls'.",
+                    param=f"messages.[{index}].role",
+                )
+            pending.remove(message.tool_call_id)
+            continue
+        if pending:
+            raise InvalidRequest(
+                "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(pending)}",
+                param=f"messages.[{index}].role",
+            )
+        pending = [call.id for call in message.tool_calls or ()]
+
+
+def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
+    total = _REPLY_PRIMING
+    for message in messages:
+        total += _TOKENS_PER_MESSAGE + tokens.count(message.role, encoding)
+        total += tokens.count(message.text(), encoding)
+        if message.name:
+            total += _TOKENS_PER_NAME + tokens.count(message.name, encoding)
+        calls = [c.function for c in message.tool_calls or ()]
+        if message.function_call is not None:
+            calls.append(message.function_call)
+        for call in calls:
+            total += tokens.count(call.name, encoding) + tokens.count(call.arguments, encoding)
+    return total
+
+
+def _context_length_exceeded(window: int, prompt_tokens: int, limit: int | None) -> InvalidRequest:
+    if limit:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, you requested "
+            f"{prompt_tokens + limit} tokens ({prompt_tokens} in the messages, {limit} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+    else:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, your messages resulted in "
+            f"{prompt_tokens} tokens. Please reduce the length of the messages."
+        )
+    return InvalidRequest(message, param="messages", code="context_length_exceeded")
