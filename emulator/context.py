@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 if TYPE_CHECKING:
+    from .contentfilter import Verdict
     from .deployments import Deployment
     from .faults.engine import FaultPlan
     from .operations import Operation
@@ -38,8 +39,10 @@ class RequestContext:
     # When the model starts "working": after any fault delays, so a delay adds to the
     # time to first token instead of hiding in it.
     paced_from: float | None = None
-    # Azure's annotations of the prompt, from the content-filter step.
+    # Azure's annotations of the prompt, from the content-filter step, and what the filter
+    # will find in the answer.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
+    completion_verdict: Verdict | None = None
     # Headers every response of this request carries, success or error.
     headers: dict[str, str] = field(default_factory=dict)
     request_headers: RequestHeaders = field(default_factory=lambda: RequestHeaders([]))

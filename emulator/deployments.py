@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contentfilter import Policy, load_policies
 from .models import Family, ModelInfo, match_model
 from .settings import DeploymentConfig, Settings
 from .timing import TimingProfile, load_profiles
@@ -25,6 +26,7 @@ class Deployment:
     rpm: int
     enforce_quota: bool
     timing: TimingProfile
+    content_filter: Policy
 
     @property
     def response_model(self) -> str:
@@ -58,6 +60,7 @@ def _build(
         rpm=max(rpm, 1),
         enforce_quota=enforce,
         timing=profiles[config.timing],
+        content_filter=load_policies()[config.content_filter],
     )
 
 

@@ -204,7 +204,7 @@ class Pipeline:
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
         handler.check(ctx, parsed)
-        self._filter_prompt(ctx)
+        self._filter_prompt(ctx, handler.prompt_texts(parsed) if handler.prompt_texts else None)
         reply = handler.respond(ctx, parsed)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and not ctx.no_memo:
             # Serialise once here: the size decides whether to remember it, and delivery
@@ -240,10 +240,22 @@ class Pipeline:
             await action.run(plan.rng, wait, names)
         ctx.paced_from = time.monotonic()
 
-    def _filter_prompt(self, ctx: RequestContext) -> None:
-        # The default policy finds nothing; the content-filter work replaces this with a
-        # classification of the prompt (and a 400 when it is blocked).
-        ctx.prompt_filter_results = contentfilter.prompt_filter_results()
+    def _filter_prompt(self, ctx: RequestContext, prompts: list[list[str]] | None) -> None:
+        """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
+        one; otherwise its annotations, and what the filter will find in the answer."""
+        if prompts is None:
+            ctx.prompt_filter_results = contentfilter.prompt_filter_results()
+            return
+        assert ctx.deployment is not None
+        policy = ctx.deployment.content_filter
+        results = []
+        for index, texts in enumerate(prompts):
+            verdict = contentfilter.judge_prompt(texts, policy)
+            if verdict.blocked:
+                raise contentfilter.PromptFiltered(verdict.results)
+            results.append({"prompt_index": index, "content_filter_results": verdict.results})
+        ctx.prompt_filter_results = results
+        ctx.completion_verdict = contentfilter.judge_completion([t for texts in prompts for t in texts], policy)
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
         query = _api_version_of(ctx.request.scope["query_string"])

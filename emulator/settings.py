@@ -61,6 +61,7 @@ class DeploymentConfig(BaseModel):
     reply_tokens: int = Field(default=48, ge=1, le=8192, description="length of a default reply")
     quota: QuotaConfig = QuotaConfig()
     timing: str = Field(default="instant", description="a timing profile: built-in or under timing_profiles")
+    content_filter: str = Field(default="default", description="a content-filter policy (data/content_filters.yaml)")
 
     @model_validator(mode="after")
     def _family_fits(self) -> DeploymentConfig:
@@ -110,10 +111,16 @@ class FileConfig(BaseModel):
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:
+        from .contentfilter import load_policies
         from .timing import load_profiles
 
         known = set(load_profiles()) | set(self.timing_profiles)
         for name, deployment in (self.deployments or {}).items():
+            if deployment.content_filter not in load_policies():
+                raise ValueError(
+                    f"deployments.{name}.content_filter: unknown content-filter policy {deployment.content_filter!r}; "
+                    f"the policies are {', '.join(sorted(load_policies()))}"
+                )
             if deployment.timing not in known:
                 raise ValueError(
                     f"deployments.{name}.timing: unknown timing profile {deployment.timing!r}; "

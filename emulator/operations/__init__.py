@@ -31,6 +31,9 @@ class Handler:
     # Given a remembered JSON result, the same result with fresh per-response fields (ids,
     # timestamps); None when results must not be remembered.
     renew: Callable[[JsonReply], JsonReply] | None = None
+    # The texts of each prompt the content filter reads (chat: one prompt, every message;
+    # completions: one per prompt); None for operations Azure does not filter.
+    prompt_texts: Callable[[Any], list[list[str]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .. import contentfilter, ids, synth, tokens
+from .. import ids, synth, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
 from ..replies import Scripted
@@ -70,6 +70,9 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
         # is none or forces another) gives way to the generator.
         scripted = None
     choices = [_choice(i, seed, topics, req, deployment, visible, scripted) for i in range(req.n or 1)]
+    if ctx.completion_verdict is not None and ctx.completion_verdict.found:
+        for choice in choices:
+            choice.filter(ctx.completion_verdict, encoding)
     usage = _usage(
         req._prompt_tokens, sum(len(c.token_ids) for c in choices) + spent * len(choices), spent * len(choices)
     )
@@ -89,7 +92,7 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
         {
             "choices": [
                 {
-                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "content_filter_results": c.filter_results,
                     "finish_reason": c.finish_reason,
                     "index": c.index,
                     "logprobs": {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None,
@@ -281,4 +284,16 @@ def _usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0
     }
 
 
-HANDLER = Handler(request_model=ChatRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew)
+def prompt_texts(req: ChatRequest) -> list[list[str]]:
+    """What the content filter reads: the whole conversation, as one prompt."""
+    return [[message.text() for message in req.messages]]
+
+
+HANDLER = Handler(
+    request_model=ChatRequest,
+    estimate_tokens=estimate_tokens,
+    check=check,
+    respond=respond,
+    renew=renew,
+    prompt_texts=prompt_texts,
+)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import contentfilter, tokens
+from ..contentfilter import Verdict
 from .chat_tools import Call
 
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
@@ -25,6 +26,18 @@ class Choice:
     logprobs: list[dict[str, Any]] | None
     calls: list[Call] = field(default_factory=list)
     legacy_call: bool = False  # a function_call rather than tool_calls
+    filter_results: dict[str, Any] = field(default_factory=contentfilter.completion_filter_results)
+
+    def filter(self, verdict: Verdict, encoding: str) -> None:
+        """Apply what the content filter finds in this answer: its annotations, and, when the
+        policy blocks it, the answer cut where the filter acts."""
+        self.filter_results = verdict.results
+        if verdict.blocked and not self.calls:
+            keep = contentfilter.cut_point(len(self.token_ids))
+            self.token_ids = self.token_ids[:keep]
+            self.content = tokens.decode(self.token_ids, encoding)
+            self.logprobs = self.logprobs[:keep] if self.logprobs is not None else None
+            self.finish_reason = "content_filter"
 
     def message(self) -> dict[str, Any]:
         body: dict[str, Any] = {"content": self.content, "refusal": None, "role": "assistant"}
@@ -78,7 +91,7 @@ def stream_chunks(
             offset += len(ids)
             yield chunk(
                 {
-                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "content_filter_results": choice.filter_results,
                     "delta": {"content": piece},
                     "finish_reason": None,
                     "index": choice.index,

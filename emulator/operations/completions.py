@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, PrivateAttr
 
 from .. import contentfilter, ids, synth, tokens
+from ..contentfilter import Verdict
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
 from ..synth import logprobs as synth_logprobs
@@ -164,6 +165,7 @@ class Candidate:
     finish_reason: str
     score: float
     logprobs: list[dict[str, Any]] | None
+    filter_results: dict[str, Any] = field(default_factory=contentfilter.completion_filter_results)
 
 
 def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
@@ -183,6 +185,9 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
         candidates = [
             _candidate(synth.mix(prompt_seed, j), topics, req, encoding) for j in range(candidates_per_prompt)
         ]
+        verdict = ctx.completion_verdict
+        for candidate in candidates if verdict is not None and verdict.found else ():
+            _filter(candidate, verdict, encoding)  # type: ignore[arg-type]
         completion_tokens += sum(len(c.token_ids) for c in candidates)
         # best_of: the server keeps the n candidates the model liked best.
         kept = sorted(candidates, key=lambda c: -c.score)[:n] if candidates_per_prompt > n else candidates
@@ -195,7 +200,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
         "total_tokens": prompt_tokens + completion_tokens,
     }
     header = {"id": _completion_id(), "created": int(time.time()), "model": deployment.response_model}
-    prompt_results = contentfilter.prompt_filter_results(len(req._prompts))
+    prompt_results = ctx.prompt_filter_results
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.get("include_usage"))
         return StreamReply(
@@ -206,7 +211,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
         {
             "choices": [
                 {
-                    "content_filter_results": contentfilter.completion_filter_results(),
+                    "content_filter_results": candidate.filter_results,
                     "finish_reason": candidate.finish_reason,
                     "index": index,
                     "logprobs": _legacy_logprobs(candidate.logprobs, len(prompt))
@@ -252,6 +257,17 @@ def _candidate(seed: int, topics: tuple[str, ...], req: CompletionsRequest, enco
     entries = synth_logprobs.for_tokens(tokens.decode_bytes(token_ids, encoding), seed, req.logprobs or 0, encoding)
     score = sum(e["logprob"] for e in entries) / max(len(entries), 1)
     return Candidate(content, token_ids, finish_reason, score, entries if req.logprobs is not None else None)
+
+
+def _filter(candidate: Candidate, verdict: Verdict, encoding: str) -> None:
+    """What the content filter finds in a candidate; a blocked one is cut where it acts."""
+    candidate.filter_results = verdict.results
+    if verdict.blocked:
+        keep = contentfilter.cut_point(len(candidate.token_ids))
+        candidate.token_ids = candidate.token_ids[:keep]
+        candidate.text = tokens.decode(candidate.token_ids, encoding)
+        candidate.logprobs = candidate.logprobs[:keep] if candidate.logprobs is not None else None
+        candidate.finish_reason = "content_filter"
 
 
 def _legacy_logprobs(entries: list[dict[str, Any]], start: int) -> dict[str, Any]:
@@ -300,7 +316,7 @@ def _stream_chunks(
                 logprobs = _legacy_logprobs(candidate.logprobs[offset : offset + len(piece_ids)], position)
             offset += len(piece_ids)
             position += len(piece)
-            yield chunk(_piece(index, piece, logprobs))
+            yield chunk(_piece(index, piece, logprobs, candidate.filter_results))
         yield chunk(
             {
                 "content_filter_results": {},
@@ -316,9 +332,11 @@ def _stream_chunks(
         yield final
 
 
-def _piece(index: int, piece: str, logprobs: dict[str, Any] | None) -> dict[str, Any]:
+def _piece(
+    index: int, piece: str, logprobs: dict[str, Any] | None, results: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
-        "content_filter_results": contentfilter.completion_filter_results(),
+        "content_filter_results": results if results is not None else contentfilter.completion_filter_results(),
         "finish_reason": None,
         "index": index,
         "logprobs": logprobs,
@@ -326,6 +344,17 @@ def _piece(index: int, piece: str, logprobs: dict[str, Any] | None) -> dict[str,
     }
 
 
+def prompt_texts(req: CompletionsRequest) -> list[list[str]]:
+    """What the content filter reads: each prompt on its own."""
+    assert req._prompts is not None
+    return [[text] for text, _ in req._prompts]
+
+
 HANDLER = Handler(
-    request_model=CompletionsRequest, estimate_tokens=estimate_tokens, check=check, respond=respond, renew=renew
+    request_model=CompletionsRequest,
+    estimate_tokens=estimate_tokens,
+    check=check,
+    respond=respond,
+    renew=renew,
+    prompt_texts=prompt_texts,
 )
