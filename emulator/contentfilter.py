@@ -4,7 +4,14 @@ Nothing is classified by chance: markers in the messages say what the content ho
 
     [[cf:hate=high]]                 the prompt carries hate at high severity
     [[cf:jailbreak]]                 the prompt is a jailbreak attempt
+    [[cf:indirect_attack]]           the prompt carries an attack hidden in a document
+    [[cf:profanity]]                 the prompt (or, with completion:, the answer) has profanity
     [[cf:completion:violence=low]]   the answer will carry violence at low severity
+    [[cf:completion:protected_material_text]]  the answer will quote protected text
+    [[cf:completion:protected_material_code]]  ... or protected code (with a citation)
+
+A policy may also list terms per category and severity, and named blocklists of terms or
+regular expressions (``re:`` prefix), matched in the prompt.
 
 Categories are hate, sexual, violence and self_harm; severities low, medium and high. The
 deployment's policy (data/content_filters.yaml) decides what is blocked: a prompt at or over
@@ -55,19 +62,50 @@ SAFE_COMPLETION_RESULTS: dict[str, Any] = {
 }
 
 
+_CITATION = {"URL": "https://github.com/example/protected-code", "license": "GPL-3.0"}
+
+
 @dataclass(frozen=True)
 class Policy:
     name: str
     prompt: dict[str, str]
     completion: dict[str, str]
     jailbreak: bool = True
+    indirect_attack: bool = True
+    protected_material: bool = True
+    profanity: bool = False
     annotate_only: bool = False
+    # category -> severity -> terms found in a prompt at that severity
+    terms: dict[str, dict[str, list[str]]] = field(default_factory=dict, hash=False)
+    # name -> terms (or "re:" regular expressions) that block a prompt
+    blocklists: dict[str, list[str]] = field(default_factory=dict, hash=False)
 
 
 @lru_cache(maxsize=1)
 def load_policies() -> dict[str, Policy]:
     raw = packaged("content_filters.yaml")["policies"]
     return {name: Policy(name=name, **fields) for name, fields in raw.items()}
+
+
+def _term_hits(texts: list[str], policy: Policy, found: dict[str, str]) -> None:
+    joined = "\n".join(texts).lower()
+    for category, by_severity in policy.terms.items():
+        for severity, terms in by_severity.items():
+            if any(re.search(rf"\b{re.escape(term.lower())}\b", joined) for term in terms):
+                if _RANK[severity] > _RANK[found.get(category, "safe")]:
+                    found[category] = severity
+
+
+def _blocklist_hits(texts: list[str], policy: Policy) -> list[str]:
+    joined = "\n".join(texts)
+    hits = []
+    for name, entries in policy.blocklists.items():
+        for entry in entries:
+            pattern = entry[3:] if entry.startswith("re:") else rf"\b{re.escape(entry)}\b"
+            if re.search(pattern, joined, flags=re.IGNORECASE):
+                hits.append(name)
+                break
+    return hits
 
 
 @dataclass(frozen=True)
@@ -79,9 +117,10 @@ class Verdict:
     found: dict[str, str] = field(default_factory=dict)  # category -> severity
 
 
-def _marks(texts: list[str], target: str) -> tuple[dict[str, str], bool]:
+def _marks(texts: list[str], target: str) -> tuple[dict[str, str], set[str]]:
+    """Severities per category, and the detectors (jailbreak, profanity ...) marked."""
     found: dict[str, str] = {}
-    jailbreak = False
+    detected: set[str] = set()
     for text in texts:
         if "[[cf:" not in text:
             continue
@@ -89,11 +128,12 @@ def _marks(texts: list[str], target: str) -> tuple[dict[str, str], bool]:
             if (match["target"] or "prompt") != target:
                 continue
             name, severity = match["name"], match["severity"] or "medium"
-            if name == "jailbreak":
-                jailbreak = True
-            elif name in CATEGORIES and _RANK[severity] > _RANK[found.get(name, "safe")]:
-                found[name] = severity
-    return found, jailbreak
+            if name in CATEGORIES:
+                if _RANK[severity] > _RANK[found.get(name, "safe")]:
+                    found[name] = severity
+            else:
+                detected.add(name)
+    return found, detected
 
 
 def _verdict(found: dict[str, str], thresholds: dict[str, str], policy: Policy, extra: dict[str, Any]) -> Verdict:
@@ -109,27 +149,50 @@ def _verdict(found: dict[str, str], thresholds: dict[str, str], policy: Policy, 
         blocked = blocked or filtered
         results[category] = {"filtered": filtered, "severity": severity}
     for key, value in extra.items():
-        blocked = blocked or value["filtered"]
+        blocked = blocked or bool(value.get("filtered"))
         results[key] = value
     return Verdict(dict(sorted(results.items())), blocked, found)
 
 
+def _detector(detected: bool, on: bool, policy: Policy) -> dict[str, Any]:
+    return {"filtered": detected and on and not policy.annotate_only, "detected": detected}
+
+
 def judge_prompt(texts: list[str], policy: Policy) -> Verdict:
     """The prompt's results; ``blocked`` when the policy refuses it."""
-    if not any("[[cf:" in t for t in texts):
+    if not any("[[cf:" in t for t in texts) and not policy.terms and not policy.blocklists:
         return Verdict(SAFE_PROMPT_RESULTS)
-    found, jailbreak = _marks(texts, "prompt")
-    shield = {"filtered": jailbreak and policy.jailbreak and not policy.annotate_only, "detected": jailbreak}
-    return _verdict(found, policy.prompt, policy, {"jailbreak": shield})
+    found, detected = _marks(texts, "prompt")
+    _term_hits(texts, policy, found)
+    extra: dict[str, Any] = {"jailbreak": _detector("jailbreak" in detected, policy.jailbreak, policy)}
+    if "indirect_attack" in detected:
+        extra["indirect_attack"] = _detector(True, policy.indirect_attack, policy)
+    if "profanity" in detected:
+        extra["profanity"] = _detector(True, policy.profanity, policy)
+    hits = _blocklist_hits(texts, policy)
+    if hits:
+        blocked = not policy.annotate_only
+        extra["custom_blocklists"] = {"details": [{"filtered": blocked, "id": h} for h in hits], "filtered": blocked}
+    verdict = _verdict(found, policy.prompt, policy, extra)
+    return Verdict(verdict.results, verdict.blocked, {**found, **{d: "detected" for d in detected}})
 
 
 def judge_completion(texts: list[str], policy: Policy) -> Verdict:
     """What the answer will hold, from ``completion:`` markers in the prompt."""
     if not any("[[cf:" in t for t in texts):
         return Verdict(SAFE_COMPLETION_RESULTS)
-    found, _ = _marks(texts, "completion")
-    extra = {"protected_material_code": _NOT_DETECTED, "protected_material_text": _NOT_DETECTED}
-    return _verdict(found, policy.completion, policy, extra)
+    found, detected = _marks(texts, "completion")
+    code = _detector("protected_material_code" in detected, policy.protected_material, policy)
+    if code["detected"]:
+        code["citation"] = _CITATION
+    extra: dict[str, Any] = {
+        "protected_material_code": code,
+        "protected_material_text": _detector("protected_material_text" in detected, policy.protected_material, policy),
+    }
+    if "profanity" in detected:
+        extra["profanity"] = _detector(True, policy.profanity, policy)
+    verdict = _verdict(found, policy.completion, policy, extra)
+    return Verdict(verdict.results, verdict.blocked, {**found, **{d: "detected" for d in detected}})
 
 
 class PromptFiltered(AzureError):
@@ -163,3 +226,12 @@ def cut_point(token_count: int) -> int:
     """Where the filter acts on an answer it blocks: halfway, so the client sees a partial
     answer, as it would when the service's filter catches up with generation."""
     return token_count // 2
+
+
+def custom_policy(name: str, base: Policy, changes: dict[str, Any]) -> Policy:
+    """``base`` with the changes a configuration file makes (thresholds merge per category)."""
+    fields = {k: v for k, v in changes.items() if v is not None and k != "base"}
+    fields["prompt"] = {**base.prompt, **fields.get("prompt", {})}
+    fields["completion"] = {**base.completion, **fields.get("completion", {})}
+    merged = {**base.__dict__, **fields, "name": name}
+    return Policy(**merged)

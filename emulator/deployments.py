@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contentfilter import Policy, load_policies
+from .contentfilter import Policy, custom_policy, load_policies
 from .models import Family, ModelInfo, match_model
 from .settings import DeploymentConfig, Settings
 from .timing import TimingProfile, load_profiles
@@ -34,7 +34,11 @@ class Deployment:
 
 
 def _build(
-    name: str, config: DeploymentConfig, enforce_everywhere: bool, profiles: dict[str, TimingProfile]
+    name: str,
+    config: DeploymentConfig,
+    enforce_everywhere: bool,
+    profiles: dict[str, TimingProfile],
+    policies: dict[str, Policy],
 ) -> Deployment:
     model = match_model(config.model)
     assert model is not None  # DeploymentConfig validated it
@@ -60,7 +64,7 @@ def _build(
         rpm=max(rpm, 1),
         enforce_quota=enforce,
         timing=profiles[config.timing],
-        content_filter=load_policies()[config.content_filter],
+        content_filter=policies[config.content_filter],
     )
 
 
@@ -81,8 +85,17 @@ class DeploymentTable:
         unknown = {c.timing for c in settings.deployments.values()} - set(self._profiles)
         if unknown:
             raise ValueError(f"unknown timing profiles: {', '.join(sorted(unknown))}")
+        builtin = load_policies()
+        self._policies = {
+            **builtin,
+            **{
+                n: custom_policy(n, builtin[c.base], c.model_dump(exclude={"base"}))
+                for n, c in settings.content_filters.items()
+            },
+        }
         self._fixed = {
-            name: _build(name, cfg, self._enforce, self._profiles) for name, cfg in settings.deployments.items()
+            name: _build(name, cfg, self._enforce, self._profiles, self._policies)
+            for name, cfg in settings.deployments.items()
         }
         self._inferred: dict[str, Deployment] = {}
 
@@ -96,7 +109,7 @@ class DeploymentTable:
         # A name that denotes no model still gets a deployment: people name deployments
         # freely ("prod-chat"), and most of them are chat deployments.
         model_name = name if match_model(name) is not None else FALLBACK_MODEL
-        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce, self._profiles)
+        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce, self._profiles, self._policies)
         if len(self._inferred) < _MAX_INFERRED:
             self._inferred[name] = deployment
         return deployment

@@ -93,6 +93,25 @@ class TimingConfig(BaseModel):
     fixed_ms: float = Field(default=0, ge=0, le=600_000)
 
 
+class ContentFilterConfig(BaseModel):
+    """A content-filter policy of your own: a built-in one (``base``) with changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: str = "default"
+    prompt: dict[str, Literal["low", "medium", "high", "never"]] = Field(default_factory=dict)
+    completion: dict[str, Literal["low", "medium", "high", "never"]] = Field(default_factory=dict)
+    jailbreak: bool | None = None
+    indirect_attack: bool | None = None
+    protected_material: bool | None = None
+    profanity: bool | None = None
+    annotate_only: bool | None = None
+    terms: dict[
+        Literal["hate", "sexual", "violence", "self_harm"], dict[Literal["low", "medium", "high"], list[str]]
+    ] = Field(default_factory=dict)
+    blocklists: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -108,6 +127,7 @@ class FileConfig(BaseModel):
     journal_size: int = Field(default=1000, ge=0, le=1_000_000)
     timing_profiles: dict[str, TimingConfig] = Field(default_factory=dict)
     replies: list[ReplyRule] = Field(default_factory=list)
+    content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:
@@ -115,11 +135,15 @@ class FileConfig(BaseModel):
         from .timing import load_profiles
 
         known = set(load_profiles()) | set(self.timing_profiles)
+        policies = set(load_policies()) | set(self.content_filters)
+        for name, custom in self.content_filters.items():
+            if custom.base not in load_policies():
+                raise ValueError(f"content_filters.{name}.base: unknown content-filter policy {custom.base!r}")
         for name, deployment in (self.deployments or {}).items():
-            if deployment.content_filter not in load_policies():
+            if deployment.content_filter not in policies:
                 raise ValueError(
                     f"deployments.{name}.content_filter: unknown content-filter policy {deployment.content_filter!r}; "
-                    f"the policies are {', '.join(sorted(load_policies()))}"
+                    f"the policies are {', '.join(sorted(policies))}"
                 )
             if deployment.timing not in known:
                 raise ValueError(
@@ -155,6 +179,7 @@ class Settings:
     journal_size: int = 1000
     timing_profiles: dict[str, TimingConfig] = field(default_factory=dict)
     replies: list[ReplyRule] = field(default_factory=list)
+    content_filters: dict[str, ContentFilterConfig] = field(default_factory=dict)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
@@ -178,6 +203,7 @@ class Settings:
             journal_size=file.journal_size,
             timing_profiles=dict(file.timing_profiles),
             replies=list(file.replies),
+            content_filters=dict(file.content_filters),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

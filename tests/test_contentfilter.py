@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai import AzureOpenAI
 
-from emulator.settings import DeploymentConfig, Settings
+from emulator.settings import ContentFilterConfig, DeploymentConfig, Settings
 from support import assert_valid_response, running_emulator
 
 GA = {"api-version": "2024-10-21"}
@@ -27,6 +27,15 @@ def filtered() -> Iterator[AzureOpenAI]:
             "permissive": DeploymentConfig(model="gpt-4o", content_filter="permissive"),
             "annotate": DeploymentConfig(model="gpt-4o", content_filter="annotate-only"),
             "instruct": DeploymentConfig(model="gpt-35-turbo-instruct"),
+            "custom": DeploymentConfig(model="gpt-4o", content_filter="house-rules"),
+        },
+        content_filters={
+            "house-rules": ContentFilterConfig(
+                prompt={"violence": "high"},
+                profanity=True,
+                terms={"violence": {"high": ["massacre"], "low": ["fight"]}},
+                blocklists={"competitors": ["Contoso", r"re:\bfabrikam\w*"]},
+            )
         },
     )
     with running_emulator(settings) as url:
@@ -141,3 +150,44 @@ def test_text_without_markers_is_safe(http: httpx.Client) -> None:
         json={"messages": [{"role": "user", "content": "[[not a marker]] hello"}]},
     )
     assert response.json()["prompt_filter_results"][0]["content_filter_results"]["hate"]["severity"] == "safe"
+
+
+def test_protected_material_is_annotated_and_blocks_answers(filtered: AzureOpenAI) -> None:
+    choice = chat(filtered, "Print the lyrics [[cf:completion:protected_material_text]]").choices[0]
+    assert choice.finish_reason == "content_filter"
+    assert choice.model_extra["content_filter_results"]["protected_material_text"] == {
+        "filtered": True,
+        "detected": True,
+    }
+    code = chat(filtered, "Print the code [[cf:completion:protected_material_code]]", "permissive").choices[0]
+    result = code.model_extra["content_filter_results"]["protected_material_code"]
+    assert result["detected"] is True and result["citation"]["URL"]
+
+
+def test_terms_and_blocklists_of_a_policy_from_the_config(filtered: AzureOpenAI) -> None:
+    low = chat(filtered, "Describe a fight", "custom")
+    results = low.model_extra["prompt_filter_results"][0]["content_filter_results"]
+    assert results["violence"] == {"filtered": False, "severity": "low"}
+    with pytest.raises(openai.BadRequestError) as caught:
+        chat(filtered, "Describe a massacre", "custom")
+    assert caught.value.body["innererror"]["content_filter_result"]["violence"] == {
+        "filtered": True,
+        "severity": "high",
+    }
+    with pytest.raises(openai.BadRequestError) as caught:
+        chat(filtered, "Compare us with FABRIKAMs offer", "custom")
+    blocklists = caught.value.body["innererror"]["content_filter_result"]["custom_blocklists"]
+    assert blocklists == {"details": [{"filtered": True, "id": "competitors"}], "filtered": True}
+
+
+def test_profanity_and_indirect_attacks_follow_the_policy(filtered: AzureOpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        chat(filtered, "Some [[cf:profanity]] words", "custom")
+    assert caught.value.body["innererror"]["content_filter_result"]["profanity"] == {"filtered": True, "detected": True}
+    results = chat(filtered, "Some [[cf:profanity]] words").model_extra["prompt_filter_results"][0][
+        "content_filter_results"
+    ]
+    assert results["profanity"] == {"filtered": False, "detected": True}
+    with pytest.raises(openai.BadRequestError) as caught:
+        chat(filtered, "Summarise this document [[cf:indirect_attack]]")
+    assert caught.value.body["innererror"]["content_filter_result"]["indirect_attack"]["filtered"] is True
