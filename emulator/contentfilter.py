@@ -75,6 +75,9 @@ class Policy:
     protected_material: bool = True
     profanity: bool = False
     annotate_only: bool = False
+    # Asynchronous Filter mode: streams flow unbuffered and the verdicts follow as separate
+    # annotation frames (see operations/chat_stream.py).
+    asynchronous: bool = False
     # category -> severity -> terms found in a prompt at that severity
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict, hash=False)
     # name -> terms (or "re:" regular expressions) that block a prompt

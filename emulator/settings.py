@@ -106,6 +106,7 @@ class ContentFilterConfig(BaseModel):
     protected_material: bool | None = None
     profanity: bool | None = None
     annotate_only: bool | None = None
+    asynchronous: bool | None = None
     terms: dict[
         Literal["hate", "sexual", "violence", "self_harm"], dict[Literal["low", "medium", "high"], list[str]]
     ] = Field(default_factory=dict)

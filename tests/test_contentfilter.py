@@ -28,6 +28,7 @@ def filtered() -> Iterator[AzureOpenAI]:
             "annotate": DeploymentConfig(model="gpt-4o", content_filter="annotate-only"),
             "instruct": DeploymentConfig(model="gpt-35-turbo-instruct"),
             "custom": DeploymentConfig(model="gpt-4o", content_filter="house-rules"),
+            "async": DeploymentConfig(model="gpt-4o", content_filter="asynchronous"),
         },
         content_filters={
             "house-rules": ContentFilterConfig(
@@ -114,6 +115,58 @@ def test_a_blocked_stream_ends_with_content_filter_then_done(filtered: AzureOpen
                 annotated.append(choice.model_extra["content_filter_results"]["sexual"])
     assert finish == "content_filter"
     assert annotated and all(a == {"filtered": True, "severity": "medium"} for a in annotated)
+
+
+def sse_events(client: AzureOpenAI, text: str, model: str, **kwargs: Any) -> list[Any]:
+    """A stream's events in order, as the client library reads them off the wire."""
+    messages = [{"role": "user", "content": text}]
+    with client.chat.completions.with_streaming_response.create(
+        model=model, messages=messages, stream=True, **kwargs
+    ) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    return [json.loads(line.removeprefix("data: ")) for line in lines[:-1]]
+
+
+def test_asynchronous_mode_streams_content_then_trailing_verdicts(filtered: AzureOpenAI) -> None:
+    text = "Write a long account of a storm at sea [[cf:completion:violence=low]]"
+    events = sse_events(filtered, text, "async", max_tokens=150)
+    assert events[0]["prompt_filter_results"][0]["content_filter_results"]["hate"]["severity"] == "safe"
+    content = [e for e in events[1:] if e["id"]]
+    verdicts = [e for e in events[1:] if not e["id"]]
+    assert all("content_filter_results" not in c for e in content for c in e["choices"])
+    assert len(verdicts) >= 2  # one per window of content, the last after the finish chunk
+    assert events[-1] is verdicts[-1]
+    answer = "".join(c["delta"].get("content") or "" for e in content for c in e["choices"])
+    start = 0
+    for frame in verdicts:
+        assert (frame["object"], frame["model"], frame["created"]) == ("", "", 0)
+        (choice,) = frame["choices"]
+        offsets = choice["content_filter_offsets"]
+        assert offsets["start_offset"] == offsets["check_offset"] == start < offsets["end_offset"]
+        start = offsets["end_offset"]
+        assert choice["finish_reason"] is None
+        assert choice["content_filter_results"]["violence"] == {"filtered": False, "severity": "low"}
+    assert start == len(answer)
+    assert [c["finish_reason"] for e in content for c in e["choices"] if c["finish_reason"]] == ["stop"]
+    # The mode changes how the answer is delivered, never what it says.
+    plain = chat(filtered, text, "async", max_tokens=150).choices[0].message.content
+    assert answer == plain
+
+
+def test_asynchronous_mode_ends_a_blocked_stream_with_the_filters_frame(filtered: AzureOpenAI) -> None:
+    text = "Describe a battle [[cf:completion:sexual=medium]]"
+    events = sse_events(filtered, text, "async", stream_options={"include_usage": True})
+    finishes = [c["finish_reason"] for e in events for c in e["choices"] if c.get("finish_reason")]
+    assert finishes == ["content_filter"]
+    last, usage = events[-2], events[-1]
+    assert last["id"] == "" and usage["usage"]["completion_tokens"] > 0
+    assert last["choices"][0]["content_filter_results"]["sexual"] == {"filtered": True, "severity": "medium"}
+    answer = "".join(c["delta"].get("content") or "" for e in events if e["id"] for c in e["choices"] if "delta" in c)
+    assert last["choices"][0]["content_filter_offsets"]["end_offset"] == len(answer) > 0
+    # The library's own stream reader takes the blank-id frames in its stride.
+    stream = chat(filtered, text, "async", stream=True)
+    assert [c.finish_reason for chunk in stream for c in chunk.choices if c.finish_reason] == ["content_filter"]
 
 
 def test_legacy_completions_are_filtered_too(filtered: AzureOpenAI) -> None:

@@ -85,7 +85,13 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         return StreamReply(
-            stream_chunks(header, choices, usage if include_usage else None, encoding),
+            stream_chunks(
+                header,
+                choices,
+                usage if include_usage else None,
+                encoding,
+                asynchronous=deployment.content_filter.asynchronous,
+            ),
             prompt_filter_results=ctx.prompt_filter_results,
         )
     return JsonReply(

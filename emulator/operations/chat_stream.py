@@ -15,6 +15,10 @@ from .chat_tools import Call
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
 # them a few tokens at a time.
 _ARGUMENT_FRAGMENT = 12
+# In Asynchronous Filter mode an annotation frame follows about every this many characters of
+# content (the service promises its signal within ~1,000 characters; a smaller window shows
+# clients several frames in ordinary-length answers).
+_ASYNC_WINDOW = 200
 
 
 @dataclass
@@ -53,9 +57,18 @@ class Choice:
 
 
 def stream_chunks(
-    header: dict[str, Any], choices: list[Choice], usage: dict[str, Any] | None, encoding: str
+    header: dict[str, Any],
+    choices: list[Choice],
+    usage: dict[str, Any] | None,
+    encoding: str,
+    asynchronous: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """The chat.completion.chunk events; delivery puts Azure's prompt annotation first."""
+    """The chat.completion.chunk events; delivery puts Azure's prompt annotation first.
+
+    In the default mode each content chunk carries the filter's results (the service buffers
+    the answer and checks it before sending). In Asynchronous Filter mode content chunks carry
+    none; the verdicts follow in annotation frames of their own, and an answer the filter
+    blocks ends with the filter's frame instead of an ordinary finish chunk."""
 
     def chunk(choice_body: dict[str, Any] | None) -> dict[str, Any]:
         event = {
@@ -70,61 +83,69 @@ def stream_chunks(
             event["usage"] = None
         return event
 
+    def body(choice: Choice, delta: dict[str, Any], results: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        # Keys in the service's (alphabetical) order.
+        item = {} if asynchronous else {"content_filter_results": results}
+        return {**item, "delta": delta, "finish_reason": None, "index": choice.index, "logprobs": None, **extra}
+
     for choice in choices:
-        yield chunk(
-            {
-                "content_filter_results": {},
-                # A choice that calls tools has no content at all (null, as in the plain answer).
-                "delta": {"content": None if choice.calls else "", "refusal": None, "role": "assistant"},
-                "finish_reason": None,
-                "index": choice.index,
-                "logprobs": None,
-            }
-        )
+        # A choice that calls tools has no content at all (null, as in the plain answer).
+        yield chunk(body(choice, {"content": None if choice.calls else "", "refusal": None, "role": "assistant"}, {}))
         if choice.calls:
-            yield from (chunk(body) for body in _call_deltas(choice))
-        offset = 0
+            yield from (chunk(delta) for delta in _call_deltas(choice, asynchronous))
+        offset = sent = checked = 0
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
             logprobs = None
             if choice.logprobs is not None:
                 logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
             offset += len(ids)
-            yield chunk(
-                {
-                    "content_filter_results": choice.filter_results,
-                    "delta": {"content": piece},
-                    "finish_reason": None,
-                    "index": choice.index,
-                    "logprobs": logprobs,
-                }
-            )
-        yield chunk(
-            {
-                "content_filter_results": {},
-                "delta": {},
-                "finish_reason": choice.finish_reason,
-                "index": choice.index,
-                "logprobs": None,
-            }
-        )
+            sent += len(piece)
+            yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
+            if asynchronous and sent - checked >= _ASYNC_WINDOW:
+                yield _filter_frame(choice, checked, sent, None, usage is not None)
+                checked = sent
+        if asynchronous and choice.finish_reason == "content_filter":
+            yield _filter_frame(choice, checked, sent, "content_filter", usage is not None)
+            continue
+        yield chunk(body(choice, {}, {}, finish_reason=choice.finish_reason))
+        if asynchronous and sent > checked:
+            # The filter trails generation: its verdict on the tail comes after the finish.
+            yield _filter_frame(choice, checked, sent, None, usage is not None)
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage
         yield final
 
 
-def _call_deltas(choice: Choice) -> Iterator[dict[str, Any]]:
+def _filter_frame(choice: Choice, start: int, end: int, finish: str | None, with_usage: bool) -> dict[str, Any]:
+    """Asynchronous Filter mode's annotation: blank ids, the results for the characters
+    ``start``..``end`` of the answer, and where they are (service.md 4.7)."""
+    frame: dict[str, Any] = {
+        "choices": [
+            {
+                "content_filter_offsets": {"check_offset": start, "end_offset": end, "start_offset": start},
+                "content_filter_results": choice.filter_results,
+                "finish_reason": finish,
+                "index": choice.index,
+            }
+        ],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+    }
+    if with_usage:
+        frame["usage"] = None
+    return frame
+
+
+def _call_deltas(choice: Choice, asynchronous: bool) -> Iterator[dict[str, Any]]:
     """Calls as the service streams them: a delta naming each call (index, id, type, name),
     then its arguments in fragments that join to the whole JSON."""
 
     def body(delta: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "content_filter_results": {},
-            "delta": delta,
-            "finish_reason": None,
-            "index": choice.index,
-            "logprobs": None,
-        }
+        item: dict[str, Any] = {} if asynchronous else {"content_filter_results": {}}
+        return {**item, "delta": delta, "finish_reason": None, "index": choice.index, "logprobs": None}
 
     for position, call in enumerate(choice.calls):
         fragments = [
