@@ -217,6 +217,12 @@ class PromptFiltered(AzureError):
         )
 
 
+# What the service reports in place of the categories when its filter could not run.
+FILTER_ERROR_RESULTS: dict[str, Any] = {
+    "error": {"code": "content_filter_error", "message": "The contents are not filtered"}
+}
+
+
 def prompt_filter_results(prompt_count: int = 1) -> list[dict[str, Any]]:
     return [{"prompt_index": index, "content_filter_results": SAFE_PROMPT_RESULTS} for index in range(prompt_count)]
 

@@ -189,13 +189,16 @@ class Pipeline:
                 ctx.deployment_name = remembered.deployment_name
                 self._resolve_deployment(ctx)
             await self._apply_faults(ctx, raw)
-            self._admit(ctx, remembered.estimated_tokens)
-            return handler.renew(remembered.reply)  # type: ignore[misc]
+            if ctx.faults is None or ctx.faults.filter_error is None:
+                self._admit(ctx, remembered.estimated_tokens)
+                return handler.renew(remembered.reply)  # type: ignore[misc]
+            # A failing filter changes the annotations: this answer is made afresh.
         ctx.body = parse_json_body(raw)
-        if ctx.surface == "v1":
+        if ctx.deployment is None:  # v1: the deployment is in the body
             self._resolve_deployment(ctx)
         assert ctx.deployment is not None
-        await self._apply_faults(ctx, raw)
+        if remembered is None:
+            await self._apply_faults(ctx, raw)
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
         self._reject_unknown_parameters(ctx)
@@ -206,7 +209,8 @@ class Pipeline:
         handler.check(ctx, parsed)
         self._filter_prompt(ctx, handler.prompt_texts(parsed) if handler.prompt_texts else None)
         reply = handler.respond(ctx, parsed)
-        if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and not ctx.no_memo:
+        remember = not ctx.no_memo and (ctx.faults is None or ctx.faults.filter_error is None)
+        if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and remember:
             # Serialise once here: the size decides whether to remember it, and delivery
             # then sends these bytes.
             reply = JsonReply(reply.body, reply.status, reply.payload())
@@ -242,20 +246,29 @@ class Pipeline:
 
     def _filter_prompt(self, ctx: RequestContext, prompts: list[list[str]] | None) -> None:
         """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
-        one; otherwise its annotations, and what the filter will find in the answer."""
+        one; otherwise its annotations, and what the filter will find in the answer. A
+        scenario's ``filter_error`` stands in for the filter where it fails: an error object
+        instead of categories, and nothing blocked."""
         if prompts is None:
             ctx.prompt_filter_results = contentfilter.prompt_filter_results()
             return
         assert ctx.deployment is not None
         policy = ctx.deployment.content_filter
+        failing = ctx.faults.filter_error.on if ctx.faults and ctx.faults.filter_error else []
         results = []
         for index, texts in enumerate(prompts):
+            if "prompt" in failing:
+                results.append({"prompt_index": index, "content_filter_results": contentfilter.FILTER_ERROR_RESULTS})
+                continue
             verdict = contentfilter.judge_prompt(texts, policy)
             if verdict.blocked:
                 raise contentfilter.PromptFiltered(verdict.results)
             results.append({"prompt_index": index, "content_filter_results": verdict.results})
         ctx.prompt_filter_results = results
-        ctx.completion_verdict = contentfilter.judge_completion([t for texts in prompts for t in texts], policy)
+        if "completion" in failing:
+            ctx.completion_verdict = contentfilter.Verdict(contentfilter.FILTER_ERROR_RESULTS, found={"error": "error"})
+        else:
+            ctx.completion_verdict = contentfilter.judge_completion([t for texts in prompts for t in texts], policy)
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
         query = _api_version_of(ctx.request.scope["query_string"])

@@ -17,7 +17,7 @@ from openai import AzureOpenAI
 from emulator.faults.engine import builtin_scenarios
 from emulator.faults.scenario import ScenarioError, load_scenario_file
 from emulator.settings import Settings
-from support import running_emulator
+from support import assert_valid_response, running_emulator
 
 HELLO = [{"role": "user", "content": "Hello"}]
 
@@ -576,3 +576,35 @@ def test_unknown_admin_paths_and_filters_answer_in_the_admin_shape(fault_endpoin
     assert response.status_code == 404 and response.json()["errors"][0]["title"].startswith("no admin endpoint")
     response = httpx.get(f"{fault_endpoint}/_emulator/requests", params={"foo": "1"})
     assert response.status_code == 400 and "unknown filter foo" in response.json()["errors"][0]["title"]
+
+
+def test_a_failing_content_filter_annotates_with_an_error_and_blocks_nothing(
+    client_for: Callable[..., AzureOpenAI], scenario: Callable[..., str]
+) -> None:
+    error = {"error": {"code": "content_filter_error", "message": "The contents are not filtered"}}
+    client = client_for("filter-error")
+    # Twice: the second (byte-identical) request must not be served from a remembered answer.
+    for _ in range(2):
+        completion = client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "Hello [[cf:hate=high]]"}]
+        )
+        assert completion.choices[0].finish_reason == "stop"
+        assert completion.model_extra["prompt_filter_results"][0]["content_filter_results"] == error
+        assert completion.choices[0].model_extra["content_filter_results"] == error
+        assert_valid_response("2024-10-21", "chat/completions", completion.model_dump(exclude_unset=True))
+    stream = client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "Hello [[cf:completion:sexual=high]]"}], stream=True
+    )
+    chunks = list(stream)
+    assert [c.finish_reason for chunk in chunks for c in chunk.choices if c.finish_reason] == ["stop"]
+    assert any(c.model_extra["content_filter_results"] == error for chunk in chunks for c in chunk.choices)
+    # Only the completion's filter fails: the prompt is judged and blocked as usual.
+    partial = client_for(scenario({"name": "half", "actions": [{"action": "filter_error", "on": ["completion"]}]}))
+    with pytest.raises(openai.BadRequestError) as caught:
+        partial.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "[[cf:hate=high]]"}])
+    assert caught.value.code == "content_filter"
+    plain = partial.completions.create(model="gpt-35-turbo-instruct", prompt="Hi [[cf:completion:hate=high]]")
+    assert plain.choices[0].finish_reason != "content_filter"
+    assert plain.choices[0].model_extra["content_filter_results"] == error
+    prompt_results = plain.model_extra["prompt_filter_results"][0]["content_filter_results"]
+    assert prompt_results["hate"] == {"filtered": False, "severity": "safe"}

@@ -1,12 +1,14 @@
 """Fault actions: small named objects with a few typed parameters each, as Toxiproxy's toxics.
 
-Two kinds, by when they act:
+Three kinds, by when they act:
 
 * before the response (``Before``): ``error``, ``delay``, ``reset``, ``hang`` and, for plain
   JSON answers, ``malformed``. ``run`` either returns (go on), raises an ``AzureError`` (answer
   with it) or raises ``AbortConnection`` (close the socket, no answer).
 * inside a stream (``InStream``): ``cut_stream``, ``stream_error``, ``stall`` and, for
   streams, ``malformed``. ``frames`` wraps the stream's frames.
+* while the answer is made: ``filter_error``, which the pipeline's content-filter step reads
+  (a failing filter annotates with an error and blocks nothing).
 
 Units are in the field names (``delay_ms``, ``after_chunks``). Every wait is an ``anyio``
 sleep in the request's task, so a client that leaves cancels it.
@@ -219,6 +221,16 @@ class Malformed(Action):
                 return
             yield frame
             count += 1
+
+
+@action("filter_error")
+class FilterError(Action):
+    """The content filter fails: the chosen annotations carry an error object instead of
+    categories, as Azure sends when its filter could not run, and nothing is blocked."""
+
+    on: list[Literal["prompt", "completion"]] = Field(
+        default=["prompt", "completion"], min_length=1, description="which annotations fail"
+    )
 
 
 @action("cut_stream")

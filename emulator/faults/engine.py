@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidRequest
-from .actions import Action, Before, InStream, Malformed
+from .actions import Action, Before, FilterError, InStream, Malformed
 from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario
 
 SCENARIO_HEADER = "x-emulator-scenario"
@@ -32,11 +32,13 @@ class FaultPlan:
     before: list[Before] = field(default_factory=list)
     in_stream: list[Action] = field(default_factory=list)
     malformed: Malformed | None = None
+    filter_error: FilterError | None = None
     rule: str | None = None
     rng: random.Random = field(default_factory=random.Random)
 
     def actions(self) -> list[Action]:
-        return [*self.before, *self.in_stream, *([self.malformed] if self.malformed else [])]
+        extra = [a for a in (self.malformed, self.filter_error) if a is not None]
+        return [*self.before, *self.in_stream, *extra]
 
 
 @dataclass
@@ -227,6 +229,8 @@ def _plan_for(rule: Rule, rng: random.Random, streaming: bool) -> FaultPlan:
             continue  # nothing to act on: it is not recorded as applied either
         if isinstance(item, Malformed):
             plan.malformed = item
+        elif isinstance(item, FilterError):
+            plan.filter_error = item
         elif isinstance(item, InStream):
             plan.in_stream.append(item)
         elif isinstance(item, Before):
