@@ -29,6 +29,7 @@ def filtered() -> Iterator[AzureOpenAI]:
             "instruct": DeploymentConfig(model="gpt-35-turbo-instruct"),
             "custom": DeploymentConfig(model="gpt-4o", content_filter="house-rules"),
             "async": DeploymentConfig(model="gpt-4o", content_filter="asynchronous"),
+            "async-instruct": DeploymentConfig(model="gpt-35-turbo-instruct", content_filter="asynchronous"),
         },
         content_filters={
             "house-rules": ContentFilterConfig(
@@ -167,6 +168,34 @@ def test_asynchronous_mode_ends_a_blocked_stream_with_the_filters_frame(filtered
     # The library's own stream reader takes the blank-id frames in its stride.
     stream = chat(filtered, text, "async", stream=True)
     assert [c.finish_reason for chunk in stream for c in chunk.choices if c.finish_reason] == ["content_filter"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "finish"), [("A tale of the sea", "stop"), ("A tale [[cf:completion:hate=high]]", "content_filter")]
+)
+def test_asynchronous_mode_applies_to_legacy_completion_streams(
+    filtered: AzureOpenAI, prompt: str, finish: str
+) -> None:
+    with filtered.completions.with_streaming_response.create(
+        model="async-instruct", prompt=[prompt, prompt], max_tokens=120, stream=True
+    ) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    events = [json.loads(line.removeprefix("data: ")) for line in lines[:-1]]
+    content = [c for e in events if e["id"] for c in e["choices"]]
+    assert content and all("content_filter_results" not in c for c in content)
+    finishes = {c["index"]: c["finish_reason"] for e in events for c in e["choices"] if c.get("finish_reason")}
+    assert finishes == {0: finish, 1: finish}
+    for index in (0, 1):
+        text = "".join(c["text"] for c in content if c["index"] == index)
+        frames = [c for e in events if not e["id"] for c in e["choices"] if c["index"] == index]
+        assert frames[-1]["content_filter_offsets"]["end_offset"] == len(text) > 0
+        hate = frames[-1]["content_filter_results"]["hate"]
+        assert hate == (
+            {"filtered": True, "severity": "high"}
+            if finish == "content_filter"
+            else {"filtered": False, "severity": "safe"}
+        )
 
 
 def test_legacy_completions_are_filtered_too(filtered: AzureOpenAI) -> None:

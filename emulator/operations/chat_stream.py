@@ -10,15 +10,12 @@ from typing import Any
 
 from .. import contentfilter, tokens
 from ..contentfilter import Verdict
+from ..filterstream import TrailingVerdicts
 from .chat_tools import Call
 
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
 # them a few tokens at a time.
 _ARGUMENT_FRAGMENT = 12
-# In Asynchronous Filter mode an annotation frame follows about every this many characters of
-# content (the service promises its signal within ~1,000 characters; a smaller window shows
-# clients several frames in ordinary-length answers).
-_ASYNC_WINDOW = 200
 
 
 @dataclass
@@ -93,50 +90,26 @@ def stream_chunks(
         yield chunk(body(choice, {"content": None if choice.calls else "", "refusal": None, "role": "assistant"}, {}))
         if choice.calls:
             yield from (chunk(delta) for delta in _call_deltas(choice, asynchronous))
-        offset = sent = checked = 0
+        offset = 0
+        verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None)
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
             logprobs = None
             if choice.logprobs is not None:
                 logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
             offset += len(ids)
-            sent += len(piece)
             yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
-            if asynchronous and sent - checked >= _ASYNC_WINDOW:
-                yield _filter_frame(choice, checked, sent, None, usage is not None)
-                checked = sent
-        if asynchronous and choice.finish_reason == "content_filter":
-            yield _filter_frame(choice, checked, sent, "content_filter", usage is not None)
-            continue
-        yield chunk(body(choice, {}, {}, finish_reason=choice.finish_reason))
-        if asynchronous and sent > checked:
+            if asynchronous:
+                yield from verdicts.after(piece)
+        blocked = choice.finish_reason == "content_filter"
+        if not (asynchronous and blocked):
+            yield chunk(body(choice, {}, {}, finish_reason=choice.finish_reason))
+        if asynchronous:
             # The filter trails generation: its verdict on the tail comes after the finish.
-            yield _filter_frame(choice, checked, sent, None, usage is not None)
+            yield from verdicts.end(blocked)
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage
         yield final
-
-
-def _filter_frame(choice: Choice, start: int, end: int, finish: str | None, with_usage: bool) -> dict[str, Any]:
-    """Asynchronous Filter mode's annotation: blank ids, the results for the characters
-    ``start``..``end`` of the answer, and where they are (service.md 4.7)."""
-    frame: dict[str, Any] = {
-        "choices": [
-            {
-                "content_filter_offsets": {"check_offset": start, "end_offset": end, "start_offset": start},
-                "content_filter_results": choice.filter_results,
-                "finish_reason": finish,
-                "index": choice.index,
-            }
-        ],
-        "created": 0,
-        "id": "",
-        "model": "",
-        "object": "",
-    }
-    if with_usage:
-        frame["usage"] = None
-    return frame
 
 
 def _call_deltas(choice: Choice, asynchronous: bool) -> Iterator[dict[str, Any]]:

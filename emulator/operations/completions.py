@@ -16,6 +16,7 @@ from .. import contentfilter, ids, synth, tokens
 from ..contentfilter import Verdict
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
+from ..filterstream import TrailingVerdicts
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
 from . import Handler
@@ -204,7 +205,14 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.get("include_usage"))
         return StreamReply(
-            _stream_chunks(header, choices, req, usage if include_usage else None, encoding),
+            _stream_chunks(
+                header,
+                choices,
+                req,
+                usage if include_usage else None,
+                encoding,
+                asynchronous=deployment.content_filter.asynchronous,
+            ),
             prompt_filter_results=prompt_results,
         )
     return JsonReply(
@@ -292,7 +300,11 @@ def _stream_chunks(
     req: CompletionsRequest,
     usage: dict[str, Any] | None,
     encoding: str,
+    asynchronous: bool = False,
 ) -> Iterator[dict[str, Any]]:
+    """The text_completion events; in Asynchronous Filter mode the filter's verdicts trail
+    the content in frames of their own (emulator/filterstream.py)."""
+
     def chunk(body: dict[str, Any] | None) -> dict[str, Any]:
         event: dict[str, Any] = {
             "choices": [body] if body is not None else [],
@@ -308,24 +320,24 @@ def _stream_chunks(
     for index, prompt, candidate in choices:
         offset = 0
         position = len(prompt)
+        verdicts = TrailingVerdicts(index, candidate.filter_results, usage is not None)
         if req.echo:
-            yield chunk(_piece(index, prompt, None))
+            yield chunk(_piece(index, prompt, None, asynchronous=asynchronous))
         for piece, piece_ids in tokens.pieces(candidate.token_ids, encoding):
             logprobs = None
             if candidate.logprobs is not None:
                 logprobs = _legacy_logprobs(candidate.logprobs[offset : offset + len(piece_ids)], position)
             offset += len(piece_ids)
             position += len(piece)
-            yield chunk(_piece(index, piece, logprobs, candidate.filter_results))
-        yield chunk(
-            {
-                "content_filter_results": {},
-                "finish_reason": candidate.finish_reason,
-                "index": index,
-                "logprobs": None,
-                "text": "",
-            }
-        )
+            yield chunk(_piece(index, piece, logprobs, candidate.filter_results, asynchronous))
+            if asynchronous:
+                yield from verdicts.after(piece)
+        blocked = candidate.finish_reason == "content_filter"
+        if not (asynchronous and blocked):
+            finish = {"finish_reason": candidate.finish_reason, "index": index, "logprobs": None, "text": ""}
+            yield chunk(finish if asynchronous else {"content_filter_results": {}, **finish})
+        if asynchronous:
+            yield from verdicts.end(blocked)
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage
@@ -333,14 +345,18 @@ def _stream_chunks(
 
 
 def _piece(
-    index: int, piece: str, logprobs: dict[str, Any] | None, results: dict[str, Any] | None = None
+    index: int,
+    piece: str,
+    logprobs: dict[str, Any] | None,
+    results: dict[str, Any] | None = None,
+    asynchronous: bool = False,
 ) -> dict[str, Any]:
+    body = {"finish_reason": None, "index": index, "logprobs": logprobs, "text": piece}
+    if asynchronous:
+        return body
     return {
         "content_filter_results": results if results is not None else contentfilter.completion_filter_results(),
-        "finish_reason": None,
-        "index": index,
-        "logprobs": logprobs,
-        "text": piece,
+        **body,
     }
 
 
