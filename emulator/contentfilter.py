@@ -76,7 +76,7 @@ class Policy:
     profanity: bool = False
     annotate_only: bool = False
     # Asynchronous Filter mode: streams flow unbuffered and the verdicts follow as separate
-    # annotation frames (see operations/chat_stream.py).
+    # annotation frames (see emulator/filterstream.py).
     asynchronous: bool = False
     # category -> severity -> terms found in a prompt at that severity
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict, hash=False)

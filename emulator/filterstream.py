@@ -18,7 +18,7 @@ WINDOW = 200
 
 
 class TrailingVerdicts:
-    """The frames for one choice: call ``sent`` after each content chunk, ``end`` after the
+    """The frames for one choice: call ``after`` with each content chunk, ``end`` after the
     last. A blocked answer ends with the filter's frame instead of an ordinary finish."""
 
     def __init__(self, index: int, results: dict[str, Any], with_usage: bool) -> None:
