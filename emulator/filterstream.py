@@ -18,23 +18,32 @@ WINDOW = 200
 
 
 class TrailingVerdicts:
-    """The frames for one choice: call ``after`` with each content chunk, ``end`` after the
-    last. A blocked answer ends with the filter's frame instead of an ordinary finish."""
+    """The frames for one choice: ``after`` with each content chunk sent, ``close`` with the
+    choice's finish event. Inactive (the default mode), it adds nothing and passes the finish
+    through, so stream builders need no branch of their own."""
 
-    def __init__(self, index: int, results: dict[str, Any], with_usage: bool) -> None:
+    def __init__(self, index: int, results: dict[str, Any], with_usage: bool, active: bool) -> None:
         self.index = index
         self.results = results
         self.with_usage = with_usage
+        self.active = active
         self.sent = 0
         self.checked = 0
 
     def after(self, piece: str) -> Iterator[dict[str, Any]]:
+        if not self.active:
+            return
         self.sent += len(piece)
         if self.sent - self.checked >= WINDOW:
             yield self._frame(None)
 
-    def end(self, blocked: bool) -> Iterator[dict[str, Any]]:
-        if blocked or self.sent > self.checked:
+    def close(self, finish_reason: str, finish_event: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """A blocked answer ends with the filter's frame instead of its finish event; any
+        other ends with its finish, then the verdict on the tail (the filter trails)."""
+        blocked = finish_reason == "content_filter"
+        if not (self.active and blocked):
+            yield finish_event
+        if self.active and (blocked or self.sent > self.checked):
             yield self._frame("content_filter" if blocked else None)
 
     def _frame(self, finish: str | None) -> dict[str, Any]:

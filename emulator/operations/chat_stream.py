@@ -91,21 +91,15 @@ def stream_chunks(
         if choice.calls:
             yield from (chunk(delta) for delta in _call_deltas(choice, asynchronous))
         offset = 0
-        verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None)
+        verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None, asynchronous)
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
             logprobs = None
             if choice.logprobs is not None:
                 logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
             offset += len(ids)
             yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
-            if asynchronous:
-                yield from verdicts.after(piece)
-        blocked = choice.finish_reason == "content_filter"
-        if not (asynchronous and blocked):
-            yield chunk(body(choice, {}, {}, finish_reason=choice.finish_reason))
-        if asynchronous:
-            # The filter trails generation: its verdict on the tail comes after the finish.
-            yield from verdicts.end(blocked)
+            yield from verdicts.after(piece)
+        yield from verdicts.close(choice.finish_reason, chunk(body(choice, {}, {}, finish_reason=choice.finish_reason)))
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage

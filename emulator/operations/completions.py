@@ -320,7 +320,7 @@ def _stream_chunks(
     for index, prompt, candidate in choices:
         offset = 0
         position = len(prompt)
-        verdicts = TrailingVerdicts(index, candidate.filter_results, usage is not None)
+        verdicts = TrailingVerdicts(index, candidate.filter_results, usage is not None, asynchronous)
         if req.echo:
             yield chunk(_piece(index, prompt, None, asynchronous=asynchronous))
         for piece, piece_ids in tokens.pieces(candidate.token_ids, encoding):
@@ -330,14 +330,11 @@ def _stream_chunks(
             offset += len(piece_ids)
             position += len(piece)
             yield chunk(_piece(index, piece, logprobs, candidate.filter_results, asynchronous))
-            if asynchronous:
-                yield from verdicts.after(piece)
-        blocked = candidate.finish_reason == "content_filter"
-        if not (asynchronous and blocked):
-            finish = {"finish_reason": candidate.finish_reason, "index": index, "logprobs": None, "text": ""}
-            yield chunk(finish if asynchronous else {"content_filter_results": {}, **finish})
-        if asynchronous:
-            yield from verdicts.end(blocked)
+            yield from verdicts.after(piece)
+        finish = {"finish_reason": candidate.finish_reason, "index": index, "logprobs": None, "text": ""}
+        yield from verdicts.close(
+            candidate.finish_reason, chunk(finish if asynchronous else {"content_filter_results": {}, **finish})
+        )
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage
