@@ -353,6 +353,10 @@ def test_admin_api_refuses_bad_scenarios_with_the_problem(fault_endpoint: str) -
         "rule 'r'" in response.json()["errors"][0]["title"]
         and "unknown action 'explode'" in response.json()["errors"][0]["title"]
     )
+    wrong_side = {"name": "bad", "rules": [{"name": "r", "actions": [{"action": "filter_error", "on": ["image"]}]}]}
+    response = httpx.post(f"{fault_endpoint}/_emulator/scenarios", json=wrong_side)
+    assert response.status_code == 400
+    assert "(filter_error): on.0: Input should be 'prompt' or 'completion'" in response.json()["errors"][0]["title"]
     assert httpx.put(f"{fault_endpoint}/_emulator/scenarios/active", json={"name": "nope"}).status_code == 400
     assert httpx.get(f"{fault_endpoint}/_emulator/scenarios/nope").status_code == 404
 
