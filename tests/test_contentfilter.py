@@ -165,9 +165,12 @@ def test_asynchronous_mode_ends_a_blocked_stream_with_the_filters_frame(filtered
     assert last["choices"][0]["content_filter_results"]["sexual"] == {"filtered": True, "severity": "medium"}
     answer = "".join(c["delta"].get("content") or "" for e in events if e["id"] for c in e["choices"] if "delta" in c)
     assert last["choices"][0]["content_filter_offsets"]["end_offset"] == len(answer) > 0
-    # The library's own stream reader takes the blank-id frames in its stride.
-    stream = chat(filtered, text, "async", stream=True)
-    assert [c.finish_reason for chunk in stream for c in chunk.choices if c.finish_reason] == ["content_filter"]
+    # The library reads the blank-id frames as chunks whose choices have no delta (None):
+    # the trap applications fall into on Azure (openai/openai-python#2313).
+    chunks = list(chat(filtered, text, "async", stream=True))
+    assert [c.finish_reason for chunk in chunks for c in chunk.choices if c.finish_reason] == ["content_filter"]
+    frames = [c for chunk in chunks if not chunk.id for c in chunk.choices]
+    assert frames and all(c.delta is None for c in frames)
 
 
 @pytest.mark.parametrize(
