@@ -24,6 +24,9 @@ from .errors import AzureError
 
 _TOKEN_WINDOW_S = 60.0
 _QUOTA_URL = "https://aka.ms/oai/quotaincrease"
+# What Azure tells a deployment with no token quota at all (0 TPM) to wait: a day, not the
+# rest of a window that will never have room (service.md 4.5).
+_NO_QUOTA_WAIT_S = 86400.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class RateLimiter:
             windows.requests_started, windows.requests = now, 0
         if deployment.enforce_quota:
             reading = self._reading(deployment, windows, request_limit)
+            if deployment.tpm == 0:
+                raise RateLimited("tokens", operation_id, api_version, _NO_QUOTA_WAIT_S, reading)
             if windows.requests + 1 > request_limit:
                 wait = windows.requests_started + request_window - now
                 raise RateLimited("requests", operation_id, api_version, wait, reading)

@@ -34,6 +34,7 @@ def locked_endpoint() -> Iterator[str]:
             "tight-calls": DeploymentConfig(model="gpt-4o-mini", quota={"rpm": 12}),
             "tight-calls-sdk": DeploymentConfig(model="gpt-4o-mini", quota={"rpm": 12}),
             "tight-tokens": DeploymentConfig(model="gpt-4o-mini", quota={"tpm": 100, "rpm": 600}),
+            "no-quota": DeploymentConfig(model="gpt-4o-mini", quota={"tpm": 0}),
         },
         max_body_bytes=4096,
     )

@@ -45,6 +45,18 @@ def test_the_call_limit_allows_a_sixth_of_rpm_per_ten_seconds(locked_endpoint: s
     assert third.headers["x-request-id"]
 
 
+def test_a_deployment_without_token_quota_is_told_to_wait_a_day(locked_endpoint: str) -> None:
+    client = AzureOpenAI(azure_endpoint=locked_endpoint, api_key="right-key", api_version="2024-10-21", max_retries=0)
+    with client, pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model="no-quota", messages=HELLO)
+    response = caught.value.response
+    assert response.headers["retry-after"] == "86400"
+    assert response.headers["retry-after-ms"] == "86400000"
+    assert response.headers["policy-id"] == "DeploymentRatelimit-Token"
+    assert "exceeded token rate limit" in caught.value.message
+    assert "Please retry after 86400 seconds." in caught.value.message
+
+
 def test_the_token_limit_counts_the_estimate_of_each_request(locked_endpoint: str) -> None:
     # Each request reserves its prompt estimate plus 40 tokens for each of its 2 choices.
     assert chat(locked_endpoint, "tight-tokens", max_tokens=40).status_code == 200
