@@ -226,18 +226,19 @@ HARD_SCHEMAS: list[dict[str, Any]] = [
 ]
 
 
+def forced_arguments(client: AzureOpenAI, schema: dict[str, Any], seed: int) -> Any:
+    """The arguments of a call the model must make to a tool taking ``schema``."""
+    tool = {"type": "function", "function": {"name": "act", "parameters": schema}}
+    response = client.chat.completions.create(
+        model="gpt-4o", messages=ASK, tools=[tool], tool_choice="required", seed=seed
+    )
+    return json.loads(response.choices[0].message.tool_calls[0].function.arguments)
+
+
 @pytest.mark.parametrize("schema", HARD_SCHEMAS, ids=[f"schema-{i}" for i in range(len(HARD_SCHEMAS))])
 def test_generated_arguments_validate_against_hard_schemas(client: AzureOpenAI, schema: dict[str, Any]) -> None:
-    tool = {"type": "function", "function": {"name": "act", "parameters": schema}}
     for seed in range(3):
-        call = (
-            client.chat.completions.create(
-                model="gpt-4o", messages=ASK, tools=[tool], tool_choice="required", seed=seed
-            )
-            .choices[0]
-            .message.tool_calls[0]
-        )
-        jsonschema.validate(json.loads(call.function.arguments), schema)
+        jsonschema.validate(forced_arguments(client, schema, seed), schema)
 
 
 BAD_TOOLS = [
@@ -307,17 +308,9 @@ from schemas import SCHEMAS  # noqa: E402
 @pytest.mark.parametrize("schema", SCHEMAS, ids=[f"schema-{i}" for i in range(len(SCHEMAS))])
 def test_tool_arguments_and_structured_outputs_validate(client: AzureOpenAI, schema: dict[str, Any]) -> None:
     assert len(SCHEMAS) >= 30
-    tool = {"type": "function", "function": {"name": "act", "parameters": schema}}
     response_format = {"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}
     for seed in range(2):
-        call = (
-            client.chat.completions.create(
-                model="gpt-4o", messages=ASK, tools=[tool], tool_choice="required", seed=seed
-            )
-            .choices[0]
-            .message.tool_calls[0]
-        )
-        jsonschema.validate(json.loads(call.function.arguments), schema)
+        jsonschema.validate(forced_arguments(client, schema, seed), schema)
         content = (
             client.chat.completions.create(model="gpt-4o", messages=ASK, response_format=response_format, seed=seed)
             .choices[0]
