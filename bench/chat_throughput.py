@@ -20,29 +20,15 @@ import statistics
 import sys
 import tempfile
 
-from common import load, start
+from common import load, lua_numbered, lua_repeated, start
 
 PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
 BODY = '{"messages":[{"role":"user","content":"Say hello in one short sentence."}],"max_tokens":40}'
-LUA_REPEATED = f"""
-wrk.method = "POST"
-wrk.body = '{BODY}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["api-key"] = "bench"
-"""
-# Every request different (a counter in the prompt), so the emulator can never answer from
-# its memory of earlier requests (emulator/memo.py) and does all the work every time.
-LUA_UNIQUE = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["api-key"] = "bench"
-counter = 0
-request = function()
-  counter = counter + 1
-  local body = '{"messages":[{"role":"user","content":"Say hello in one short sentence, number ' .. counter .. '."}],"max_tokens":40}'
-  return wrk.format(nil, nil, nil, body)
-end
-"""
+LUA_REPEATED = lua_repeated(BODY)
+LUA_UNIQUE = lua_numbered(
+    """'{"messages":[{"role":"user","content":"Say hello in one short sentence, number ' .. counter .. '."}],"""
+    """"max_tokens":40}'"""
+)
 
 
 def main() -> int:

@@ -79,3 +79,22 @@ def load(port: int, path: str, seconds: int, connections: int, script: str) -> d
     if errors:
         raise RuntimeError(f"{errors.group(1)} failed requests:\n{out}")
     return {"rps": rps, "p50": p50, "p99": p99}
+
+
+_LUA_HEAD = 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["api-key"] = "bench"\n'
+
+
+def lua_repeated(body: str) -> str:
+    """A wrk script that sends the same JSON ``body`` (no single quotes in it) every time."""
+    return _LUA_HEAD + f"wrk.body = '{body}'\n"
+
+
+def lua_numbered(body_expr: str) -> str:
+    """A wrk script whose requests all differ, so the emulator can never answer from its
+    memory of earlier ones (emulator/memo.py): ``body_expr`` is a Lua expression that uses
+    ``counter``, which counts the requests."""
+    return (
+        _LUA_HEAD
+        + "counter = 0\nrequest = function()\n  counter = counter + 1\n"
+        + f"  return wrk.format(nil, nil, nil, {body_expr})\nend\n"
+    )

@@ -25,7 +25,7 @@ import time
 
 import httpx
 
-from common import load, start
+from common import load, lua_numbered, lua_repeated, start
 
 PATH = "/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21"
 WORDS = (
@@ -34,22 +34,8 @@ WORDS = (
     "engine signal forest planet bridge castle window letter number system theory method result process "
     "energy language history science music travel health family school money power water light city"
 ).split()
-LUA_REPEATED = """
-wrk.method = "POST"
-wrk.body = '{"input":"A small input for the benchmark","encoding_format":"float"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["api-key"] = "bench"
-"""
-LUA_UNIQUE = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["api-key"] = "bench"
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format(nil, nil, nil, '{"input":"A small input number ' .. counter .. '","encoding_format":"float"}')
-end
-"""
+LUA_REPEATED = lua_repeated('{"input":"A small input for the benchmark","encoding_format":"float"}')
+LUA_UNIQUE = lua_numbered("""'{"input":"A small input number ' .. counter .. '","encoding_format":"float"}'""")
 
 
 def batch_ms(port: int, body: bytes, runs: int) -> tuple[float, float]:
