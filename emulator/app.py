@@ -62,6 +62,8 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
+        # Generated images' links (response_format: url), as Azure's blob storage serves them.
+        Route("/_emulator/blobs/private/{path:path}", pipeline.blobs.serve, methods=ANY_METHOD),
         Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
+from .errors import AzureError
 from .yamlfiles import packaged
 
 Family = Literal["chat", "completions", "embeddings", "image", "speech", "transcription"]
 FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings", "image", "speech", "transcription")
+
+
+@dataclass(frozen=True)
+class ImageAbilities:
+    """What an image model draws and which of the optional parameters it takes."""
+
+    sizes: tuple[str, ...]
+    max_n: int
+    max_prompt_chars: int
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    defaults: dict[str, str] = field(default_factory=dict, hash=False)
+    revises_prompt: bool = False
+    edits: bool = False
+    reports_usage: bool = False
+    output_compression: bool = False
+
+    @classmethod
+    def from_data(cls, raw: dict[str, Any]) -> ImageAbilities:
+        choices = {name: tuple(values) for name, values in raw.pop("choices", {}).items()}
+        return cls(sizes=tuple(raw.pop("sizes")), choices=choices, **raw)
 
 
 @dataclass(frozen=True)
@@ -28,6 +49,7 @@ class ModelInfo:
     reasoning: bool = False
     min_api_version: str | None = None
     image_tokens: list[int] | None = None  # [base, per tile]: the model reads images
+    images: ImageAbilities | None = None  # image models: what they draw
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as
@@ -40,7 +62,25 @@ class ModelInfo:
 @lru_cache(maxsize=1)
 def load_models() -> dict[str, ModelInfo]:
     raw = packaged("models.yaml")["models"]
-    return {name: ModelInfo(name=name, **fields) for name, fields in raw.items()}
+    models = {}
+    for name, fields in raw.items():
+        if "images" in fields:
+            fields = {**fields, "images": ImageAbilities.from_data(dict(fields["images"]))}
+        models[name] = ModelInfo(name=name, **fields)
+    return models
+
+
+def check_api_version(model: ModelInfo, api_version: str) -> None:
+    """Azure's 400 for a model asked on a dated api-version older than the model."""
+    if model.min_api_version and api_version != "v1" and api_version[:10] < model.min_api_version[:10]:
+        raise AzureError(
+            {
+                # Azure leaves the placeholder unfilled (service.md 4.2).
+                "code": "BadRequest",
+                "message": f"Model {{modelName}} is enabled only for api versions {model.min_api_version} and later",
+            },
+            status=400,
+        )
 
 
 def match_model(name: str) -> ModelInfo | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -24,6 +25,7 @@ from starlette.responses import Response
 
 from . import connection, contentfilter, ids, synth
 from .auth import Authenticator
+from .blobs import BlobStore
 from .context import RequestContext, RequestHeaders
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
@@ -41,6 +43,7 @@ from .errors import (
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
+from .forms import parse_form
 from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .operations import Operation
@@ -78,6 +81,10 @@ class Pipeline:
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.journal = Journal(settings.journal_size)
         self.replies = ScriptedReplies(settings.replies)
+        images = settings.images
+        self.blobs = BlobStore(
+            lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
+        )
         self._requests_paced = 0
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
@@ -91,6 +98,7 @@ class Pipeline:
             run_seed=self.settings.seed,
             request_headers=RequestHeaders(request.scope["headers"]),
             replies=self.replies,
+            blobs=self.blobs,
         )
         ctx.headers = self._base_headers(ctx)
         if request.method == "OPTIONS":
@@ -193,7 +201,7 @@ class Pipeline:
                 self._admit(ctx, remembered.estimated_tokens)
                 return handler.renew(remembered.reply)  # type: ignore[misc]
             # A failing filter changes the annotations: this answer is made afresh.
-        ctx.body = parse_json_body(raw)
+        ctx.body = parse_form(raw, ctx.request_headers.get("content-type")) if handler.form else parse_json_body(raw)
         if ctx.deployment is None:  # v1: the deployment is in the body
             self._resolve_deployment(ctx)
         assert ctx.deployment is not None
@@ -207,8 +215,11 @@ class Pipeline:
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
         handler.check(ctx, parsed)
-        self._filter_prompt(ctx, handler.prompt_texts(parsed) if handler.prompt_texts else None)
-        reply = handler.respond(ctx, parsed)
+        self._filter_prompt(ctx, parsed)
+        if handler.blocking:
+            reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed)
+        else:
+            reply = handler.respond(ctx, parsed)
         remember = not ctx.no_memo and (ctx.faults is None or ctx.faults.filter_error is None)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and remember:
             # Serialise once here: the size decides whether to remember it, and delivery
@@ -244,11 +255,14 @@ class Pipeline:
             await action.run(plan.rng, wait, names)
         ctx.paced_from = time.monotonic()
 
-    def _filter_prompt(self, ctx: RequestContext, prompts: list[list[str]] | None) -> None:
+    def _filter_prompt(self, ctx: RequestContext, parsed: Any) -> None:
         """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
         one; otherwise its annotations, and what the filter will find in the answer. A
         scenario's ``filter_error`` stands in for the filter where it fails: an error object
         instead of categories, and nothing blocked."""
+        handler = ctx.operation.handler
+        assert handler is not None
+        prompts = handler.prompt_texts(parsed) if handler.prompt_texts else None
         if prompts is None:
             ctx.prompt_filter_results = contentfilter.prompt_filter_results()
             return
@@ -262,6 +276,8 @@ class Pipeline:
                 continue
             verdict = contentfilter.judge_prompt(texts, policy)
             if verdict.blocked:
+                if handler.refuse_prompt is not None:
+                    raise handler.refuse_prompt(ctx, parsed, verdict.results)
                 raise contentfilter.PromptFiltered(verdict.results)
             results.append({"prompt_index": index, "content_filter_results": verdict.results})
         ctx.prompt_filter_results = results

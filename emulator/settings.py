@@ -113,6 +113,16 @@ class ContentFilterConfig(BaseModel):
     blocklists: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class ImagesConfig(BaseModel):
+    """Generated images answered by link (``response_format: url``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url_lifetime_s: float = Field(default=86_400, gt=0, description="how long a link works (Azure: 24 hours)")
+    store_max_images: int = Field(default=200, ge=1, description="images kept for their links; oldest dropped")
+    store_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024, description="bytes kept, likewise")
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -129,6 +139,7 @@ class FileConfig(BaseModel):
     timing_profiles: dict[str, TimingConfig] = Field(default_factory=dict)
     replies: list[ReplyRule] = Field(default_factory=list)
     content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
+    images: ImagesConfig = ImagesConfig()
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:
@@ -181,6 +192,7 @@ class Settings:
     timing_profiles: dict[str, TimingConfig] = field(default_factory=dict)
     replies: list[ReplyRule] = field(default_factory=list)
     content_filters: dict[str, ContentFilterConfig] = field(default_factory=dict)
+    images: ImagesConfig = field(default_factory=ImagesConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
 
     @classmethod
@@ -205,6 +217,7 @@ class Settings:
             timing_profiles=dict(file.timing_profiles),
             replies=list(file.replies),
             content_filters=dict(file.content_filters),
+            images=file.images,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -22,6 +22,7 @@ class OperationRules:
     params: frozenset[str]
     roles: tuple[str, ...] | None = None
     response_format: tuple[str, ...] | None = None
+    sizes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,12 @@ def _resolve(name: str, raw: dict[str, Any], done: dict[str, ApiVersion]) -> Api
             params -= set(change.get("remove", []))
         roles = change.get("roles", inherited.roles if inherited else None)
         formats = change.get("response_format", inherited.response_format if inherited else None)
+        sizes = change.get("sizes", inherited.sizes if inherited else None)
         operations[op] = OperationRules(
             params=frozenset(params),
             roles=tuple(roles) if roles is not None else None,
             response_format=tuple(formats) if formats is not None else None,
+            sizes=tuple(sizes) if sizes is not None else None,
         )
     for op, names in (entry.get("service_extras") or {}).items():
         extras[op] = frozenset(names)

@@ -83,3 +83,11 @@ def test_catalog_roles_and_response_formats_match_the_spec(version: str) -> None
     text = str(schemas)
     assert ("'json_schema'" in text) == ("json_schema" in rules.response_format)
     assert ("'developer'" in text) == ("developer" in rules.roles)
+
+
+@pytest.mark.parametrize("version", DATED)
+def test_catalog_image_sizes_match_the_spec(version: str) -> None:
+    schemas = spec(version)["components"]["schemas"]
+    rules = load_catalog().versions[version].rules_for("image_generations")
+    assert rules is not None and rules.sizes is not None
+    assert set(rules.sizes) == set(schemas["imageSize"]["enum"])

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..context import RequestContext
     from ..delivery import JsonReply, Reply
     from ..deployments import Deployment
+    from ..errors import AzureError
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Handler:
     # The texts of each prompt the content filter reads (chat: one prompt, every message;
     # completions: one per prompt); None for operations Azure does not filter.
     prompt_texts: Callable[[Any], list[list[str]]] | None = None
+    # The error for a prompt the content filter blocks, where it is not the chat one.
+    refuse_prompt: Callable[[RequestContext, Any, dict[str, Any]], AzureError] | None = None
+    # The body is a multipart form (emulator/forms.py), not JSON.
+    form: bool = False
+    # ``respond`` does enough work (drawing, encoding) to run off the event loop.
+    blocking: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,13 @@ def _embeddings() -> Handler:
     return embeddings.HANDLER
 
 
+def _images(which: str) -> Handler:
+    from . import images
+
+    handler: Handler = getattr(images, which)
+    return handler
+
+
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
@@ -70,8 +84,8 @@ OPERATIONS: dict[str, Operation] = {
         Operation("transcriptions", ("transcription",)),
         Operation("translations", ("transcription",)),
         Operation("speech", ("speech",)),
-        Operation("image_generations", ("image",)),
-        Operation("image_edits", ("image",)),
+        Operation("image_generations", ("image",), _images("GENERATIONS")),
+        Operation("image_edits", ("image",), _images("EDITS")),
         Operation("responses", ("chat",)),
     )
 }

@@ -11,8 +11,8 @@ leaves an empty answer that stops for ``length``.
 
 from __future__ import annotations
 
-from ..errors import AzureError, InvalidRequest
-from ..models import ModelInfo
+from ..errors import InvalidRequest
+from ..models import ModelInfo, check_api_version
 from .chat_request import ChatRequest
 
 # Reasoning tokens spent for each effort, before the visible answer (a fixed figure per
@@ -30,14 +30,7 @@ def check(req: ChatRequest, model: ModelInfo, api_version: str) -> None:
                 code="unsupported_parameter",
             )
         return
-    if model.min_api_version and api_version != "v1" and api_version[:10] < model.min_api_version[:10]:
-        raise AzureError(
-            {
-                "code": "BadRequest",
-                "message": f"Model {{modelName}} is enabled only for api versions {model.min_api_version} and later",
-            },
-            status=400,
-        )
+    check_api_version(model, api_version)
     if req.max_tokens is not None:
         raise InvalidRequest(
             "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",

@@ -67,7 +67,7 @@ def image_tokens(messages: list[ChatMessage], model: ModelInfo) -> int:
                     f"Too many images in request. Max is {MAX_IMAGES}.", param="messages", code="too_many_images"
                 )
             size = _size(part.image_url.url, f"{where}.image_url.url")
-            total += _cost(size, part.image_url.detail or "auto", model.image_tokens)
+            total += image_cost(size, part.image_url.detail or "auto", model.image_tokens)
     return total
 
 
@@ -98,7 +98,8 @@ def _size(url: str, param: str) -> tuple[int, int]:
         raise InvalidRequest(_UNSUPPORTED, param=param, code="invalid_image_format") from None
 
 
-def _cost(size: tuple[int, int], detail: str, prices: list[int]) -> int:
+def image_cost(size: tuple[int, int], detail: str, prices: list[int]) -> int:
+    """The prompt tokens of one image of ``size`` read at ``detail``."""
     base, per_tile = prices
     if detail == "low":
         return base
