@@ -15,23 +15,24 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import start  # noqa: E402
-
-from emulator.synth import pictures  # noqa: E402
+from common import start
+from emulator.synth import pictures
 
 PROMPT = "a red fox in a snowy forest at sunset, watercolour"
-CASES = [((1024, 1024), "png"), ((1024, 1024), "jpeg"), ((1024, 1024), "webp"), ((1792, 1024), "png"), ((256, 256), "png")]
+CASES = [
+    ((1024, 1024), "png"),
+    ((1024, 1024), "jpeg"),
+    ((1024, 1024), "webp"),
+    ((1792, 1024), "png"),
+    ((256, 256), "png"),
+]
 
 
 def median_ms(work: Callable[[], object], runs: int) -> float:

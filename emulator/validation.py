@@ -34,6 +34,7 @@ _EXPECTED = {
     "dict_type": "an object",
     "model_type": "an object",
     "model_attributes_type": "an object",
+    "dataclass_type": "a file",  # a multipart part that should have been a file upload
 }
 _UNION_TAG_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
 

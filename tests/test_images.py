@@ -339,6 +339,17 @@ def test_an_edit_sent_as_json_is_refused(http: httpx.Client) -> None:
     assert "multipart/form-data" in response.json()["error"]["message"]
 
 
+def test_text_where_a_file_belongs_is_refused(http: httpx.Client) -> None:
+    response = http.post(
+        "/openai/deployments/gpt-image-1/images/edits",
+        params={"api-version": PREVIEW},
+        files={"prompt": (None, "x"), "image": ("a.png", png((64, 64)), "image/png"), "mask": (None, "text")},
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "Invalid type for 'mask': expected a file, but got a string instead."
+
+
 def test_an_edit_without_an_image_is_refused(http: httpx.Client) -> None:
     response = http.post(
         "/openai/deployments/gpt-image-1/images/edits",
