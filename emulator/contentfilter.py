@@ -78,6 +78,10 @@ class Policy:
     # Asynchronous Filter mode: streams flow unbuffered and the verdicts follow as separate
     # annotation frames (see emulator/filterstream.py).
     asynchronous: bool = False
+    # Default (synchronous) mode: a paced stream is released in groups of this many events,
+    # as the filter buffers content and lets it go in chunks (content-streaming docs; the
+    # buffer's real size is not published).
+    buffer_tokens: int = 8
     # category -> severity -> terms found in a prompt at that severity
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict, hash=False)
     # name -> terms (or "re:" regular expressions) that block a prompt

@@ -128,7 +128,11 @@ class Pipeline:
         if profile is None or profile.instant:
             return None
         self._requests_paced += 1
-        pacer = Pacer(profile, synth.mix(self.settings.seed, self._requests_paced), started)
+        policy = ctx.deployment.content_filter if ctx.deployment else None
+        # The content filter's default mode buffers a streamed answer and releases it in
+        # chunks; its asynchronous mode lets it flow event by event.
+        burst = policy.buffer_tokens if policy is not None and not policy.asynchronous else 1
+        pacer = Pacer(profile, synth.mix(self.settings.seed, self._requests_paced), started, burst)
         ctx.headers["server-timing"] = profile.server_timing()
         if isinstance(reply, StreamReply):
             return pacer

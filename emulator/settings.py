@@ -107,6 +107,7 @@ class ContentFilterConfig(BaseModel):
     profanity: bool | None = None
     annotate_only: bool | None = None
     asynchronous: bool | None = None
+    buffer_tokens: int | None = Field(default=None, ge=1, le=1000)
     terms: dict[
         Literal["hate", "sexual", "violence", "self_harm"], dict[Literal["low", "medium", "high"], list[str]]
     ] = Field(default_factory=dict)

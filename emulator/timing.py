@@ -47,9 +47,12 @@ INSTANT = TimingProfile(name="instant")
 class Pacer:
     """Waits for one request, with its own seeded jitter."""
 
-    def __init__(self, profile: TimingProfile, seed: int, started: float | None = None) -> None:
-        """``started``: when the request arrived (time.monotonic), which the clock counts from."""
+    def __init__(self, profile: TimingProfile, seed: int, started: float | None = None, burst: int = 1) -> None:
+        """``started``: when the request arrived (time.monotonic), which the clock counts from.
+        ``burst``: stream events go out in groups of this many, one group per that many token
+        intervals, as Azure's content filter releases an answer it buffers (1: event by event)."""
         self.profile = profile
+        self.burst = max(1, burst)
         self._rng = random.Random(seed)
         self._start = time.monotonic() if started is None else started
 
@@ -73,14 +76,15 @@ class Pacer:
 
     async def paced(self, frames: AsyncIterator[bytes], first_content: int) -> AsyncIterator[bytes]:
         """The stream's frames on the profile's clock: frames before ``first_content`` at
-        once, the first content frame after the time to first token, then one frame per
-        token interval."""
+        once, the first content frame after the time to first token, then one frame (or one
+        group of ``burst``) per token interval (or ``burst`` intervals)."""
         p = self.profile
-        gap = 1 / p.tokens_per_s if p.tokens_per_s else 0.0
+        burst = self.burst
+        gap = (1 / p.tokens_per_s if p.tokens_per_s else 0.0) * burst
         due = self._start + self._spread(p.ttft_ms / 1000)
         index = 0
         async for frame in frames:
-            if index >= first_content:
+            if index >= first_content and (index - first_content) % burst == 0:
                 await self._until(due)
                 now = time.monotonic()
                 if now - due > gap:

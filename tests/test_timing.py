@@ -94,3 +94,44 @@ def test_an_unknown_profile_in_a_config_file_names_the_key(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as caught:
         load_config_file(path)
     assert str(caught.value).startswith(f"{path}: line 4: deployments.chat.timing: unknown timing profile 'glacial'")
+
+
+@pytest.fixture(scope="module")
+def buffered_endpoint() -> Iterator[str]:
+    settings = Settings.build(
+        timing_profiles={"steady": TimingConfig(ttft_ms=50, tokens_per_s=100)},
+        deployments={
+            "buffered": DeploymentConfig(model="gpt-4o", timing="steady", reply_tokens=30),
+            "flowing": DeploymentConfig(
+                model="gpt-4o", timing="steady", reply_tokens=30, content_filter="asynchronous"
+            ),
+        },
+        infer_deployments=False,
+    )
+    with running_emulator(settings) as url:
+        yield url
+
+
+def arrival_gaps(endpoint: str, deployment: str) -> list[float]:
+    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as client:
+        arrivals = []
+        for chunk in client.chat.completions.create(model=deployment, messages=QUESTION, stream=True):
+            if chunk.id:  # the model's events, not the filter's blank-id annotations
+                arrivals.append(time.monotonic())
+    return [b - a for a, b in zip(arrivals, arrivals[1:])]
+
+
+def test_the_default_filter_mode_releases_a_stream_in_bursts(buffered_endpoint: str) -> None:
+    gaps = arrival_gaps(buffered_endpoint, "buffered")
+    # Groups of 8 events every 8 token intervals (80 ms): long gaps between groups, next to
+    # none inside them.
+    long = [g for g in gaps if g > 0.04]
+    assert len(long) == len(gaps) // 8
+    assert all(abs(g - 0.080) < 0.03 for g in long)
+    assert all(g < 0.02 for g in gaps if g <= 0.04)
+
+
+def test_the_asynchronous_filter_mode_streams_event_by_event(buffered_endpoint: str) -> None:
+    gaps = arrival_gaps(buffered_endpoint, "flowing")
+    assert_close(sum(gaps) / len(gaps), 0.010, 0.004)
+    assert max(gaps) < 0.04
