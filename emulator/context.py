@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 if TYPE_CHECKING:
+    from .audio import SpeechMemory
     from .blobs import BlobStore
     from .contentfilter import Verdict
     from .deployments import Deployment
@@ -35,6 +36,7 @@ class RequestContext:
     faults: FaultPlan | None = None
     replies: ScriptedReplies | None = None
     blobs: BlobStore | None = None  # where generated images are kept for their links
+    speech_memory: SpeechMemory | None = None  # the speech lately written, for transcription
     # Set when the answer depends on more than the request (a counted scripted reply), so
     # it must not be remembered for byte-identical repeats.
     no_memo: bool = False

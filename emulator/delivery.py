@@ -48,7 +48,16 @@ class StreamReply:
     prompt_filter_results: list[dict[str, Any]] | None = None
 
 
-Reply = JsonReply | StreamReply
+@dataclass(frozen=True)
+class RawReply:
+    """A body that is not JSON (audio, subtitles, plain text), with its content type."""
+
+    data: bytes
+    content_type: str
+    status: int = 200
+
+
+Reply = JsonReply | StreamReply | RawReply
 
 
 def dumps(body: Any) -> bytes:
@@ -128,6 +137,8 @@ def deliver(
 ) -> Response:
     if isinstance(reply, StreamReply):
         return stream_response(reply, headers, faults, abort, pacer)
+    if isinstance(reply, RawReply):
+        return Response(reply.data, status_code=reply.status, headers=headers, media_type=reply.content_type)
     if faults is not None and faults.malformed is not None:
         broken = faults.malformed.body(reply.payload())
         return Response(broken, status_code=reply.status, headers=headers, media_type="application/json")

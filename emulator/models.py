@@ -34,6 +34,19 @@ class ImageAbilities:
 
 
 @dataclass(frozen=True)
+class SpeechAbilities:
+    voices: tuple[str, ...]
+    instructions: bool = False
+
+
+@dataclass(frozen=True)
+class TranscriptionAbilities:
+    response_formats: tuple[str, ...]
+    timestamps: bool = False
+    translates: bool = False
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     name: str
     family: Family
@@ -50,6 +63,8 @@ class ModelInfo:
     min_api_version: str | None = None
     image_tokens: list[int] | None = None  # [base, per tile]: the model reads images
     images: ImageAbilities | None = None  # image models: what they draw
+    speech: SpeechAbilities | None = None  # text-to-speech models
+    transcription: TranscriptionAbilities | None = None  # speech-to-text models
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as
@@ -66,6 +81,13 @@ def load_models() -> dict[str, ModelInfo]:
     for name, fields in raw.items():
         if "images" in fields:
             fields = {**fields, "images": ImageAbilities.from_data(dict(fields["images"]))}
+        if "speech" in fields:
+            raw_speech = fields["speech"]
+            fields = {**fields, "speech": SpeechAbilities(**{**raw_speech, "voices": tuple(raw_speech["voices"])})}
+        if "transcription" in fields:
+            raw_stt = fields["transcription"]
+            formats = tuple(raw_stt["response_formats"])
+            fields = {**fields, "transcription": TranscriptionAbilities(**{**raw_stt, "response_formats": formats})}
         models[name] = ModelInfo(name=name, **fields)
     return models
 

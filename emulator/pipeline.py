@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import connection, contentfilter, ids, synth
+from .audio import SpeechMemory
 from .auth import Authenticator
 from .blobs import BlobStore
 from .context import RequestContext, RequestHeaders
@@ -43,7 +44,7 @@ from .errors import (
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
-from .forms import parse_form
+from .forms import is_form, parse_form
 from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .operations import Operation
@@ -81,6 +82,7 @@ class Pipeline:
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.journal = Journal(settings.journal_size)
         self.replies = ScriptedReplies(settings.replies)
+        self.speech_memory = SpeechMemory()
         images = settings.images
         self.blobs = BlobStore(
             lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
@@ -99,6 +101,7 @@ class Pipeline:
             request_headers=RequestHeaders(request.scope["headers"]),
             replies=self.replies,
             blobs=self.blobs,
+            speech_memory=self.speech_memory,
         )
         ctx.headers = self._base_headers(ctx)
         if request.method == "OPTIONS":
@@ -136,7 +139,7 @@ class Pipeline:
         ctx.headers["server-timing"] = profile.server_timing()
         if isinstance(reply, StreamReply):
             return pacer
-        usage = (reply.body or {}).get("usage") or {}
+        usage = (reply.body or {}).get("usage") or {} if isinstance(reply, JsonReply) else {}
         tokens = usage.get("completion_tokens")
         await (pacer.whole_answer(tokens) if isinstance(tokens, int) else pacer.fixed())
         return None
@@ -205,7 +208,9 @@ class Pipeline:
                 self._admit(ctx, remembered.estimated_tokens)
                 return handler.renew(remembered.reply)  # type: ignore[misc]
             # A failing filter changes the annotations: this answer is made afresh.
-        ctx.body = parse_form(raw, ctx.request_headers.get("content-type")) if handler.form else parse_json_body(raw)
+        content_type = ctx.request_headers.get("content-type")
+        form = "form" in handler.bodies and ("json" not in handler.bodies or is_form(content_type))
+        ctx.body = parse_form(raw, content_type) if form else parse_json_body(raw)
         if ctx.deployment is None:  # v1: the deployment is in the body
             self._resolve_deployment(ctx)
         assert ctx.deployment is not None
@@ -215,7 +220,8 @@ class Pipeline:
         self._admit(ctx, estimated)
         self._reject_unknown_parameters(ctx)
         try:
-            parsed = handler.request_model.model_validate(ctx.body)
+            # A form's values are all text: "2" is read as the number it spells.
+            parsed = handler.request_model.model_validate(ctx.body, strict=False if form else None)
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
         handler.check(ctx, parsed)

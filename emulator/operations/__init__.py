@@ -37,8 +37,9 @@ class Handler:
     prompt_texts: Callable[[Any], list[list[str]]] | None = None
     # The error for a prompt the content filter blocks, where it is not the chat one.
     refuse_prompt: Callable[[RequestContext, Any, dict[str, Any]], AzureError] | None = None
-    # The body is a multipart form (emulator/forms.py), not JSON.
-    form: bool = False
+    # The bodies the operation takes: JSON, a multipart form (emulator/forms.py), or either
+    # (chosen by Content-Type). A form's text values are read as the types they spell.
+    bodies: tuple[str, ...] = ("json",)
     # ``respond`` does enough work (drawing, encoding) to run off the event loop.
     blocking: bool = False
 
@@ -68,6 +69,18 @@ def _embeddings() -> Handler:
     return embeddings.HANDLER
 
 
+def _speech() -> Handler:
+    from . import speech
+
+    return speech.HANDLER
+
+
+def _transcriptions() -> Handler:
+    from . import transcriptions
+
+    return transcriptions.HANDLER
+
+
 def _images(which: str) -> Handler:
     from . import images
 
@@ -81,9 +94,9 @@ OPERATIONS: dict[str, Operation] = {
         Operation("chat_completions", ("chat",), _chat()),
         Operation("completions", ("completions",), _completions()),
         Operation("embeddings", ("embeddings",), _embeddings()),
-        Operation("transcriptions", ("transcription",)),
-        Operation("translations", ("transcription",)),
-        Operation("speech", ("speech",)),
+        Operation("transcriptions", ("transcription",), _transcriptions()),
+        Operation("translations", ("transcription",), _transcriptions()),
+        Operation("speech", ("speech",), _speech()),
         Operation("image_generations", ("image",), _images("GENERATIONS")),
         Operation("image_edits", ("image",), _images("EDITS")),
         Operation("responses", ("chat",)),

@@ -75,9 +75,9 @@ class ImageRequest(Strict):
 
 
 class ImageEditRequest(ImageRequest):
-    """A multipart form: every value arrives as text, so numbers are read from strings."""
+    """A multipart form, with the files."""
 
-    model_config = ConfigDict(strict=False, extra="allow", arbitrary_types_allowed=True, populate_by_name=True)
+    model_config = ConfigDict(strict=True, extra="allow", arbitrary_types_allowed=True, populate_by_name=True)
 
     image: list[Upload] = Field(default_factory=list)
     images: list[Upload] = Field(default_factory=list, alias="image[]")
@@ -411,5 +411,5 @@ EDITS = Handler(
     prompt_texts=prompt_texts,
     refuse_prompt=refuse_prompt,
     blocking=True,
-    form=True,
+    bodies=("form",),
 )

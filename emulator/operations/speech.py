@@ -1,0 +1,107 @@
+"""Text to speech: ``POST .../audio/speech``.
+
+The body is JSON as every client sends it (the specs describe a multipart form, which is
+taken too). Voices per model are data (data/models.yaml); the audio formats per api-version
+too (data/api_versions.yaml). The answer is a real audio file (emulator/synth/speech.py,
+emulator/audio.py) whose length follows the text and the speed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import audio
+from ..delivery import RawReply, Reply
+from ..errors import InvalidRequest
+from ..models import check_api_version
+from ..synth import speech as voice_synth
+from . import Handler
+from .fields import Strict
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+MAX_INPUT_CHARS = 4096
+MIN_SPEED, MAX_SPEED = 0.25, 4.0
+
+
+class SpeechRequest(Strict):
+    input: str
+    voice: str
+    response_format: str | None = None
+    speed: float | None = None
+    instructions: str | None = None
+    model: str | None = None
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    # Speech quotas count requests (Azure lists them per minute), not tokens.
+    return 0
+
+
+def check(ctx: RequestContext, req: SpeechRequest) -> None:
+    assert ctx.deployment is not None and ctx.api_version is not None
+    model = ctx.deployment.model
+    abilities = model.speech
+    assert abilities is not None
+    check_api_version(model, ctx.api_version.name)
+    if not req.input:
+        raise InvalidRequest(
+            "Invalid 'input': empty string. Expected a string with minimum length 1, but got an empty string instead.",
+            param="input",
+            code="empty_string",
+        )
+    if len(req.input) > MAX_INPUT_CHARS:
+        raise InvalidRequest(
+            f"Invalid 'input': string too long. Expected a string with maximum length {MAX_INPUT_CHARS}, but got a "
+            f"string with length {len(req.input)} instead.",
+            param="input",
+            code="string_above_max_length",
+        )
+    _one_of("voice", req.voice, abilities.voices)
+    rules = ctx.api_version.rules_for(ctx.operation.name)
+    formats = rules.response_format if rules is not None and rules.response_format else tuple(audio.CONTENT_TYPES)
+    if req.response_format is not None:
+        _one_of("response_format", req.response_format, formats)
+    if req.speed is not None and not MIN_SPEED <= req.speed <= MAX_SPEED:
+        bound = "below minimum" if req.speed < MIN_SPEED else "above maximum"
+        limit = f">= {MIN_SPEED}" if req.speed < MIN_SPEED else f"<= {MAX_SPEED:g}"
+        raise InvalidRequest(
+            f"Invalid 'speed': decimal {bound} value. Expected a value {limit}, but got {req.speed:g} instead.",
+            param="speed",
+            code=f"decimal_{bound.replace(' ', '_')}_value",
+        )
+    if req.instructions is not None and not abilities.instructions:
+        raise InvalidRequest(
+            f"Unsupported parameter: 'instructions' is not supported with the {model.name} model.",
+            param="instructions",
+            code="unsupported_parameter",
+        )
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        listed = ", ".join(f"'{v}'" for v in allowed)
+        raise InvalidRequest(
+            f"Invalid value for '{name}': '{value}'. Supported values are: {listed}.", param=name, code="invalid_value"
+        )
+
+
+def respond(ctx: RequestContext, req: SpeechRequest) -> Reply:
+    fmt = req.response_format or "mp3"
+    samples = voice_synth.synthesize(req.input, req.voice, req.speed or 1.0, req.instructions)
+    data = audio.encode(samples, voice_synth.SAMPLE_RATE, fmt, req.input)
+    if ctx.speech_memory is not None:
+        ctx.speech_memory.remember(samples, req.input)
+    return RawReply(data, audio.CONTENT_TYPES[fmt])
+
+
+HANDLER = Handler(
+    request_model=SpeechRequest,
+    estimate_tokens=estimate_tokens,
+    check=check,
+    respond=respond,
+    blocking=True,
+    bodies=("json", "form"),
+)

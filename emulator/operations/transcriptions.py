@@ -1,0 +1,313 @@
+"""Speech to text: ``POST .../audio/transcriptions`` and ``.../audio/translations``
+(multipart forms).
+
+The upload is judged by its bytes (emulator/audio.py), and its real duration read. Speech the
+emulator wrote comes back as its original text; any other audio gets deterministic English
+prose, about as long as the audio would hold, on the topics of the request's ``prompt``.
+Timestamps (verbose_json segments and words, srt, vtt) spread the text over the duration in
+proportion to the words' lengths, as the emulator's own speech lays them out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ConfigDict, Field
+
+from .. import audio, synth, tokens
+from ..delivery import JsonReply, RawReply, Reply
+from ..errors import InvalidRequest, OperationNotSupported, RequestTooLarge
+from ..forms import Upload
+from ..models import ModelInfo, check_api_version
+from ..synth import speech as voice_synth
+from ..synth import text as prose
+from . import Handler
+from .fields import Strict
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+MAX_FILE_BYTES = 25 * 1024 * 1024  # Azure's limit for Whisper uploads
+WORDS_PER_SECOND = 2.5
+_SUPPORTED = "['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']"
+_TEXT_FORMATS = {"text", "srt", "vtt"}
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+_WORD = re.compile(r"\S+")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_ENGLISH_WORDS = frozenset(
+    "the a an and or but of to in on at for with is are was were be it this that you i we they he she "
+    "my your our not no do does have has will can from by as".split()
+)
+# ISO-639-1 codes Whisper reports by name in verbose_json; others are reported as given.
+_LANGUAGE_NAMES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "ru": "russian",
+    "ja": "japanese",
+    "zh": "chinese",
+    "ko": "korean",
+    "ar": "arabic",
+    "hi": "hindi",
+    "pl": "polish",
+    "sv": "swedish",
+    "tr": "turkish",
+    "uk": "ukrainian",
+}
+
+
+class TranscriptionRequest(Strict):
+    """The form's fields; files are ``Upload``s (emulator/forms.py)."""
+
+    model_config = ConfigDict(strict=True, extra="allow", arbitrary_types_allowed=True, populate_by_name=True)
+
+    file: Upload
+    language: str | None = None
+    prompt: str | None = None
+    response_format: str | None = None
+    temperature: float | None = None
+    granularities: list[str] | str | None = Field(default=None, alias="timestamp_granularities[]")
+    model: str | None = None
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    # Whisper quotas count requests ("3 requests per minute" by default), not tokens.
+    return 0
+
+
+# -- checks ----------------------------------------------------------------------------
+
+
+def check(ctx: RequestContext, req: TranscriptionRequest) -> None:
+    assert ctx.deployment is not None and ctx.api_version is not None
+    model = ctx.deployment.model
+    abilities = model.transcription
+    assert abilities is not None
+    check_api_version(model, ctx.api_version.name)
+    translating = ctx.operation.name == "translations"
+    if translating and not abilities.translates:
+        raise OperationNotSupported("translation", model.name)
+    if len(req.file.data) > MAX_FILE_BYTES:
+        raise RequestTooLarge(MAX_FILE_BYTES)
+    fmt = req.response_format or "json"
+    if fmt not in abilities.response_formats:
+        listed = ", ".join(f"'{f}'" for f in abilities.response_formats)
+        raise InvalidRequest(
+            f"Invalid value for 'response_format': '{fmt}'. Supported values for {model.name} are: {listed}.",
+            param="response_format",
+            code="invalid_value",
+        )
+    if req.temperature is not None and not 0 <= req.temperature <= 1:
+        raise InvalidRequest(
+            f"Invalid 'temperature': expected a value between 0 and 1, but got {req.temperature:g} instead.",
+            param="temperature",
+            code="invalid_value",
+        )
+    if req.language is not None and not _LANGUAGE.match(req.language):
+        raise InvalidRequest(
+            f"Invalid language '{req.language}'. Language parameter must be specified in ISO-639-1 format.",
+            param="language",
+            code="invalid_language_format",
+        )
+    granularities = _granularities(req)
+    for value in granularities:
+        if value not in ("word", "segment"):
+            raise InvalidRequest(
+                f"Invalid value for 'timestamp_granularities[]': '{value}'. Supported values are: 'word', 'segment'.",
+                param="timestamp_granularities[]",
+                code="invalid_value",
+            )
+    if granularities and fmt != "verbose_json":
+        raise InvalidRequest(
+            "'timestamp_granularities[]' needs response_format 'verbose_json'.",
+            param="timestamp_granularities[]",
+            code="invalid_value",
+        )
+
+
+def _granularities(req: TranscriptionRequest) -> list[str]:
+    given = req.granularities
+    return [] if given is None else [given] if isinstance(given, str) else list(given)
+
+
+# -- the answer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: list[tuple[str, float, float]]
+
+
+def respond(ctx: RequestContext, req: TranscriptionRequest) -> Reply:
+    assert ctx.deployment is not None
+    model = ctx.deployment.model
+    try:
+        found = audio.probe(req.file.data)
+    except audio.NotAudio:
+        raise InvalidRequest(
+            f"Invalid file format. Supported formats: {_SUPPORTED}", param="file", code="invalid_value"
+        ) from None
+    translating = ctx.operation.name == "translations"
+    original = found.text
+    if original is None and ctx.speech_memory is not None:
+        original = ctx.speech_memory.recall(found.samples_digest)
+    text = _text(req, model, found, original, translating)
+    fmt = req.response_format or "json"
+    if fmt == "json":
+        return JsonReply({"text": text})
+    segments = _segments(text, found.duration_s, spoken=original is not None)
+    if fmt == "text":
+        return RawReply(f"{text}\n".encode(), "text/plain; charset=utf-8")
+    if fmt == "srt":
+        return RawReply(_srt(segments).encode(), "text/plain; charset=utf-8")
+    if fmt == "vtt":
+        return RawReply(_vtt(segments).encode(), "text/plain; charset=utf-8")
+    return JsonReply(_verbose(req, model, text, found.duration_s, segments, translating))
+
+
+def _text(
+    req: TranscriptionRequest, model: ModelInfo, found: audio.Probe, original: str | None, translating: bool
+) -> str:
+    if original is not None and not (translating and not _is_english(original)):
+        return " ".join(original.split())
+    # Audio the emulator did not write (or a translation of speech that is not English):
+    # English prose as long as the audio would hold, the same for the same file.
+    seed = synth.derive_seed("transcript", hashlib.sha256(req.file.data).hexdigest(), translating)
+    topics = prose.topics_of(req.prompt or "") or ("recording",)
+    count = max(1, round(found.duration_s * WORDS_PER_SECOND))
+    words = prose.reply(seed, topics, count * 2 + 8, model.encoding).text.split()[:count]
+    return " ".join(words).rstrip(",;:") + ("" if words[-1].endswith((".", "!", "?")) else ".")
+
+
+def _is_english(text: str) -> bool:
+    """A rough guess, enough to tell English speech from other speech: Latin letters, and
+    English's commonest words among the words (in any but the shortest texts)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isascii() for ch in letters) / len(letters) < 0.95:
+        return False
+    words = [w.strip(".,!?;:'\"").lower() for w in text.split()]
+    return len(words) < 4 or sum(w in _ENGLISH_WORDS for w in words) / len(words) >= 0.1
+
+
+def _segments(text: str, duration: float, *, spoken: bool) -> list[Segment]:
+    """The text in sentences, each word timed in proportion to its length; the emulator's
+    own speech keeps its silent lead-in and tail."""
+    edge = voice_synth.EDGE_S if spoken and duration > 2 * voice_synth.EDGE_S else 0.0
+    words = _WORD.findall(text)
+    if not words:
+        return []
+    span = duration - 2 * edge
+    weights = [len(w) + 1 for w in words]
+    per_unit = span / sum(weights)
+    timed: list[tuple[str, float, float]] = []
+    cursor = edge
+    for word, weight in zip(words, weights):
+        length = weight * per_unit
+        timed.append((word, round(cursor, 3), round(cursor + length * 0.8, 3)))
+        cursor += length
+    segments: list[Segment] = []
+    index = 0
+    for sentence in _SENTENCE_END.split(text):
+        count = len(_WORD.findall(sentence))
+        if not count:
+            continue
+        chunk = timed[index : index + count]
+        index += count
+        end = chunk[-1][2] if index < len(timed) else round(duration - edge, 3)
+        segments.append(Segment(chunk[0][1], max(end, chunk[-1][2]), sentence.strip(), chunk))
+    return segments
+
+
+def _verbose(
+    req: TranscriptionRequest,
+    model: ModelInfo,
+    text: str,
+    duration: float,
+    segments: list[Segment],
+    translating: bool,
+) -> dict[str, Any]:
+    granularities = _granularities(req) or ["segment"]
+    body: dict[str, Any] = {
+        "task": "translate" if translating else "transcribe",
+        "language": "english" if translating else _language(req.language, text),
+        "duration": round(duration, 3),
+        "text": text,
+    }
+    if "segment" in granularities:
+        body["segments"] = [
+            {
+                "id": index,
+                "seek": 0,
+                "start": segment.start,
+                "end": segment.end,
+                "text": " " + segment.text,
+                "tokens": tokens.encode(" " + segment.text, model.encoding),
+                "temperature": req.temperature or 0.0,
+                "avg_logprob": -0.25,
+                "compression_ratio": 1.2,
+                "no_speech_prob": 0.01,
+            }
+            for index, segment in enumerate(segments)
+        ]
+    if "word" in granularities:
+        body["words"] = [
+            {"word": word, "start": start, "end": end} for segment in segments for word, start, end in segment.words
+        ]
+    return body
+
+
+def _language(code: str | None, text: str) -> str:
+    if code is not None:
+        return _LANGUAGE_NAMES.get(code, code)
+    if any("\u3040" <= ch <= "\u30ff" for ch in text):
+        return "japanese"
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "chinese"
+    if any("\uac00" <= ch <= "\ud7a3" for ch in text):
+        return "korean"
+    if any("\u0400" <= ch <= "\u04ff" for ch in text):
+        return "russian"
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "arabic"
+    return "english"
+
+
+def _clock(seconds: float, separator: str) -> str:
+    millis = int(round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _srt(segments: list[Segment]) -> str:
+    return "".join(
+        f"{index}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n\n"
+        for index, s in enumerate(segments, start=1)
+    )
+
+
+def _vtt(segments: list[Segment]) -> str:
+    cues = "".join(f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{s.text}\n\n" for s in segments)
+    return "WEBVTT\n\n" + cues
+
+
+HANDLER = Handler(
+    request_model=TranscriptionRequest,
+    estimate_tokens=estimate_tokens,
+    check=check,
+    respond=respond,
+    blocking=True,
+    bodies=("form",),
+)
