@@ -49,6 +49,18 @@ def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     return process, port
 
 
+def wait_loaded(port: int, deadline_s: float = 30) -> None:
+    """Until the emulator has loaded its tokenizers: they load beside start-up, and would
+    share the pinned core with whatever is measured first."""
+    import httpx
+
+    end = time.monotonic() + deadline_s
+    while not httpx.get(f"http://127.0.0.1:{port}/_emulator/health").json()["ready"]:
+        if time.monotonic() > end:
+            raise RuntimeError(f"the emulator on {port} did not finish loading")
+        time.sleep(0.05)
+
+
 def to_ms(value: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
     if match is None:

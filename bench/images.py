@@ -22,7 +22,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from common import start
+from common import start, wait_loaded
 from emulator.synth import pictures
 
 PROMPT = "a red fox in a snowy forest at sunset, watercolour"
@@ -60,13 +60,10 @@ def reference_ms(runs: int) -> float:
 def server_ms(runs: int) -> float:
     process, port = start("emulator")
     try:
+        wait_loaded(port)
         url = f"http://127.0.0.1:{port}"
         body = {"prompt": PROMPT, "response_format": "b64_json"}
         with httpx.Client(base_url=url, headers={"api-key": "bench"}, timeout=30) as client:
-            # The tokenizers load in the background at start: wait, or they share the core.
-            deadline = time.monotonic() + 30
-            while not client.get("/_emulator/health").json()["ready"] and time.monotonic() < deadline:
-                time.sleep(0.05)
             path = "/openai/deployments/dall-e-3/images/generations?api-version=2024-10-21"
             client.post(path, json=body).raise_for_status()  # warm-up
             client.delete("/_emulator/requests")
