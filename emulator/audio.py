@@ -151,8 +151,10 @@ def probe(data: bytes) -> Probe:
             raise NotAudio(f"damaged {kind} file")
         return Probe(kind, duration, None)
     if kind == "mpeg":
-        # MPEG program streams are rare uploads: estimate from the size at a typical rate.
-        return Probe(kind, len(data) / (192_000 / 8), None)
+        duration = _mpeg_ps_duration(data)
+        if duration is None:
+            raise NotAudio("damaged MPEG program stream")
+        return Probe(kind, duration, None)
     digest = None
     try:
         with soundfile.SoundFile(io.BytesIO(data)) as sound:
@@ -235,6 +237,37 @@ def _mp4_box(data: bytes, start: int, end: int, name: bytes) -> tuple[int, int] 
             return position + header, min(position + size, end)
         position += size
     return None
+
+
+def _mpeg_ps_duration(data: bytes) -> float | None:
+    """From the presentation timestamps of the audio packets (PES streams 0xC0-0xDF): the
+    last minus the first, plus one packet's worth (the mean step between them)."""
+    stamps = []
+    position = data.find(b"\x00\x00\x01")
+    while 0 <= position < len(data) - 14:
+        if 0xC0 <= data[position + 3] <= 0xDF:
+            at = _pts_offset(data, position + 6)
+            if at is not None and at + 5 <= len(data):
+                p = data[at : at + 5]
+                stamps.append(((p[0] >> 1) & 0x07) << 30 | p[1] << 22 | (p[2] >> 1) << 15 | p[3] << 7 | p[4] >> 1)
+        position = data.find(b"\x00\x00\x01", position + 4)
+    if len(stamps) < 2:
+        return None
+    first, last = min(stamps), max(stamps)
+    step = (last - first) / (len(stamps) - 1)
+    return (last - first + step) / 90_000  # the timestamps count a 90 kHz clock
+
+
+def _pts_offset(data: bytes, at: int) -> int | None:
+    """Where a PES packet's timestamp is, given where its header fields start (after the
+    length): MPEG-2 headers flag it; MPEG-1 ones come after stuffing and a buffer size."""
+    if data[at] & 0xC0 == 0x80:  # MPEG-2
+        return at + 3 if data[at + 1] & 0x80 else None
+    while at < len(data) and data[at] == 0xFF:
+        at += 1
+    if at < len(data) and data[at] & 0xC0 == 0x40:
+        at += 2
+    return at if at < len(data) and data[at] & 0xE0 == 0x20 else None
 
 
 # EBML ids of the WebM (Matroska) elements the duration is read from.

@@ -76,11 +76,12 @@ def tone(seconds: float, hz: float = 330.0, rate: int = 16_000) -> np.ndarray:
     return (np.sin(2 * np.pi * hz * t) * 9000).astype(np.int16)
 
 
-def container(samples: np.ndarray, fmt: str, codec: str) -> bytes:
-    """``samples`` (16 kHz) in an MP4 or WebM file, as a phone or a browser records them."""
+def container(samples: np.ndarray, fmt: str, codec: str, options: dict[str, str] | None = None) -> bytes:
+    """``samples`` (16 kHz) in an MP4, WebM or MPEG file, as a phone, a browser or a camera
+    records them."""
     out = io.BytesIO()
-    with av.open(out, "w", format=fmt) as file:
-        stream = file.add_stream(codec, rate=48_000 if codec == "libopus" else 16_000)
+    with av.open(out, "w", format=fmt, options=options or {}) as file:
+        stream = file.add_stream(codec, rate={"libopus": 48_000, "mp2": 44_100}.get(codec, 16_000))
         stream.layout = "mono"
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = 16_000
@@ -307,16 +308,30 @@ def test_other_audio_gets_deterministic_text_as_long_as_it_lasts(azure: Callable
     assert {"overdue", "invoices"} & set(words(long, prompt="A call about overdue invoices").split())
 
 
-@pytest.mark.parametrize(("fmt", "codec", "name"), [("mp4", "aac", "memo.m4a"), ("webm", "libopus", "memo.webm")])
+@pytest.mark.parametrize(
+    ("fmt", "codec", "name", "options"),
+    [
+        ("mp4", "aac", "memo.m4a", {}),
+        ("webm", "libopus", "memo.webm", {}),
+        ("webm", "libopus", "live.webm", {"live": "1"}),  # as a browser streams it: no duration
+        ("mpeg", "mp2", "clip.mpeg", {}),
+    ],
+)
 def test_phone_and_browser_recordings_are_read_for_their_length(
-    azure: Callable[..., AzureOpenAI], fmt: str, codec: str, name: str
+    azure: Callable[..., AzureOpenAI], fmt: str, codec: str, name: str, options: dict[str, str]
 ) -> None:
-    upload = container(tone(6), fmt, codec)
+    upload = container(tone(6), fmt, codec, options)
     result = azure(PREVIEW).audio.transcriptions.create(
         model="whisper", file=(name, upload), response_format="verbose_json"
     )
     assert abs(result.duration - 6) < 0.3
     assert result.segments and result.segments[-1].end <= result.duration + 0.01
+
+
+def test_the_v1_route_transcribes(azure: Callable[..., AzureOpenAI], v1_client: OpenAI) -> None:
+    spoken = speak(azure(PREVIEW), "Version one.", response_format="wav").content
+    result = v1_client.audio.transcriptions.create(model="whisper", file=("a.wav", spoken), response_format="text")
+    assert result.strip() == "Version one."
 
 
 def test_the_file_is_judged_by_its_content_not_its_name(azure: Callable[..., AzureOpenAI]) -> None:
