@@ -50,7 +50,7 @@ ROOT_ROUTES = {"responses": "responses"}
 def build_app(settings: Settings) -> AzureRouter:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
     warmed = threading.Event()
-    admin = Admin(pipeline.faults, pipeline.journal, warmed)
+    admin = Admin(pipeline.faults, pipeline.journal, pipeline.replies, warmed, pipeline.memo.clear)
 
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
     # above; Starlette serves the emulator's own endpoints and answers everything else.
@@ -60,6 +60,7 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/active", admin.active, methods=ANY_METHOD),
         Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
+        Route("/_emulator/replies", admin.scripted_replies, methods=ANY_METHOD),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
         # Generated images' links (response_format: url), as Azure's blob storage serves them.
@@ -90,6 +91,7 @@ def build_app(settings: Settings) -> AzureRouter:
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline
     app.state.settings = settings
+    app.state.warmed = warmed  # set once start-up loading is done (emulator/embedded.py waits)
 
     def table(paths: dict[str, str]) -> dict[str, Operation]:
         return {path: OPERATIONS[op] for path, op in paths.items()}

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import httpx
-import uvicorn
 from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
-from emulator.app import build_app
+from emulator.embedded import serve_in_thread
 from emulator.settings import Settings
 
 SPECS = Path(__file__).parent / "specs" / "azure-openai"
@@ -29,33 +23,12 @@ APPS: dict[str, Any] = {}
 @contextlib.contextmanager
 def running_emulator(settings: Settings) -> Iterator[str]:
     """Serve ``settings`` on a free loopback port in a thread; yield the endpoint."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = build_app(settings)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the emulator did not start")
-        time.sleep(0.01)
-    url = f"http://127.0.0.1:{port}"
-    # Timing tests must not measure the start-up loading: wait until it is done.
-    while not httpx.get(f"{url}/_emulator/health").json()["ready"]:
-        if time.monotonic() > deadline + 20:
-            raise RuntimeError("the emulator did not finish loading")
-        time.sleep(0.02)
-    APPS[url] = app
-    try:
-        yield url
-    finally:
-        APPS.pop(url, None)
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_in_thread(settings) as served:
+        APPS[served.endpoint] = served.app
+        try:
+            yield served.endpoint
+        finally:
+            APPS.pop(served.endpoint, None)
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,55 @@
+"""An emulator inside the current process, on a free loopback port: for test suites (the
+pytest plugin, the project's own tests), where a thread starts faster than a process and
+cannot outlive the session."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from .app import build_app
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Embedded:
+    endpoint: str
+    app: Any  # the ASGI app, for the few callers that look inside
+
+
+@contextlib.contextmanager
+def serve_in_thread(settings: Settings, host: str = "127.0.0.1", start_timeout_s: float = 30) -> Iterator[Embedded]:
+    """Serve ``settings`` in a daemon thread; yield once it has loaded, stop on exit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    app = build_app(settings)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="aoai-emulator", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + start_timeout_s
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.01)
+        # Wait for the tokenizers, so the first request (or a timing test) does not.
+        warmed = app.state.warmed
+        if not warmed.wait(max(0.0, deadline - time.monotonic())):
+            raise RuntimeError("the emulator did not finish loading")
+        yield Embedded(f"http://{host}:{port}", app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
