@@ -1,4 +1,5 @@
-"""The emulator's own API under /_emulator/: health and fault scenarios.
+"""The emulator's own API under /_emulator/: health, fault scenarios, scripted replies and
+the request journal.
 
 Its errors are its own shape, not Azure's: ``{"errors": [{"title": ...}]}``, as WireMock's
 admin API answers.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,6 +20,7 @@ from . import __version__
 from .faults.engine import FaultEngine
 from .faults.scenario import ScenarioError
 from .journal import Journal
+from .replies import ReplyRule, ScriptedReplies
 
 
 def admin_error(status: int, title: str) -> Response:
@@ -31,10 +35,20 @@ async def _json(request: Request) -> Any:
 
 
 class Admin:
-    def __init__(self, faults: FaultEngine, journal: Journal, warmed: threading.Event) -> None:
+    def __init__(
+        self,
+        faults: FaultEngine,
+        journal: Journal,
+        replies: ScriptedReplies,
+        warmed: threading.Event,
+        forget_answers: Callable[[], None],
+    ) -> None:
         self.faults = faults
         self.journal = journal
+        self.replies = replies
         self.warmed = warmed
+        # Remembered answers (emulator/memo.py) were made under the old reply rules.
+        self.forget_answers = forget_answers
 
     async def unknown(self, request: Request) -> Response:
         return admin_error(404, f"no admin endpoint {request.url.path}; see the README's Admin API table")
@@ -92,6 +106,26 @@ class Admin:
             return admin_error(404, f"no scenario named {name!r}")
         self.faults.reset(name)
         return JSONResponse({"reset": name or "all"})
+
+    async def scripted_replies(self, request: Request) -> Response:
+        """GET: the reply rules, first tried first. POST: add one (the config file's form),
+        tried before the others. DELETE: back to the configured rules."""
+        if request.method == "DELETE":
+            self.replies.reset()
+            self.forget_answers()
+        elif request.method == "POST":
+            try:
+                rule = ReplyRule.model_validate(await _json(request))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "(body)"
+                return admin_error(400, f"{where}: {first['msg']}")
+            self.replies.add(rule)
+            self.forget_answers()
+        elif request.method != "GET":
+            return admin_error(405, f"{request.method} is not allowed here; use GET, POST or DELETE")
+        rules = [rule.model_dump(mode="json", by_alias=True, exclude_none=True) for rule in self.replies.rules]
+        return JSONResponse({"replies": rules}, status_code=201 if request.method == "POST" else 200)
 
     async def requests(self, request: Request) -> Response:
         """GET: the journal, oldest first, filtered by ?deployment=, ?status=, ?operation=,

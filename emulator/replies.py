@@ -126,7 +126,18 @@ def _counts(rule: ReplyRule) -> bool:
 class ScriptedReplies:
     def __init__(self, rules: list[ReplyRule]) -> None:
         self.rules = rules
+        self._configured = list(rules)
         self._counts: dict[tuple[int, str], int] = {}
+
+    def add(self, rule: ReplyRule) -> None:
+        """A rule added at run time (admin API): it is tried before the others."""
+        self.rules = [rule, *self.rules]
+        self._counts = {}
+
+    def reset(self) -> None:
+        """Back to the configured rules, with fresh counts."""
+        self.rules = list(self._configured)
+        self._counts = {}
 
     def answer(
         self, deployment: str, messages: list[Any], offered_tools: list[str], headers: Any
