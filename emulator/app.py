@@ -61,6 +61,7 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         Route("/_emulator/replies", admin.scripted_replies, methods=ANY_METHOD),
+        Route("/_emulator/metrics", pipeline.metrics.serve, methods=ANY_METHOD),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
         # Generated images' links (response_format: url), as Azure's blob storage serves them.

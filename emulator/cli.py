@@ -19,6 +19,8 @@ ENV = {
     "seed": "AOAI_EMULATOR_SEED",
     "log_level": "AOAI_EMULATOR_LOG_LEVEL",
     "scenario": "AOAI_EMULATOR_SCENARIO",
+    "log_format": "AOAI_EMULATOR_LOG_FORMAT",
+    "log_bodies": "AOAI_EMULATOR_LOG_BODIES",
 }
 DEFAULT_API_VERSION = "2024-10-21"
 
@@ -38,6 +40,18 @@ def parser() -> argparse.ArgumentParser:
         default=env(ENV["log_level"], "warning"),
         choices=["critical", "error", "warning", "info", "debug"],
         help="log level; info and debug also log each request",
+    )
+    p.add_argument(
+        "--log-format",
+        default=env(ENV["log_format"], "text"),
+        choices=["text", "json"],
+        help="access-log lines (shown at --log-level info): text or one JSON object per line",
+    )
+    p.add_argument(
+        "--log-bodies",
+        action="store_true",
+        default=env(ENV["log_bodies"], "") not in ("", "0", "false"),
+        help="put the (trimmed) request body in each access-log line",
     )
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
@@ -75,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             log_level=args.log_level,
             scenario=args.scenario,
+            log_format=args.log_format,
+            log_bodies=args.log_bodies,
         )
         from .faults.engine import FaultEngine, ScenarioError
 
@@ -105,12 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
     print(banner(f"http://{host}:{port}", settings), flush=True)
-    verbose = settings.log_level in ("info", "debug")
+    from . import accesslog
+
+    # The emulator writes its own access lines (emulator/accesslog.py), not uvicorn's.
+    accesslog.configure(settings.log_level)
     # Hung requests (the hang fault) must not hold up a shutdown.
     config = uvicorn.Config(
         build_app(settings),
         log_level=settings.log_level,
-        access_log=verbose,
+        access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
     )

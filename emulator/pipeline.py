@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import connection, contentfilter, ids, synth
+from . import accesslog, connection, contentfilter, ids, synth
 from .audio import SpeechMemory
 from .auth import Authenticator
 from .blobs import BlobStore
@@ -47,6 +47,7 @@ from .faults.engine import FaultEngine
 from .forms import is_form, parse_form
 from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
+from .metrics import Metrics
 from .operations import Operation
 from .ratelimit import RateLimiter
 from .replies import ScriptedReplies
@@ -83,6 +84,7 @@ class Pipeline:
         self.journal = Journal(settings.journal_size)
         self.replies = ScriptedReplies(settings.replies)
         self.speech_memory = SpeechMemory()
+        self.metrics = Metrics()
         images = settings.images
         self.blobs = BlobStore(
             lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
@@ -120,9 +122,40 @@ class Pipeline:
         except Exception:
             log.exception("request %s failed inside the emulator", ctx.request_id)
             response = error_response(InternalServerError(), ctx.headers)
+        self._account(ctx, response, started)
+        return response
+
+    def _account(self, ctx: RequestContext, response: Response, started: float) -> None:
+        """Metrics, the access log and the journal: what every answered request leaves."""
+        seconds = time.monotonic() - started
+        deployment = ctx.deployment.name if ctx.deployment else (ctx.deployment_name or "")
+        faults = ctx.faults
+        actions = tuple(a.kind for a in faults.actions()) if faults else ()
+        rule = faults.rule if faults else None
+        status = response.status_code
+        self.metrics.observe(ctx.operation.name, deployment, status, seconds, ctx.tokens_charged, rule, actions)
+        if accesslog.enabled():
+            request = ctx.request
+            fields = {
+                "time": time.time() - seconds,
+                "client": (request.scope.get("client") or ("-",))[0],
+                "method": request.method,
+                "path": request.scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "request_id": ctx.request_id,
+                "operation": ctx.operation.name,
+                "deployment": deployment or None,
+                "api_version": ctx.api_version.name if ctx.api_version else None,
+                "tokens": ctx.tokens_charged,
+                "fault_rule": rule,
+                "fault_actions": list(actions) or None,
+                "client_request_id": ctx.request_headers.get("x-ms-client-request-id"),
+                "user_agent": ctx.request_headers.get("user-agent"),
+            }
+            accesslog.write(fields, ctx.raw if self.settings.log_bodies else None, self.settings.log_format)
         if self.journal.enabled:
             self._record(ctx, response, started)
-        return response
 
     async def _pace(self, ctx: RequestContext, reply: Reply, started: float) -> Pacer | None:
         """The deployment's timing profile: a plain answer waits here, a stream is paced by

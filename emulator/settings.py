@@ -195,6 +195,8 @@ class Settings:
     content_filters: dict[str, ContentFilterConfig] = field(default_factory=dict)
     images: ImagesConfig = field(default_factory=ImagesConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
+    log_format: str = "text"  # access-log lines: text or json
+    log_bodies: bool = False  # access-log lines carry the (trimmed) request body
 
     @classmethod
     def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:

@@ -1,0 +1,44 @@
+"""One access-log line per Azure request, as text or JSON, on the ``emulator.access`` logger.
+
+Lines are written at INFO (``--log-level info`` shows them). Credentials never appear: the
+path is logged without its query string (a blob link's signature lives there) apart from
+the api-version, and headers only as the client's request id and user agent. The body is
+logged only when asked (``--log-bodies``), trimmed, as the journal keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+from .journal import trim
+
+log = logging.getLogger("emulator.access")
+
+
+def configure(level: str) -> None:
+    """Lines go to stderr as they are (the line is the whole record), at ``level`` and up."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(level.upper())
+
+
+def enabled() -> bool:
+    return log.isEnabledFor(logging.INFO)
+
+
+def write(fields: dict[str, Any], body: bytes | None, fmt: str) -> None:
+    if body is not None:
+        fields["body"] = trim(body)
+    if fmt == "json":
+        log.info(json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+        return
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(fields.pop("time")))
+    head = f'{stamp}Z {fields.pop("client")} "{fields.pop("method")} {fields.pop("path")}" {fields.pop("status")}'
+    rest = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in fields.items() if v not in (None, "", ()))
+    log.info(f"{head} {rest}")

@@ -1,0 +1,101 @@
+"""Prometheus metrics under /_emulator/metrics, in the text exposition format.
+
+Counted per Azure request: requests by operation, deployment and status; tokens charged to
+quotas; throttled requests (429); fault actions applied; and a latency histogram per
+operation (time until the answer starts: a stream's events are not waited for).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import defaultdict
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from .admin import admin_error
+
+# Seconds: from a memoised answer (well under a millisecond) to a paced, slow one.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+Labels = tuple[tuple[str, str], ...]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: dict[Labels, int] = defaultdict(int)
+        self._tokens: dict[Labels, int] = defaultdict(int)
+        self._throttled: dict[Labels, int] = defaultdict(int)
+        self._faults: dict[Labels, int] = defaultdict(int)
+        self._latency: dict[Labels, list[int]] = {}
+        self._latency_sum: dict[Labels, float] = defaultdict(float)
+
+    def observe(
+        self,
+        operation: str,
+        deployment: str,
+        status: int,
+        seconds: float,
+        tokens: int | None,
+        fault_rule: str | None,
+        fault_actions: tuple[str, ...],
+    ) -> None:
+        where = (("operation", operation), ("deployment", deployment))
+        with self._lock:
+            self._requests[(*where, ("status", str(status)))] += 1
+            if tokens:
+                self._tokens[(("deployment", deployment),)] += tokens
+            if status == 429:
+                self._throttled[where] += 1
+            for action in fault_actions:
+                self._faults[(("rule", fault_rule or ""), ("action", action))] += 1
+            by_operation = (("operation", operation),)
+            counts = self._latency.setdefault(by_operation, [0] * (len(BUCKETS) + 1))
+            counts[bisect.bisect_left(BUCKETS, seconds)] += 1
+            self._latency_sum[by_operation] += seconds
+
+    def render(self) -> str:
+        with self._lock:
+            lines: list[str] = []
+            _family(lines, "aoai_emulator_requests_total", "counter", "Azure requests answered", self._requests)
+            _family(lines, "aoai_emulator_tokens_charged_total", "counter", "tokens charged to quotas", self._tokens)
+            _family(lines, "aoai_emulator_throttled_total", "counter", "requests answered 429", self._throttled)
+            _family(lines, "aoai_emulator_faults_applied_total", "counter", "fault actions applied", self._faults)
+            name = "aoai_emulator_request_duration_seconds"
+            lines.append(f"# HELP {name} time until the answer starts")
+            lines.append(f"# TYPE {name} histogram")
+            for labels, counts in sorted(self._latency.items()):
+                running = 0
+                for bound, count in zip((*BUCKETS, float("inf")), counts):
+                    running += count
+                    le = "+Inf" if bound == float("inf") else repr(bound)
+                    lines.append(f"{name}_bucket{_labels((*labels, ('le', le)))} {running}")
+                lines.append(f"{name}_sum{_labels(labels)} {self._latency_sum[labels]:.6f}")
+                lines.append(f"{name}_count{_labels(labels)} {running}")
+        return "\n".join(lines) + "\n"
+
+    async def serve(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        return PlainTextResponse(self.render(), media_type=_CONTENT_TYPE)
+
+
+def _family(lines: list[str], name: str, kind: str, help_text: str, values: dict[Labels, int]) -> None:
+    lines.append(f"# HELP {name} {help_text}")
+    lines.append(f"# TYPE {name} {kind}")
+    for labels, value in sorted(values.items()):
+        lines.append(f"{name}{_labels(labels)} {value}")
+
+
+def _labels(labels: Labels) -> str:
+    if not labels:
+        return ""
+    inner = ",".join(f'{key}="{_escape(value)}"' for key, value in labels)
+    return "{" + inner + "}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

@@ -1,0 +1,134 @@
+"""Prometheus metrics after a known sequence of requests, and the access log's lines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from emulator.settings import DeploymentConfig, Settings
+from support import running_emulator
+from test_settings import run_cli
+
+CHAT = "/openai/deployments/{}/chat/completions"
+GA = {"api-version": "2024-10-21"}
+MESSAGES = {"messages": [{"role": "user", "content": "Hello"}]}
+_SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})? (?P<value>\S+)$")
+
+
+def parse(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Prometheus text: (name, labels) -> value, checking every line is well formed."""
+    samples = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            assert re.match(r"^# (HELP|TYPE) [a-z_]+ .+$", line), line
+            continue
+        found = _SAMPLE.match(line)
+        assert found, f"not a sample: {line!r}"
+        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', found["labels"] or ""))
+        samples[(found["name"], labels)] = float(found["value"])
+    return samples
+
+
+@pytest.fixture(scope="module")
+def fresh() -> Iterator[httpx.Client]:
+    settings = Settings.build(
+        deployments={
+            "chat": DeploymentConfig(model="gpt-4o"),
+            "embed": DeploymentConfig(model="text-embedding-3-small"),
+        },
+        infer_deployments=False,
+    )
+    with running_emulator(settings) as url:
+        with httpx.Client(base_url=url, headers={"api-key": "k"}, timeout=10) as client:
+            yield client
+
+
+def test_metrics_count_a_known_sequence(fresh: httpx.Client) -> None:
+    assert fresh.post(CHAT.format("chat"), params=GA, json=MESSAGES).status_code == 200
+    assert fresh.post(CHAT.format("chat"), params=GA, json=MESSAGES).status_code == 200  # remembered
+    embed = fresh.post("/openai/deployments/embed/embeddings", params=GA, json={"input": "one two three"})
+    assert embed.status_code == 200
+    assert fresh.post(CHAT.format("missing"), params=GA, json=MESSAGES).status_code == 404
+    throttled = fresh.post(CHAT.format("chat"), params=GA, json=MESSAGES, headers={"x-emulator-scenario": "throttled"})
+    assert throttled.status_code == 429
+
+    response = fresh.get("/_emulator/metrics")
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = parse(response.text)
+
+    def value(name: str, **labels: str) -> float:
+        return samples.get((name, frozenset(labels.items())), 0.0)
+
+    requests = "aoai_emulator_requests_total"
+    assert value(requests, operation="chat_completions", deployment="chat", status="200") == 2
+    assert value(requests, operation="embeddings", deployment="embed", status="200") == 1
+    assert value(requests, operation="chat_completions", deployment="missing", status="404") == 1
+    assert value(requests, operation="chat_completions", deployment="chat", status="429") == 1
+    assert value("aoai_emulator_throttled_total", operation="chat_completions", deployment="chat") == 1
+    assert value("aoai_emulator_faults_applied_total", rule="throttle-everything", action="error") == 1
+    assert value("aoai_emulator_tokens_charged_total", deployment="embed") == 4  # a token per 4 characters, +1
+    assert value("aoai_emulator_tokens_charged_total", deployment="chat") > 0
+    histogram = "aoai_emulator_request_duration_seconds"
+    assert value(f"{histogram}_count", operation="chat_completions") == 4
+    assert value(f"{histogram}_bucket", operation="chat_completions", le="+Inf") == 4
+    buckets = sorted(
+        (float(dict(labels)["le"]), v)
+        for (name, labels), v in samples.items()
+        if name == f"{histogram}_bucket" and dict(labels)["operation"] == "embeddings"
+    )
+    assert [v for _, v in buckets] == sorted(v for _, v in buckets)  # cumulative
+    assert value(f"{histogram}_sum", operation="embeddings") > 0
+
+
+def test_the_metrics_route_takes_get_only(fresh: httpx.Client) -> None:
+    response = fresh.post("/_emulator/metrics")
+    assert response.status_code == 405
+    assert "errors" in response.json()
+
+
+def test_an_access_line_per_request_in_json_with_the_body_when_asked(caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings.build(log_format="json", log_bodies=True)
+    with running_emulator(settings) as url:
+        with caplog.at_level(logging.INFO, logger="emulator.access"):
+            httpx.post(
+                f"{url}{CHAT.format('gpt-4o')}",
+                params=GA,
+                json=MESSAGES,
+                headers={"api-key": "secret-key-1234", "x-ms-client-request-id": "abc"},
+            )
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "emulator.access"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["method"] == "POST" and line["status"] == 200
+    assert line["path"] == "/openai/deployments/gpt-4o/chat/completions"
+    assert line["operation"] == "chat_completions" and line["api_version"] == "2024-10-21"
+    assert line["client_request_id"] == "abc" and line["duration_ms"] >= 0
+    assert json.loads(line["body"]) == MESSAGES
+    assert "secret-key" not in caplog.text
+
+
+def test_the_command_line_writes_text_lines_without_bodies() -> None:
+    process = run_cli("--port", "0", "--log-level", "info")
+    try:
+        assert process.stdout is not None
+        endpoint = process.stdout.readline().split(" listening on ")[1].strip()
+        httpx.post(
+            f"{endpoint}{CHAT.format('gpt-4o')}",
+            params=GA,
+            json={"messages": [{"role": "user", "content": "private words"}]},
+            headers={"api-key": "secret-key-1234"},
+            timeout=10,
+        )
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    access = [line for line in err.splitlines() if "/chat/completions" in line]
+    assert len(access) == 1
+    assert '"POST /openai/deployments/gpt-4o/chat/completions" 200' in access[0]
+    assert 'operation="chat_completions"' in access[0]
+    assert "private words" not in err and "secret-key" not in err
