@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from emulator.settings import DeploymentConfig, Settings
-from support import running_emulator
-from test_settings import run_cli
+from support import run_cli, running_emulator
 
 CHAT = "/openai/deployments/{}/chat/completions"
 GA = {"api-version": "2024-10-21"}

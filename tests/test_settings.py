@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -12,6 +9,7 @@ import pytest
 
 from emulator.deployments import DeploymentTable
 from emulator.settings import DEFAULT_DEPLOYMENTS, ConfigError, Settings, load_config_file
+from support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "emulator.yaml"
@@ -77,16 +75,6 @@ def test_a_bad_file_names_the_file_line_and_problem(tmp_path: Path, text: str, l
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the file"):
         load_config_file(tmp_path / "absent.yaml")
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "emulator", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_cli_stops_on_a_bad_config_with_the_reason(tmp_path: Path) -> None:
