@@ -7,9 +7,13 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from .tls import TlsFiles
 
 # flag -> environment variable; the README's configuration table lists the same.
 ENV = {
@@ -21,6 +25,10 @@ ENV = {
     "scenario": "AOAI_EMULATOR_SCENARIO",
     "log_format": "AOAI_EMULATOR_LOG_FORMAT",
     "log_bodies": "AOAI_EMULATOR_LOG_BODIES",
+    "tls": "AOAI_EMULATOR_TLS",
+    "tls_dir": "AOAI_EMULATOR_TLS_DIR",
+    "tls_cert": "AOAI_EMULATOR_TLS_CERT",
+    "tls_key": "AOAI_EMULATOR_TLS_KEY",
 }
 DEFAULT_API_VERSION = "2024-10-21"
 
@@ -53,6 +61,15 @@ def parser() -> argparse.ArgumentParser:
         default=env(ENV["log_bodies"], "") not in ("", "0", "false"),
         help="put the (trimmed) request body in each access-log line",
     )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        default=env(ENV["tls"], "") not in ("", "0", "false"),
+        help="serve HTTPS, with a certificate from a local CA the emulator creates (or --tls-cert/--tls-key)",
+    )
+    p.add_argument("--tls-dir", type=Path, default=env(ENV["tls_dir"]), help="where the local CA is kept")
+    p.add_argument("--tls-cert", type=Path, default=env(ENV["tls_cert"]), help="your own certificate (PEM)")
+    p.add_argument("--tls-key", type=Path, default=env(ENV["tls_key"]), help="its private key (PEM)")
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
 
@@ -77,6 +94,20 @@ def _chat_deployment(settings: Settings) -> str:
         return "gpt-4o"
     chat = [name for name in table.names() if (d := table.resolve(name)) is not None and d.family == "chat"]
     return chat[0] if chat else (table.names() or ["gpt-4o"])[0]
+
+
+def _certificate(args: argparse.Namespace, host: str) -> TlsFiles | None:
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        from .tls import TlsFiles
+
+        return TlsFiles(args.tls_cert, args.tls_key, None)
+    if not args.tls:
+        return None
+    from .tls import DEFAULT_DIR, local_certificate
+
+    return local_certificate(args.tls_dir or DEFAULT_DIR, host)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +151,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
-    print(banner(f"http://{host}:{port}", settings), flush=True)
+    try:
+        certificate = _certificate(args, settings.host)
+    except (OSError, ValueError) as exc:
+        print(f"aoai-emulator: TLS: {exc}", file=sys.stderr)
+        return 2
+    scheme = "https" if certificate else "http"
+    # A certificate names hosts, not the wildcard address: point clients at localhost then.
+    shown = "localhost" if certificate and settings.host in ("0.0.0.0", "::") else host
+    print(banner(f"{scheme}://{shown}:{port}", settings), flush=True)
+    if certificate is not None and certificate.ca is not None:
+        from .tls import trust_instructions
+
+        print(trust_instructions(certificate.ca), flush=True)
     from . import accesslog
 
     # The emulator writes its own access lines (emulator/accesslog.py), not uvicorn's.
@@ -130,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         build_app(settings),
         log_level=settings.log_level,
         access_log=False,
+        ssl_certfile=str(certificate.cert) if certificate else None,
+        ssl_keyfile=str(certificate.key) if certificate else None,
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
