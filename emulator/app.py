@@ -18,7 +18,8 @@ from .admin import Admin, admin_error
 from .deployments import DeploymentTable
 from .operations import OPERATIONS, Operation
 from .pipeline import Pipeline
-from .routing import AzureRouter
+from .recording import Recorder, Replayer
+from .routing import AzureRouter, Server
 from .settings import Settings
 from .synth import embeddings
 from .versions import load_catalog
@@ -97,4 +98,9 @@ def build_app(settings: Settings) -> AzureRouter:
     def table(paths: dict[str, str]) -> dict[str, Operation]:
         return {path: OPERATIONS[op] for path, op in paths.items()}
 
-    return AzureRouter(pipeline, table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES), app)
+    server: Server = pipeline
+    if settings.record_upstream and settings.record_dir:
+        server = Recorder(settings.record_upstream, settings.record_dir)
+    elif settings.replay_dir:
+        server = Replayer(settings.replay_dir, settings.replay_timing)
+    return AzureRouter(server, table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES), app)

@@ -70,6 +70,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-dir", type=Path, default=env(ENV["tls_dir"]), help="where the local CA is kept")
     p.add_argument("--tls-cert", type=Path, default=env(ENV["tls_cert"]), help="your own certificate (PEM)")
     p.add_argument("--tls-key", type=Path, default=env(ENV["tls_key"]), help="its private key (PEM)")
+    p.add_argument(
+        "--record",
+        nargs=2,
+        metavar=("UPSTREAM_URL", "DIR"),
+        help="forward every Azure request to UPSTREAM_URL and write each exchange to DIR",
+    )
+    p.add_argument("--replay", type=Path, metavar="DIR", help="answer from the exchanges recorded in DIR")
+    p.add_argument("--replay-timing", action="store_true", help="replay streams at their recorded pace")
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
 
@@ -122,7 +130,15 @@ def main(argv: list[str] | None = None) -> int:
             scenario=args.scenario,
             log_format=args.log_format,
             log_bodies=args.log_bodies,
+            record_upstream=args.record[0] if args.record else None,
+            record_dir=Path(args.record[1]) if args.record else None,
+            replay_dir=args.replay,
+            replay_timing=args.replay_timing,
         )
+        if args.record and args.replay:
+            raise ConfigError("--record and --replay cannot be used together")
+        if args.replay and not args.replay.is_dir():
+            raise ConfigError(f"--replay: {args.replay} is not a directory")
         from .faults.engine import FaultEngine, ScenarioError
 
         try:

@@ -11,14 +11,23 @@ This layer also keeps the server's own ``send`` in the scope, for ``connection.a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .connection import RAW_SEND
 from .operations import Operation
-from .pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+
+class Server(Protocol):
+    """What answers Azure's routes: the pipeline, or a recorder or replayer."""
+
+    async def serve(self, request: Request, operation: Operation, surface: str) -> Response: ...
+
 
 _DEPLOYMENTS = "/openai/deployments/"
 _V1 = "/openai/v1/"
@@ -28,7 +37,7 @@ _ROOT = "/openai/"
 class AzureRouter:
     def __init__(
         self,
-        pipeline: Pipeline,
+        pipeline: Server,
         deployment_routes: dict[str, Operation],
         v1_routes: dict[str, Operation],
         root_routes: dict[str, Operation],

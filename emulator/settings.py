@@ -197,6 +197,10 @@ class Settings:
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
     log_format: str = "text"  # access-log lines: text or json
     log_bodies: bool = False  # access-log lines carry the (trimmed) request body
+    record_upstream: str | None = None  # --record: forward here and write down the exchanges
+    record_dir: Path | None = None
+    replay_dir: Path | None = None  # --replay: answer from the exchanges written here
+    replay_timing: bool = False  # replay streams at their recorded pace
 
     @classmethod
     def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:
