@@ -6,9 +6,11 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +61,18 @@ def wait_loaded(port: int, deadline_s: float = 30) -> None:
         if time.monotonic() > end:
             raise RuntimeError(f"the emulator on {port} did not finish loading")
         time.sleep(0.05)
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    """The median time of ``work`` in milliseconds, after one warm-up call (fonts, codecs
+    and caches load on first use)."""
+    work()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
 
 
 def to_ms(value: str) -> float:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import time
-from collections.abc import Callable
 
 import httpx
 import numpy as np
 from PIL import Image
 
-from common import start, wait_loaded
+from common import median_ms, start, wait_loaded
 from emulator.synth import pictures
 
 PROMPT = "a red fox in a snowy forest at sunset, watercolour"
@@ -33,16 +31,6 @@ CASES = [
     ((1792, 1024), "png"),
     ((256, 256), "png"),
 ]
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    work()  # warm-up: fonts and codecs load on first use
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def reference_ms(runs: int) -> float:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import time
 import wave
-from collections.abc import Callable
 
 import httpx
 import numpy as np
 
-from common import start, wait_loaded
+from common import median_ms, start, wait_loaded
 from emulator import audio
 from emulator.synth import speech
 
@@ -32,16 +30,6 @@ TEXT = (
     "you a short summary?"
 )[:200]
 FORMATS = ("wav", "pcm", "flac", "mp3", "opus", "aac")
-
-
-def median_ms(work: Callable[[], object], runs: int) -> float:
-    work()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def reference_ms(length: int, runs: int) -> float:

@@ -44,6 +44,12 @@ class Handler:
     blocking: bool = False
 
 
+def requests_only(body: dict[str, Any], deployment: Deployment) -> int:
+    """For operations whose quotas Azure counts in requests, not tokens (images: "2 capacity
+    units (6 requests per minute)"; speech and Whisper: requests per minute)."""
+    return 0
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str  # the key in data/api_versions.yaml

@@ -17,6 +17,7 @@ import base64
 import io
 import time
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
@@ -28,12 +29,11 @@ from ..errors import AzureError, InvalidRequest, OperationNotSupported
 from ..forms import Upload
 from ..models import ImageAbilities, ModelInfo, check_api_version
 from ..synth import pictures
-from . import Handler, chat_vision
+from . import Handler, chat_vision, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-    from ..deployments import Deployment
 
 # Parameters whose values a model lists under `choices` (data/models.yaml).
 _CHOICE_PARAMS = ("quality", "style", "response_format", "background", "output_format", "moderation")
@@ -106,11 +106,6 @@ class ImagePromptFiltered(AzureError):
                 "type": "invalid_request_error",
             }
         )
-
-
-def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
-    # Image quotas are counted in requests (Azure: "2 capacity units (6 requests per minute)").
-    return 0
 
 
 # -- checks ----------------------------------------------------------------------------
@@ -396,20 +391,12 @@ def refuse_prompt(ctx: RequestContext, req: ImageRequest, results: dict[str, Any
 
 GENERATIONS = Handler(
     request_model=ImageRequest,
-    estimate_tokens=estimate_tokens,
+    estimate_tokens=requests_only,
     check=check,
     respond=respond,
     prompt_texts=prompt_texts,
     refuse_prompt=refuse_prompt,
     blocking=True,
 )
-EDITS = Handler(
-    request_model=ImageEditRequest,
-    estimate_tokens=estimate_tokens,
-    check=check,
-    respond=respond,
-    prompt_texts=prompt_texts,
-    refuse_prompt=refuse_prompt,
-    blocking=True,
-    bodies=("form",),
-)
+# Edits are generations with files, from a multipart form.
+EDITS = replace(GENERATIONS, request_model=ImageEditRequest, bodies=("form",))

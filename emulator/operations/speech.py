@@ -8,19 +8,18 @@ emulator/audio.py) whose length follows the text and the speed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import audio
 from ..delivery import RawReply, Reply
 from ..errors import InvalidRequest
 from ..models import check_api_version
 from ..synth import speech as voice_synth
-from . import Handler
+from . import Handler, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-    from ..deployments import Deployment
 
 MAX_INPUT_CHARS = 4096
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
@@ -33,11 +32,6 @@ class SpeechRequest(Strict):
     speed: float | None = None
     instructions: str | None = None
     model: str | None = None
-
-
-def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
-    # Speech quotas count requests (Azure lists them per minute), not tokens.
-    return 0
 
 
 def check(ctx: RequestContext, req: SpeechRequest) -> None:
@@ -99,7 +93,7 @@ def respond(ctx: RequestContext, req: SpeechRequest) -> Reply:
 
 HANDLER = Handler(
     request_model=SpeechRequest,
-    estimate_tokens=estimate_tokens,
+    estimate_tokens=requests_only,
     check=check,
     respond=respond,
     blocking=True,

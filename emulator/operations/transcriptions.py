@@ -24,12 +24,11 @@ from ..forms import Upload
 from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
-from . import Handler
+from . import Handler, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-    from ..deployments import Deployment
 
 MAX_FILE_BYTES = 25 * 1024 * 1024  # Azure's limit for Whisper uploads
 WORDS_PER_SECOND = 2.5
@@ -76,11 +75,6 @@ class TranscriptionRequest(Strict):
     temperature: float | None = None
     granularities: list[str] | str | None = Field(default=None, alias="timestamp_granularities[]")
     model: str | None = None
-
-
-def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
-    # Whisper quotas count requests ("3 requests per minute" by default), not tokens.
-    return 0
 
 
 # -- checks ----------------------------------------------------------------------------
@@ -305,7 +299,7 @@ def _vtt(segments: list[Segment]) -> str:
 
 HANDLER = Handler(
     request_model=TranscriptionRequest,
-    estimate_tokens=estimate_tokens,
+    estimate_tokens=requests_only,
     check=check,
     respond=respond,
     blocking=True,
