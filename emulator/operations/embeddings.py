@@ -18,7 +18,7 @@ from .. import tokens
 from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
-from . import Handler
+from . import Handler, fields
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -132,19 +132,7 @@ def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:
     if not supported:
         # As captured from the service: no param, no code.
         raise InvalidRequest("This model does not support specifying dimensions.", param=None)
-    if dimensions < 1:
-        raise InvalidRequest(
-            f"Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got {dimensions} instead.",
-            param="dimensions",
-            code="integer_below_min_value",
-        )
-    if dimensions > size:
-        raise InvalidRequest(
-            f"Invalid 'dimensions': integer above maximum value. Expected a value <= {size}, "
-            f"but got {dimensions} instead.",
-            param="dimensions",
-            code="integer_above_max_value",
-        )
+    fields.int_range("dimensions", dimensions, 1, size)
 
 
 def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:

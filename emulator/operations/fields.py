@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -27,4 +28,50 @@ def check_stream_options(stream_options: Any, stream: bool | None) -> None:
     if stream_options is not None and not stream:
         raise InvalidRequest(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
+        )
+
+
+# The service's wording for values outside a parameter's set or range (OpenAI's, which Azure
+# shares), in one place so every operation words them alike.
+
+
+def one_of(name: str, value: str, allowed: Sequence[str]) -> None:
+    """Azure's 400 unless ``value`` is among ``allowed``."""
+    if value in allowed:
+        return
+    quoted = [f"'{v}'" for v in allowed]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    raise InvalidRequest(f"Invalid value: '{value}'. Supported values are: {listed}.", param=name, code="invalid_value")
+
+
+def text_length(name: str, value: str, most: int) -> None:
+    """Azure's 400 for an empty string, or one longer than ``most`` characters."""
+    if not value:
+        raise InvalidRequest(
+            f"Invalid '{name}': empty string. Expected a string with minimum length 1, but got an empty string instead.",
+            param=name,
+            code="empty_string",
+        )
+    if len(value) > most:
+        raise InvalidRequest(
+            f"Invalid '{name}': string too long. Expected a string with maximum length {most}, but got a string "
+            f"with length {len(value)} instead.",
+            param=name,
+            code="string_above_max_length",
+        )
+
+
+def int_range(name: str, value: int, least: int, most: int) -> None:
+    """Azure's 400 for an integer outside ``least``..``most``."""
+    if value < least:
+        raise InvalidRequest(
+            f"Invalid '{name}': integer below minimum value. Expected a value >= {least}, but got {value} instead.",
+            param=name,
+            code="integer_below_min_value",
+        )
+    if value > most:
+        raise InvalidRequest(
+            f"Invalid '{name}': integer above maximum value. Expected a value <= {most}, but got {value} instead.",
+            param=name,
+            code="integer_above_max_value",
         )

@@ -29,7 +29,7 @@ from ..errors import AzureError, InvalidRequest, OperationNotSupported
 from ..forms import Upload
 from ..models import ImageAbilities, ModelInfo, check_api_version
 from ..synth import pictures
-from . import Handler, chat_vision, requests_only
+from . import Handler, chat_vision, fields, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -120,27 +120,15 @@ def check(ctx: RequestContext, req: ImageRequest) -> None:
         if not abilities.edits:
             raise OperationNotSupported("imageEdit", model.name)
         _check_edit_images(req)
-    if not req.prompt:
-        raise InvalidRequest(
-            "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead.",
-            param="prompt",
-            code="empty_string",
-        )
-    if len(req.prompt) > abilities.max_prompt_chars:
-        raise InvalidRequest(
-            f"Invalid 'prompt': string too long. Expected a string with maximum length {abilities.max_prompt_chars}, "
-            f"but got a string with length {len(req.prompt)} instead.",
-            param="prompt",
-            code="string_above_max_length",
-        )
+    fields.text_length("prompt", req.prompt, abilities.max_prompt_chars)
     for name in _CHOICE_PARAMS:
         _check_choice(name, getattr(req, name), abilities)
     rules = ctx.api_version.rules_for(ctx.operation.name)
     known_sizes = rules.sizes if rules is not None and rules.sizes is not None else abilities.sizes
     if req.size is not None:
-        _one_of("size", req.size, [s for s in abilities.sizes if s in known_sizes])
+        fields.one_of("size", req.size, [s for s in abilities.sizes if s in known_sizes])
     if req.n is not None:
-        _check_n(req.n, abilities.max_n)
+        fields.int_range("n", req.n, 1, abilities.max_n)
     if req.output_compression is not None:
         if not abilities.output_compression:
             _unknown("output_compression")
@@ -166,36 +154,12 @@ def _check_choice(name: str, value: str | None, abilities: ImageAbilities) -> No
     if allowed is None:
         _unknown(name)
     else:
-        _one_of(name, value, list(allowed))
+        fields.one_of(name, value, allowed)
 
 
 def _unknown(name: str) -> None:
     # A parameter the api-version has but this model does not take.
     raise InvalidRequest(f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
-
-
-def _one_of(name: str, value: str, allowed: list[str]) -> None:
-    if value in allowed:
-        return
-    listed = ", ".join(f"'{v}'" for v in allowed[:-1]) + (f", and '{allowed[-1]}'" if len(allowed) > 1 else "")
-    if len(allowed) == 1:
-        listed = f"'{allowed[0]}'"
-    raise InvalidRequest(f"Invalid value: '{value}'. Supported values are: {listed}.", param=name, code="invalid_value")
-
-
-def _check_n(n: int, most: int) -> None:
-    if n < 1:
-        raise InvalidRequest(
-            f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {n} instead.",
-            param="n",
-            code="integer_below_min_value",
-        )
-    if n > most:
-        raise InvalidRequest(
-            f"Invalid 'n': integer above maximum value. Expected a value <= {most}, but got {n} instead.",
-            param="n",
-            code="integer_above_max_value",
-        )
 
 
 def _check_edit_images(req: ImageEditRequest) -> None:

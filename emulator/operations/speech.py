@@ -15,7 +15,7 @@ from ..delivery import RawReply, Reply
 from ..errors import InvalidRequest
 from ..models import check_api_version
 from ..synth import speech as voice_synth
-from . import Handler, requests_only
+from . import Handler, fields, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -40,24 +40,12 @@ def check(ctx: RequestContext, req: SpeechRequest) -> None:
     abilities = model.speech
     assert abilities is not None
     check_api_version(model, ctx.api_version.name)
-    if not req.input:
-        raise InvalidRequest(
-            "Invalid 'input': empty string. Expected a string with minimum length 1, but got an empty string instead.",
-            param="input",
-            code="empty_string",
-        )
-    if len(req.input) > MAX_INPUT_CHARS:
-        raise InvalidRequest(
-            f"Invalid 'input': string too long. Expected a string with maximum length {MAX_INPUT_CHARS}, but got a "
-            f"string with length {len(req.input)} instead.",
-            param="input",
-            code="string_above_max_length",
-        )
-    _one_of("voice", req.voice, abilities.voices)
+    fields.text_length("input", req.input, MAX_INPUT_CHARS)
+    fields.one_of("voice", req.voice, abilities.voices)
     rules = ctx.api_version.rules_for(ctx.operation.name)
     formats = rules.response_format if rules is not None and rules.response_format else tuple(audio.CONTENT_TYPES)
     if req.response_format is not None:
-        _one_of("response_format", req.response_format, formats)
+        fields.one_of("response_format", req.response_format, formats)
     if req.speed is not None and not MIN_SPEED <= req.speed <= MAX_SPEED:
         bound = "below minimum" if req.speed < MIN_SPEED else "above maximum"
         limit = f">= {MIN_SPEED}" if req.speed < MIN_SPEED else f"<= {MAX_SPEED:g}"
@@ -71,14 +59,6 @@ def check(ctx: RequestContext, req: SpeechRequest) -> None:
             f"Unsupported parameter: 'instructions' is not supported with the {model.name} model.",
             param="instructions",
             code="unsupported_parameter",
-        )
-
-
-def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        listed = ", ".join(f"'{v}'" for v in allowed)
-        raise InvalidRequest(
-            f"Invalid value for '{name}': '{value}'. Supported values are: {listed}.", param=name, code="invalid_value"
         )
 
 

@@ -24,7 +24,7 @@ from ..forms import Upload
 from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
-from . import Handler, requests_only
+from . import Handler, fields, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -91,14 +91,7 @@ def check(ctx: RequestContext, req: TranscriptionRequest) -> None:
         raise OperationNotSupported("translation", model.name)
     if len(req.file.data) > MAX_FILE_BYTES:
         raise RequestTooLarge(MAX_FILE_BYTES)
-    fmt = req.response_format or "json"
-    if fmt not in abilities.response_formats:
-        listed = ", ".join(f"'{f}'" for f in abilities.response_formats)
-        raise InvalidRequest(
-            f"Invalid value for 'response_format': '{fmt}'. Supported values for {model.name} are: {listed}.",
-            param="response_format",
-            code="invalid_value",
-        )
+    fields.one_of("response_format", req.response_format or "json", abilities.response_formats)
     if req.temperature is not None and not 0 <= req.temperature <= 1:
         raise InvalidRequest(
             f"Invalid 'temperature': expected a value between 0 and 1, but got {req.temperature:g} instead.",
@@ -113,13 +106,8 @@ def check(ctx: RequestContext, req: TranscriptionRequest) -> None:
         )
     granularities = _granularities(req)
     for value in granularities:
-        if value not in ("word", "segment"):
-            raise InvalidRequest(
-                f"Invalid value for 'timestamp_granularities[]': '{value}'. Supported values are: 'word', 'segment'.",
-                param="timestamp_granularities[]",
-                code="invalid_value",
-            )
-    if granularities and fmt != "verbose_json":
+        fields.one_of("timestamp_granularities[]", value, ("word", "segment"))
+    if granularities and req.response_format != "verbose_json":
         raise InvalidRequest(
             "'timestamp_granularities[]' needs response_format 'verbose_json'.",
             param="timestamp_granularities[]",
