@@ -78,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--replay", type=Path, metavar="DIR", help="answer from the exchanges recorded in DIR")
     p.add_argument("--replay-timing", action="store_true", help="replay streams at their recorded pace")
+    p.add_argument(
+        "--write-tiktoken-cache",
+        type=Path,
+        metavar="DIR",
+        help="write the tokenizer vocabularies as tiktoken's cache to DIR and exit (then TIKTOKEN_CACHE_DIR=DIR)",
+    )
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
 
@@ -120,6 +126,13 @@ def _certificate(args: argparse.Namespace, host: str) -> TlsFiles | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.write_tiktoken_cache:
+        from .tokens import write_tiktoken_cache
+
+        for path in write_tiktoken_cache(args.write_tiktoken_cache):
+            print(path)
+        print(f"export TIKTOKEN_CACHE_DIR={args.write_tiktoken_cache}")
+        return 0
     try:
         settings = Settings.build(
             Path(args.config) if args.config else None,

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import tiktoken
@@ -165,3 +166,26 @@ def first_invalid_id(ids: list[int], encoding_name: str) -> int | None:
         if not 0 <= token_id < ordinary:
             return token_id
     return None
+
+
+# Where tiktoken downloads each vocabulary from; its cache names a file by the sha1 of this.
+_SOURCE_URLS = {
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+}
+
+
+def write_tiktoken_cache(directory: Path) -> list[Path]:
+    """The shipped vocabularies as tiktoken's own cache, for clients that tokenise before
+    calling (langchain's embeddings send token arrays): point ``TIKTOKEN_CACHE_DIR`` at
+    ``directory`` and they work offline."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, url in _SOURCE_URLS.items():
+        raw = gzip.decompress(resources.files("emulator").joinpath(f"data/tokenizers/{name}.tiktoken.gz").read_bytes())
+        if hashlib.sha256(raw).hexdigest() != _ENCODINGS[name]["sha256"]:
+            raise TokenizerIntegrityError(f"{name}: the shipped vocabulary does not match its published sha256")
+        path = directory / hashlib.sha1(url.encode()).hexdigest()
+        path.write_bytes(raw)
+        written.append(path)
+    return written
