@@ -17,6 +17,7 @@ import uvicorn
 
 from .app import build_app
 from .settings import Settings
+from .tls import TlsFiles
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,24 @@ class Embedded:
 
 
 @contextlib.contextmanager
-def serve_in_thread(settings: Settings, host: str = "127.0.0.1", start_timeout_s: float = 30) -> Iterator[Embedded]:
-    """Serve ``settings`` in a daemon thread; yield once it has loaded, stop on exit."""
+def serve_in_thread(
+    settings: Settings, host: str = "127.0.0.1", start_timeout_s: float = 30, tls: TlsFiles | None = None
+) -> Iterator[Embedded]:
+    """Serve ``settings`` in a daemon thread (over HTTPS with ``tls``); yield once it has
+    loaded, stop on exit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
     app = build_app(settings)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[sock])), name="aoai-emulator", daemon=True
@@ -48,7 +60,7 @@ def serve_in_thread(settings: Settings, host: str = "127.0.0.1", start_timeout_s
         warmed = app.state.warmed
         if not warmed.wait(max(0.0, deadline - time.monotonic())):
             raise RuntimeError("the emulator did not finish loading")
-        yield Embedded(f"http://{host}:{port}", app)
+        yield Embedded(f"{'https' if tls else 'http'}://{host}:{port}", app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

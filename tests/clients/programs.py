@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 KEY = "client-key"
 
 
-def verdicts(command: list[str], cwd: Path, endpoint: str, timeout_s: float = 300) -> dict[str, str]:
+@dataclass(frozen=True)
+class Secure:
+    """The emulator over HTTPS: its endpoint, and the local CA a client must trust."""
+
+    endpoint: str
+    ca: Path
+
+
+def verdicts(
+    command: list[str], cwd: Path, endpoint: str, timeout_s: float = 300, env: dict[str, str] | None = None
+) -> dict[str, str]:
     """Run a client program; its "PASS case" / "FAIL case: why" lines as case -> verdict."""
-    env = {**os.environ, "EMULATOR_ENDPOINT": endpoint, "EMULATOR_KEY": KEY}
+    env = {**os.environ, "EMULATOR_ENDPOINT": endpoint, "EMULATOR_KEY": KEY, **(env or {})}
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout_s)
     found: dict[str, str] = {}
     for line in done.stdout.splitlines():
