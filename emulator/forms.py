@@ -1,7 +1,8 @@
 """Multipart request bodies (image edits, audio uploads): parsed into the same kind of dict
 a JSON body gives, so the rest of the pipeline treats both alike.
 
-Text parts become strings and file parts ``Upload``s; a name sent more than once (the
+Text parts become strings and file parts ``Upload``s (a part is a file when it has a
+filename or a content type other than text); a name sent more than once (the
 ``image[]`` of several images) becomes a list. The parsing itself is python-multipart's,
 the parser Starlette uses.
 """
@@ -67,7 +68,12 @@ def parse_form(raw: bytes, content_type: str | None) -> dict[str, Any]:
         _, disposition = parse_options_header(state["headers"].get(b"content-disposition", b""))
         name = disposition.get(b"name", b"").decode("utf-8", "replace")
         filename = disposition.get(b"filename")
-        part_type = state["headers"].get(b"content-type", b"application/octet-stream").decode("latin-1")
+        declared = state["headers"].get(b"content-type")
+        # A part is a file when it names one, or declares a type other than text: clients
+        # that upload bare bytes (openai-java) send no filename.
+        if filename is None and declared is not None and not declared.lower().startswith(b"text/plain"):
+            filename = b"file"
+        part_type = (declared or b"application/octet-stream").decode("latin-1")
         parts.append(
             (
                 name,

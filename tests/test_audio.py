@@ -428,3 +428,24 @@ def test_a_file_over_the_limit_gets_413(http: httpx.Client) -> None:
         files={"file": ("big.wav", b"\0" * (25 * 1024 * 1024 + 1))},
     )
     assert response.status_code == 413
+
+
+def test_a_file_part_without_a_filename_is_still_a_file(http: httpx.Client, azure: Callable[..., AzureOpenAI]) -> None:
+    # openai-java uploads bare bytes this way: a content type, no filename.
+    spoken = speak(azure(PREVIEW), "No name given.", response_format="wav").content
+    boundary = "b0undary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        + spoken
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = http.post(
+        "/openai/deployments/whisper/audio/transcriptions",
+        params={"api-version": GA},
+        content=body,
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 200
+    assert response.json()["text"] == "No name given."
