@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -41,11 +41,20 @@ OPERATION_PATHS = {
 }
 
 
-# The Azure surface, by its three shapes of path: operation -> its path after
-# /openai/deployments/{deployment}/, after /openai/v1/, and after /openai/.
+# The Azure surface, by its three shapes of path: path after /openai/deployments/{deployment}/,
+# after /openai/v1/, and after /openai/ -> the operation. A `{id}` segment stands for any
+# one segment; operations on the same path differ by method (emulator/routing.py).
 DEPLOYMENT_ROUTES = {path: op for op, path in OPERATION_PATHS.items()}
-V1_ROUTES = {**DEPLOYMENT_ROUTES, "responses": "responses"}
-ROOT_ROUTES = {"responses": "responses"}
+# Operations that name no deployment in their path: on v1 and on the dated root.
+RESOURCE_ROUTES: dict[str, str | list[str]] = {
+    "responses": "responses",
+    "responses/{id}": ["responses_get", "responses_delete"],
+    "responses/{id}/input_items": "responses_input_items",
+    "models": "models_list",
+    "models/{id}": "models_get",
+}
+V1_ROUTES: dict[str, str | list[str]] = {**DEPLOYMENT_ROUTES, **RESOURCE_ROUTES}
+ROOT_ROUTES: dict[str, str | list[str]] = dict(RESOURCE_ROUTES)
 
 
 def build_app(settings: Settings) -> AzureRouter:
@@ -95,8 +104,10 @@ def build_app(settings: Settings) -> AzureRouter:
     app.state.settings = settings
     app.state.warmed = warmed  # set once start-up loading is done (emulator/embedded.py waits)
 
-    def table(paths: dict[str, str]) -> dict[str, Operation]:
-        return {path: OPERATIONS[op] for path, op in paths.items()}
+    def table(paths: Mapping[str, str | list[str]]) -> dict[str, list[Operation]]:
+        return {
+            path: [OPERATIONS[op] for op in ([ops] if isinstance(ops, str) else ops)] for path, ops in paths.items()
+        }
 
     server: Server = pipeline
     if settings.record_upstream and settings.record_dir:

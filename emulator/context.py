@@ -11,12 +11,25 @@ if TYPE_CHECKING:
     from .audio import SpeechMemory
     from .blobs import BlobStore
     from .contentfilter import Verdict
-    from .deployments import Deployment
+    from .deployments import Deployment, DeploymentTable
     from .faults.engine import FaultPlan
     from .operations import Operation
+    from .operations.responses_store import ResponseStore
     from .ratelimit import QuotaReading
     from .replies import ScriptedReplies
     from .versions import ApiVersion
+
+
+@dataclass(frozen=True)
+class Services:
+    """What one emulator keeps across requests, handed to the operations that use it. Per
+    app, not per module: several emulators can share a process (the pytest plugin)."""
+
+    replies: ScriptedReplies
+    blobs: BlobStore  # generated images kept for their links
+    speech_memory: SpeechMemory  # the speech lately written, for transcription
+    responses: ResponseStore  # stored Responses API answers
+    deployments: DeploymentTable
 
 
 @dataclass
@@ -34,9 +47,7 @@ class RequestContext:
     quota: QuotaReading | None = None
     run_seed: int = 0
     faults: FaultPlan | None = None
-    replies: ScriptedReplies | None = None
-    blobs: BlobStore | None = None  # where generated images are kept for their links
-    speech_memory: SpeechMemory | None = None  # the speech lately written, for transcription
+    services: Services | None = None
     # Set when the answer depends on more than the request (a counted scripted reply), so
     # it must not be remembered for byte-identical repeats.
     no_memo: bool = False

@@ -46,6 +46,9 @@ class StreamReply:
 
     events: Iterable[dict[str, Any]]
     prompt_filter_results: list[dict[str, Any]] | None = None
+    # The Responses API's style: an ``event:`` line naming each event's type, and no
+    # ``data: [DONE]`` at the end (the stream ends with its last event).
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ def _annotation(prompt_filter_results: list[dict[str, Any]]) -> dict[str, Any]:
 async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
     if reply.prompt_filter_results is not None:
         yield b"data: " + dumps(_annotation(reply.prompt_filter_results)) + b"\n\n"
+    if reply.named:
+        for event in reply.events:
+            yield b"event: " + event["type"].encode() + b"\ndata: " + dumps(event) + b"\n\n"
+        return
     for event in reply.events:
         yield b"data: " + dumps(event) + b"\n\n"
     yield _DONE

@@ -27,7 +27,7 @@ from . import accesslog, connection, contentfilter, ids, synth
 from .audio import SpeechMemory
 from .auth import Authenticator
 from .blobs import BlobStore
-from .context import RequestContext, RequestHeaders
+from .context import RequestContext, RequestHeaders, Services
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
@@ -49,6 +49,7 @@ from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .metrics import Metrics
 from .operations import Operation
+from .operations.responses_store import ResponseStore
 from .ratelimit import RateLimiter
 from .replies import ScriptedReplies
 from .settings import Settings
@@ -89,6 +90,7 @@ class Pipeline:
         self.blobs = BlobStore(
             lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
         )
+        self.services = Services(self.replies, self.blobs, self.speech_memory, ResponseStore(), deployments)
         self._requests_paced = 0
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
@@ -101,9 +103,7 @@ class Pipeline:
             deployment_name=request.path_params.get("deployment"),
             run_seed=self.settings.seed,
             request_headers=RequestHeaders(request.scope["headers"]),
-            replies=self.replies,
-            blobs=self.blobs,
-            speech_memory=self.speech_memory,
+            services=self.services,
         )
         ctx.headers = self._base_headers(ctx)
         if request.method == "OPTIONS":
@@ -217,23 +217,27 @@ class Pipeline:
     # -- the steps, in order -------------------------------------------------------------
 
     async def _run(self, ctx: RequestContext) -> Reply:
-        if ctx.request.method != "POST":
+        if ctx.request.method != ctx.operation.method:
             # Azure's gateway matches method and path together: a wrong method is an unknown
             # resource there, not a 405.
             raise ResourceNotFound()
         self.authenticator.check(ctx.request_headers)
         self._resolve_api_version(ctx)
-        if ctx.surface != "v1":
+        handler = ctx.operation.handler
+        assert handler is not None and ctx.api_version is not None
+        if not handler.uses_deployment:
+            # A stored resource (a response by id, the model list): nothing to charge or filter.
+            ctx.raw = await self._read_body(ctx.request)
+            return handler.respond(ctx, None)
+        if ctx.deployment_name is not None:
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
             self._resolve_deployment(ctx)
         raw = ctx.raw = await self._read_body(ctx.request)
-        handler = ctx.operation.handler
-        assert handler is not None and ctx.api_version is not None
         key = self.memo.key(ctx.operation.name, ctx.api_version.name, ctx.deployment_name, raw)
         remembered = self.memo.get(key) if key is not None and handler.renew is not None else None
         if remembered is not None:
             # A byte-identical request has been served before: same answer, fresh ids.
-            if ctx.deployment is None:  # v1: the deployment was in the body
+            if ctx.deployment is None:  # the deployment was in the body
                 ctx.deployment_name = remembered.deployment_name
                 self._resolve_deployment(ctx)
             await self._apply_faults(ctx, raw)
@@ -244,7 +248,7 @@ class Pipeline:
         content_type = ctx.request_headers.get("content-type")
         form = "form" in handler.bodies and ("json" not in handler.bodies or is_form(content_type))
         ctx.body = parse_form(raw, content_type) if form else parse_json_body(raw)
-        if ctx.deployment is None:  # v1: the deployment is in the body
+        if ctx.deployment is None:  # the deployment is in the body
             self._resolve_deployment(ctx)
         assert ctx.deployment is not None
         if remembered is None:
@@ -363,8 +367,9 @@ class Pipeline:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _resolve_deployment(self, ctx: RequestContext) -> None:
-        if ctx.surface == "v1" and ctx.body is not None and ctx.deployment is None:
-            # v1 routes carry the deployment in the body's `model`.
+        if ctx.deployment_name is None and ctx.body is not None:
+            # v1 routes (and the dated root, /openai/responses) carry the deployment in the
+            # body's `model`.
             model = ctx.body.get("model")
             if model is None:
                 raise InvalidRequest(

@@ -34,38 +34,68 @@ _V1 = "/openai/v1/"
 _ROOT = "/openai/"
 
 
+class _Table:
+    """One shape of path: exact paths in a dictionary (the hot path), and the few with an
+    ``{id}`` segment as templates."""
+
+    def __init__(self, routes: dict[str, list[Operation]]) -> None:
+        self.exact = {path: ops for path, ops in routes.items() if "{id}" not in path}
+        self.templates = [(path.split("/"), ops) for path, ops in routes.items() if "{id}" in path]
+
+    def find(self, rest: str) -> tuple[list[Operation], dict[str, str]] | None:
+        found = self.exact.get(rest)
+        if found is not None:
+            return found, {}
+        parts = rest.split("/")
+        for template, ops in self.templates:
+            if len(template) == len(parts) and all(t == p or (t == "{id}" and p) for t, p in zip(template, parts)):
+                return ops, {"id": parts[template.index("{id}")]}
+        return None
+
+
+def _by_method(ops: list[Operation], method: str) -> Operation:
+    # Operations sharing a path differ by method; for any other method the first one answers
+    # (the pipeline refuses a method its operation does not take, as Azure does: 404).
+    return next((op for op in ops if op.method == method), ops[0])
+
+
 class AzureRouter:
     def __init__(
         self,
         pipeline: Server,
-        deployment_routes: dict[str, Operation],
-        v1_routes: dict[str, Operation],
-        root_routes: dict[str, Operation],
+        deployment_routes: dict[str, list[Operation]],
+        v1_routes: dict[str, list[Operation]],
+        root_routes: dict[str, list[Operation]],
         fallback: ASGIApp,
     ) -> None:
         self.pipeline = pipeline
-        self._deployment = deployment_routes
-        self._v1 = v1_routes
-        self._root = root_routes
+        self._deployment = _Table(deployment_routes)
+        self._v1 = _Table(v1_routes)
+        self._root = _Table(root_routes)
         self._fallback = fallback
 
-    def match(self, path: str) -> tuple[Operation, str, dict[str, str]] | None:
+    def match(self, path: str, method: str = "POST") -> tuple[Operation, str, dict[str, str]] | None:
         """The operation, surface and path parameters of an Azure path, or None."""
         if path.startswith(_DEPLOYMENTS):
             deployment, _, rest = path[len(_DEPLOYMENTS) :].partition("/")
-            operation = self._deployment.get(rest) if deployment else None
-            return (operation, "deployment", {"deployment": deployment}) if operation else None
-        if path.startswith(_V1):
-            operation = self._v1.get(path[len(_V1) :])
-            return (operation, "v1", {}) if operation else None
-        if path.startswith(_ROOT):
-            operation = self._root.get(path[len(_ROOT) :])
-            return (operation, "deployment", {}) if operation else None
-        return None
+            found = self._deployment.find(rest) if deployment else None
+            surface, params = "deployment", {"deployment": deployment}
+        elif path.startswith(_V1):
+            found = self._v1.find(path[len(_V1) :])
+            surface, params = "v1", {}
+        elif path.startswith(_ROOT):
+            found = self._root.find(path[len(_ROOT) :])
+            surface, params = "deployment", {}
+        else:
+            return None
+        if found is None:
+            return None
+        ops, ids = found
+        return _by_method(ops, method), surface, {**params, **ids}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RAW_SEND] = send
-        found = self.match(scope["path"]) if scope["type"] == "http" else None
+        found = self.match(scope["path"], scope["method"]) if scope["type"] == "http" else None
         if found is None:
             await self._fallback(scope, receive, send)
             return

@@ -64,7 +64,24 @@ def _enum_allowing_nullable(validator: Any, enums: Any, instance: Any, schema: d
     yield from OAS30Validator.VALIDATORS["enum"](validator, enums, instance, schema)
 
 
-SpecValidator = validators.extend(OAS30Validator, {"enum": _enum_allowing_nullable})
+def _nullable_too(keyword: str) -> Any:
+    """``nullable: true`` beside ``allOf``/``anyOf``/``oneOf``/``$ref`` (as the v1 spec writes
+    `error`, `instructions`, `reasoning.effort`) admits null; the 3.0 validator only honours
+    it beside ``type``."""
+    original = OAS30Validator.VALIDATORS[keyword]
+
+    def check(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Any:
+        if instance is None and schema.get("nullable"):
+            return
+        yield from original(validator, value, instance, schema)
+
+    return check
+
+
+SpecValidator = validators.extend(
+    OAS30Validator,
+    {"enum": _enum_allowing_nullable, **{k: _nullable_too(k) for k in ("allOf", "anyOf", "oneOf", "$ref")}},
+)
 
 
 def _validator(version: str, schema: dict[str, Any]) -> Any:

@@ -42,6 +42,10 @@ class Handler:
     bodies: tuple[str, ...] = ("json",)
     # ``respond`` does enough work (drawing, encoding) to run off the event loop.
     blocking: bool = False
+    # False for operations on stored resources (a response by id, the model list): no
+    # deployment, quota, parameters or content filter; ``respond`` gets the context alone
+    # (``None`` for the request).
+    uses_deployment: bool = True
 
 
 def requests_only(body: dict[str, Any], deployment: Deployment) -> int:
@@ -50,11 +54,28 @@ def requests_only(body: dict[str, Any], deployment: Deployment) -> int:
     return 0
 
 
+def _no_checks(ctx: RequestContext, req: Any) -> None:
+    return None
+
+
+def resource(respond: Callable[[RequestContext, Any], Reply]) -> Handler:
+    """A read of stored resources (a response by id, the model list): no body, no deployment,
+    nothing charged (the pipeline skips those steps)."""
+    return Handler(
+        request_model=BaseModel,
+        estimate_tokens=requests_only,
+        check=_no_checks,
+        respond=respond,
+        uses_deployment=False,
+    )
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str  # the key in data/api_versions.yaml
     families: tuple[str, ...]  # the model families whose deployments serve it
     handler: Handler | None = None  # None: a known Azure operation not built yet
+    method: str = "POST"
 
 
 def _chat() -> Handler:
@@ -87,6 +108,20 @@ def _transcriptions() -> Handler:
     return transcriptions.HANDLER
 
 
+def _responses(which: str) -> Handler:
+    from . import responses
+
+    handler: Handler = getattr(responses, which)
+    return handler
+
+
+def _model_list(which: str) -> Handler:
+    from . import model_list
+
+    handler: Handler = getattr(model_list, which)
+    return handler
+
+
 def _images(which: str) -> Handler:
     from . import images
 
@@ -105,6 +140,11 @@ OPERATIONS: dict[str, Operation] = {
         Operation("speech", ("speech",), _speech()),
         Operation("image_generations", ("image",), _images("GENERATIONS")),
         Operation("image_edits", ("image",), _images("EDITS")),
-        Operation("responses", ("chat",)),
+        Operation("responses", ("chat",), _responses("CREATE")),
+        Operation("responses_get", (), _responses("RETRIEVE"), method="GET"),
+        Operation("responses_delete", (), _responses("DELETE"), method="DELETE"),
+        Operation("responses_input_items", (), _responses("INPUT_ITEMS"), method="GET"),
+        Operation("models_list", (), _model_list("LIST"), method="GET"),
+        Operation("models_get", (), _model_list("GET"), method="GET"),
     )
 }

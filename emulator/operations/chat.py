@@ -60,8 +60,8 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     spent = reasoning if limit is None else min(reasoning, limit)
     offered = [f.name for f in chat_tools.functions(req)[0]]
     scripted, counted = (
-        ctx.replies.answer(deployment.name, req.messages, offered, ctx.request_headers)
-        if ctx.replies
+        ctx.services.replies.answer(deployment.name, req.messages, offered, ctx.request_headers)
+        if ctx.services
         else (None, False)
     )
     ctx.no_memo = counted

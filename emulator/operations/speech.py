@@ -66,8 +66,8 @@ def respond(ctx: RequestContext, req: SpeechRequest) -> Reply:
     fmt = req.response_format or "mp3"
     samples = voice_synth.synthesize(req.input, req.voice, req.speed or 1.0, req.instructions)
     data = audio.encode(samples, voice_synth.SAMPLE_RATE, fmt, req.input)
-    if ctx.speech_memory is not None:
-        ctx.speech_memory.remember(samples, req.input)
+    if ctx.services is not None:
+        ctx.services.speech_memory.remember(samples, req.input)
     return RawReply(data, audio.CONTENT_TYPES[fmt])
 
 

@@ -142,8 +142,8 @@ def respond(ctx: RequestContext, req: TranscriptionRequest) -> Reply:
         ) from None
     translating = ctx.operation.name == "translations"
     original = found.text
-    if original is None and ctx.speech_memory is not None:
-        original = ctx.speech_memory.recall(found.samples_digest)
+    if original is None and ctx.services is not None:
+        original = ctx.services.speech_memory.recall(found.samples_digest)
     text = _text(req, model, found, original, translating)
     fmt = req.response_format or "json"
     if fmt == "json":

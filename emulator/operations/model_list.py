@@ -1,0 +1,72 @@
+"""``GET /openai/models`` and ``/openai/v1/models`` (and one model by id): the models of the
+configured deployments.
+
+Each entry carries both shapes a client may read: OpenAI's (``id``, ``object``, ``created``,
+``owned_by``, what the v1 spec lists) and Azure's (``created_at``, ``status``,
+``capabilities``, ``lifecycle_status``, ``deprecation``, what the dated route returns).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..delivery import JsonReply, Reply
+from ..errors import AzureError
+from . import resource
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..deployments import Deployment
+
+# A fixed date for every model (2024-05-13): the emulator has no release dates to report.
+_CREATED = 1715558400
+# Retirement a year on from the emulator's fixed creation date, as Azure lists one.
+_RETIRED = _CREATED + 365 * 86400
+
+
+def _entry(deployment: Deployment) -> dict[str, Any]:
+    family = deployment.model.family
+    return {
+        "id": deployment.response_model,
+        "object": "model",
+        "created": _CREATED,
+        "owned_by": "system",
+        "created_at": _CREATED,
+        "status": "succeeded",
+        "capabilities": {
+            "chat_completion": family == "chat",
+            "completion": family == "completions",
+            "embeddings": family == "embeddings",
+            "fine_tune": False,
+            "inference": True,
+        },
+        "lifecycle_status": "generally-available",
+        "deprecation": {"inference": _RETIRED},
+    }
+
+
+def _entries(ctx: RequestContext) -> dict[str, dict[str, Any]]:
+    assert ctx.services is not None
+    table = ctx.services.deployments
+    found: dict[str, dict[str, Any]] = {}
+    for name in table.names():
+        deployment = table.resolve(name)
+        if deployment is not None:
+            found.setdefault(deployment.response_model, _entry(deployment))
+    return found
+
+
+def list_models(ctx: RequestContext, _: None) -> Reply:
+    return JsonReply({"object": "list", "data": list(_entries(ctx).values())})
+
+
+def get_model(ctx: RequestContext, _: None) -> Reply:
+    model_id = ctx.request.path_params["id"]
+    found = _entries(ctx).get(model_id)
+    if found is None:
+        raise AzureError({"code": "NotFound", "message": f"The model '{model_id}' does not exist."}, status=404)
+    return JsonReply(found)
+
+
+LIST = resource(list_models)
+GET = resource(get_model)
