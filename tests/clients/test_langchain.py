@@ -115,3 +115,13 @@ def test_a_throttled_request_is_retried_to_success(client_endpoint: str, http: h
     )
     assert model.invoke("x").content  # type: ignore[attr-defined]
     assert [e["status"] for e in journal(client_endpoint, header=f"x-test-id:{test_id}")] == [429, 429, 200]
+
+
+def test_the_responses_api_through_langchain(client_endpoint: str, http: httpx.Client) -> None:
+    model = chat(client_endpoint, http, use_responses_api=True, api_version="2025-04-01-preview")
+    first = model.invoke("Name a river.")  # type: ignore[attr-defined]
+    assert first.text and first.response_metadata["id"].startswith("resp_")
+    sent = journal(client_endpoint, operation="responses", limit="1")
+    assert sent and sent[0]["status"] == 200
+    pieces = list(model.stream("Name a lake."))  # type: ignore[attr-defined]
+    assert "".join(p.text for p in pieces)
