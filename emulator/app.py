@@ -52,6 +52,12 @@ RESOURCE_ROUTES: dict[str, str | list[str]] = {
     "responses/{id}/input_items": "responses_input_items",
     "models": "models_list",
     "models/{id}": "models_get",
+    "files": ["files_upload", "files_list"],
+    "files/{id}": ["files_get", "files_delete"],
+    "files/{id}/content": "files_content",
+    "batches": ["batches_create", "batches_list"],
+    "batches/{id}": "batches_get",
+    "batches/{id}/cancel": "batches_cancel",
 }
 V1_ROUTES: dict[str, str | list[str]] = {**DEPLOYMENT_ROUTES, **RESOURCE_ROUTES}
 ROOT_ROUTES: dict[str, str | list[str]] = dict(RESOURCE_ROUTES)
@@ -109,9 +115,13 @@ def build_app(settings: Settings) -> AzureRouter:
             path: [OPERATIONS[op] for op in ([ops] if isinstance(ops, str) else ops)] for path, ops in paths.items()
         }
 
+    router_tables = (table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES))
     server: Server = pipeline
     if settings.record_upstream and settings.record_dir:
         server = Recorder(settings.record_upstream, settings.record_dir)
     elif settings.replay_dir:
         server = Replayer(settings.replay_dir, settings.replay_timing)
-    return AzureRouter(server, table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES), app)
+    router = AzureRouter(server, *router_tables, app)
+    # Batch jobs send their lines through the whole app, as a client would.
+    pipeline.services.batches.app = router
+    return router

@@ -9,10 +9,12 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from .audio import SpeechMemory
+    from .batches import BatchRunner
     from .blobs import BlobStore
     from .contentfilter import Verdict
     from .deployments import Deployment, DeploymentTable
     from .faults.engine import FaultPlan
+    from .files import FileStore
     from .operations import Operation
     from .operations.responses_store import ResponseStore
     from .ratelimit import QuotaReading
@@ -30,6 +32,8 @@ class Services:
     speech_memory: SpeechMemory  # the speech lately written, for transcription
     responses: ResponseStore  # stored Responses API answers
     deployments: DeploymentTable
+    files: FileStore
+    batches: BatchRunner
 
 
 @dataclass

@@ -27,6 +27,12 @@ class Deployment:
     enforce_quota: bool
     timing: TimingProfile
     content_filter: Policy
+    sku: str = "standard"
+
+    @property
+    def batch(self) -> bool:
+        """A deployment batch jobs may use (Azure: global-batch or data-zone-batch)."""
+        return self.sku.endswith("-batch")
 
     @property
     def response_model(self) -> str:
@@ -65,6 +71,7 @@ def _build(
         enforce_quota=enforce,
         timing=profiles[config.timing],
         content_filter=policies[config.content_filter],
+        sku=config.sku,
     )
 
 
@@ -109,7 +116,10 @@ class DeploymentTable:
         # A name that denotes no model still gets a deployment: people name deployments
         # freely ("prod-chat"), and most of them are chat deployments.
         model_name = name if match_model(name) is not None else FALLBACK_MODEL
-        deployment = _build(name, DeploymentConfig(model=model_name), self._enforce, self._profiles, self._policies)
+        # A name that says batch ("gpt-4o-batch") is a global-batch deployment.
+        batch = "batch" in name.lower().replace("_", "-").split("-")
+        config = DeploymentConfig(model=model_name, sku="global-batch" if batch else "standard")
+        deployment = _build(name, config, self._enforce, self._profiles, self._policies)
         if len(self._inferred) < _MAX_INFERRED:
             self._inferred[name] = deployment
         return deployment

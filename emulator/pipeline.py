@@ -26,6 +26,7 @@ from starlette.responses import Response
 from . import accesslog, connection, contentfilter, ids, synth
 from .audio import SpeechMemory
 from .auth import Authenticator
+from .batches import BatchRunner
 from .blobs import BlobStore
 from .context import RequestContext, RequestHeaders, Services
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
@@ -44,6 +45,7 @@ from .errors import (
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
+from .files import FileStore
 from .forms import is_form, parse_form
 from .journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
@@ -90,7 +92,16 @@ class Pipeline:
         self.blobs = BlobStore(
             lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
         )
-        self.services = Services(self.replies, self.blobs, self.speech_memory, ResponseStore(), deployments)
+        files = FileStore(settings.files.dir, settings.files.max_files, settings.files.max_bytes)
+        self.services = Services(
+            self.replies,
+            self.blobs,
+            self.speech_memory,
+            ResponseStore(),
+            deployments,
+            files,
+            BatchRunner(files, settings.batches.step_s, deployments.resolve),
+        )
         self._requests_paced = 0
 
     async def serve(self, request: Request, operation: Operation, surface: str) -> Response:

@@ -62,6 +62,9 @@ class DeploymentConfig(BaseModel):
     quota: QuotaConfig = QuotaConfig()
     timing: str = Field(default="instant", description="a timing profile: built-in or under timing_profiles")
     content_filter: str = Field(default="default", description="a content-filter policy (data/content_filters.yaml)")
+    sku: Literal["standard", "global-standard", "data-zone-standard", "global-batch", "data-zone-batch"] = Field(
+        default="standard", description="the deployment type; batch jobs need a *-batch one"
+    )
 
     @model_validator(mode="after")
     def _family_fits(self) -> DeploymentConfig:
@@ -124,6 +127,24 @@ class ImagesConfig(BaseModel):
     store_max_bytes: int = Field(default=256 * 1024 * 1024, ge=1024, description="bytes kept, likewise")
 
 
+class FilesConfig(BaseModel):
+    """Uploaded files and the files batch jobs write."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path | None = Field(default=None, description="where files are kept (default: a temporary folder)")
+    max_files: int = Field(default=1000, ge=1)
+    max_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+
+
+class BatchesConfig(BaseModel):
+    """How batch jobs move: each state (validating, finalizing) lasts this long."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step_s: float = Field(default=1.0, ge=0, le=3600)
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -141,6 +162,8 @@ class FileConfig(BaseModel):
     replies: list[ReplyRule] = Field(default_factory=list)
     content_filters: dict[str, ContentFilterConfig] = Field(default_factory=dict)
     images: ImagesConfig = ImagesConfig()
+    files: FilesConfig = FilesConfig()
+    batches: BatchesConfig = BatchesConfig()
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:
@@ -194,6 +217,8 @@ class Settings:
     replies: list[ReplyRule] = field(default_factory=list)
     content_filters: dict[str, ContentFilterConfig] = field(default_factory=dict)
     images: ImagesConfig = field(default_factory=ImagesConfig)
+    files: FilesConfig = field(default_factory=FilesConfig)
+    batches: BatchesConfig = field(default_factory=BatchesConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
     log_format: str = "text"  # access-log lines: text or json
     log_bodies: bool = False  # access-log lines carry the (trimmed) request body
@@ -225,6 +250,8 @@ class Settings:
             replies=list(file.replies),
             content_filters=dict(file.content_filters),
             images=file.images,
+            files=file.files,
+            batches=file.batches,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -115,6 +115,20 @@ def _responses(which: str) -> Handler:
     return handler
 
 
+def _files(which: str) -> Handler:
+    from . import files_api
+
+    handler: Handler = getattr(files_api, which)
+    return handler
+
+
+def _batches(which: str) -> Handler:
+    from . import batches_api
+
+    handler: Handler = getattr(batches_api, which)
+    return handler
+
+
 def _model_list(which: str) -> Handler:
     from . import model_list
 
@@ -144,6 +158,15 @@ OPERATIONS: dict[str, Operation] = {
         Operation("responses_get", (), _responses("RETRIEVE"), method="GET"),
         Operation("responses_delete", (), _responses("DELETE"), method="DELETE"),
         Operation("responses_input_items", (), _responses("INPUT_ITEMS"), method="GET"),
+        Operation("files_upload", (), _files("UPLOAD")),
+        Operation("files_list", (), _files("LIST"), method="GET"),
+        Operation("files_get", (), _files("RETRIEVE"), method="GET"),
+        Operation("files_content", (), _files("CONTENT"), method="GET"),
+        Operation("files_delete", (), _files("DELETE"), method="DELETE"),
+        Operation("batches_create", (), _batches("CREATE")),
+        Operation("batches_list", (), _batches("LIST"), method="GET"),
+        Operation("batches_get", (), _batches("RETRIEVE"), method="GET"),
+        Operation("batches_cancel", (), _batches("CANCEL")),
         Operation("models_list", (), _model_list("LIST"), method="GET"),
         Operation("models_get", (), _model_list("GET"), method="GET"),
     )

@@ -40,7 +40,10 @@ def one_of(name: str, value: str, allowed: Sequence[str]) -> None:
     if value in allowed:
         return
     quoted = [f"'{v}'" for v in allowed]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    if len(quoted) <= 2:
+        listed = " and ".join(quoted)
+    else:
+        listed = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
     raise InvalidRequest(f"Invalid value: '{value}'. Supported values are: {listed}.", param=name, code="invalid_value")
 
 

@@ -1,0 +1,114 @@
+"""Batch: create, list, retrieve and cancel, on ``/openai/batches`` and ``/openai/v1/batches``.
+The jobs themselves run in emulator/batches.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..batches import ENDPOINTS, BatchRunner
+from ..delivery import JsonReply, Reply
+from ..errors import AzureError, InvalidRequest
+from ..validation import parse_json_body
+from . import fields, resource
+from .files_api import stored
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+
+
+class BatchNotFound(AzureError):
+    status = 404
+
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(
+            {
+                "message": f"No batch found with id '{batch_id}'.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+        )
+
+
+def runner(ctx: RequestContext) -> BatchRunner:
+    assert ctx.services is not None
+    return ctx.services.batches
+
+
+def create(ctx: RequestContext, _: None) -> Reply:
+    body = parse_json_body(ctx.raw)
+    for name in ("input_file_id", "endpoint", "completion_window"):
+        if not isinstance(body.get(name), str):
+            raise InvalidRequest(
+                f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
+            )
+    # Azure's documents write "/chat/completions", the openai clients "/v1/chat/completions".
+    endpoint = body["endpoint"].removeprefix("/v1") if body["endpoint"].startswith("/v1/") else body["endpoint"]
+    fields.one_of("endpoint", endpoint, ENDPOINTS)
+    fields.one_of("completion_window", body["completion_window"], ("24h",))
+    metadata = body.get("metadata")
+    if metadata is not None and not (
+        isinstance(metadata, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
+    ):
+        raise InvalidRequest(
+            "Invalid 'metadata': expected an object of strings.", param="metadata", code="invalid_type"
+        )
+    source = stored(ctx, body["input_file_id"])
+    if source.purpose != "batch":
+        raise InvalidRequest(
+            f"The file {source.id} has purpose '{source.purpose}'; a batch needs a file uploaded with purpose 'batch'.",
+            param="input_file_id",
+            code="invalid_value",
+        )
+    headers = {
+        name: ctx.request_headers.get(name) or ""
+        for name in ("api-key", "authorization", "x-emulator-scenario", "x-test-id")
+    }
+    carried = {k: v for k, v in headers.items() if v}
+    return JsonReply(runner(ctx).create(source.id, endpoint, metadata, carried))
+
+
+def _found(ctx: RequestContext, batch: dict[str, Any] | None) -> dict[str, Any]:
+    if batch is None:
+        raise BatchNotFound(ctx.request.path_params["id"])
+    return batch
+
+
+def retrieve(ctx: RequestContext, _: None) -> Reply:
+    return JsonReply(_found(ctx, runner(ctx).get(ctx.request.path_params["id"])))
+
+
+def cancel(ctx: RequestContext, _: None) -> Reply:
+    return JsonReply(_found(ctx, runner(ctx).cancel(ctx.request.path_params["id"])))
+
+
+def list_batches(ctx: RequestContext, _: None) -> Reply:
+    batches = runner(ctx).all()
+    query = ctx.request.query_params
+    after = query.get("after")
+    if after is not None:
+        positions = [i for i, b in enumerate(batches) if b["id"] == after]
+        batches = batches[positions[0] + 1 :] if positions else []
+    limit = query.get("limit", "20")
+    if not limit.isdecimal() or not 1 <= int(limit) <= 100:
+        raise InvalidRequest(
+            f"Invalid 'limit': expected an integer between 1 and 100, but got {limit}.",
+            param="limit",
+            code="invalid_value",
+        )
+    page = batches[: int(limit)]
+    return JsonReply(
+        {
+            "object": "list",
+            "data": page,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": len(batches) > len(page),
+        }
+    )
+
+
+CREATE = resource(create)
+LIST = resource(list_batches)
+RETRIEVE = resource(retrieve)
+CANCEL = resource(cancel)

@@ -1,0 +1,124 @@
+"""Files: upload (multipart), list, retrieve, content and delete, on ``/openai/files`` and
+``/openai/v1/files``. The store is emulator/files.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..delivery import JsonReply, RawReply, Reply
+from ..errors import AzureError, InvalidRequest
+from ..forms import Upload, parse_form
+from . import fields, resource
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..files import FileStore, StoredFile
+
+PURPOSES = ("assistants", "batch", "fine-tune", "user_data", "evals")
+# Purposes whose files are read line by line and must be JSON Lines.
+_JSONL_PURPOSES = ("batch", "fine-tune", "evals")
+MAX_BATCH_FILE_BYTES = 200 * 1024 * 1024  # Azure's limit for a batch input file
+# expires_after: Azure keeps batch files 14 to 30 days when asked to expire them.
+_MIN_EXPIRY_S, _MAX_EXPIRY_S = 14 * 86400, 30 * 86400
+
+
+class FileNotFound(AzureError):
+    status = 404
+
+    def __init__(self, file_id: str) -> None:
+        super().__init__(
+            {"message": f"No such File object: {file_id}", "type": "invalid_request_error", "param": "id", "code": None}
+        )
+
+
+def store(ctx: RequestContext) -> FileStore:
+    assert ctx.services is not None
+    return ctx.services.files
+
+
+def stored(ctx: RequestContext, file_id: str) -> StoredFile:
+    found = store(ctx).get(file_id)
+    if found is None:
+        raise FileNotFound(file_id)
+    return found
+
+
+def upload(ctx: RequestContext, _: None) -> Reply:
+    form = parse_form(ctx.raw, ctx.request_headers.get("content-type"))
+    purpose = form.get("purpose")
+    if not isinstance(purpose, str):
+        raise InvalidRequest(
+            "Missing required parameter: 'purpose'.", param="purpose", code="missing_required_parameter"
+        )
+    fields.one_of("purpose", purpose, PURPOSES)
+    upload = form.get("file")
+    if not isinstance(upload, Upload):
+        raise InvalidRequest("Missing required parameter: 'file'.", param="file", code="missing_required_parameter")
+    if not upload.data:
+        raise InvalidRequest("The file is empty.", param="file", code="invalid_value")
+    if purpose in _JSONL_PURPOSES and not upload.filename.lower().endswith(".jsonl"):
+        raise InvalidRequest(
+            f"Invalid file format for purpose '{purpose}': the file must be JSON Lines with a .jsonl extension.",
+            param="file",
+            code="invalid_file_format",
+        )
+    if purpose == "batch" and len(upload.data) > MAX_BATCH_FILE_BYTES:
+        raise InvalidRequest(
+            f"The file is larger than the {MAX_BATCH_FILE_BYTES // (1024 * 1024)} MB a batch input file may be.",
+            param="file",
+            code="file_too_large",
+        )
+    expires = _expiry(form.get("expires_after[anchor]"), form.get("expires_after[seconds]"))
+    return JsonReply(store(ctx).add(upload.data, upload.filename, purpose, expires).describe())
+
+
+def _expiry(anchor: object, seconds: object) -> int | None:
+    if anchor is None and seconds is None:
+        return None
+    fields.one_of("expires_after.anchor", str(anchor), ("created_at",))
+    if not isinstance(seconds, str) or not seconds.isdecimal():
+        raise InvalidRequest(
+            "Invalid 'expires_after.seconds': expected an integer.", param="expires_after.seconds", code="invalid_type"
+        )
+    fields.int_range("expires_after.seconds", int(seconds), _MIN_EXPIRY_S, _MAX_EXPIRY_S)
+    return int(seconds)
+
+
+def list_files(ctx: RequestContext, _: None) -> Reply:
+    purpose = ctx.request.query_params.get("purpose")
+    found = [f.describe() for f in store(ctx).all(purpose)]
+    return JsonReply(
+        {
+            "object": "list",
+            "data": found,
+            "first_id": found[0]["id"] if found else None,
+            "last_id": found[-1]["id"] if found else None,
+            "has_more": False,
+        }
+    )
+
+
+def retrieve(ctx: RequestContext, _: None) -> Reply:
+    return JsonReply(stored(ctx, ctx.request.path_params["id"]).describe())
+
+
+def content(ctx: RequestContext, _: None) -> Reply:
+    file_id = ctx.request.path_params["id"]
+    data = store(ctx).content(file_id)
+    if data is None:
+        raise FileNotFound(file_id)
+    return RawReply(data, "application/octet-stream")
+
+
+def delete(ctx: RequestContext, _: None) -> Reply:
+    file_id = ctx.request.path_params["id"]
+    if not store(ctx).delete(file_id):
+        raise FileNotFound(file_id)
+    return JsonReply({"id": file_id, "object": "file", "deleted": True})
+
+
+UPLOAD = resource(upload)
+LIST = resource(list_files)
+RETRIEVE = resource(retrieve)
+CONTENT = resource(content)
+DELETE = resource(delete)
