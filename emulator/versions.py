@@ -23,6 +23,7 @@ class OperationRules:
     roles: tuple[str, ...] | None = None
     response_format: tuple[str, ...] | None = None
     sizes: tuple[str, ...] | None = None
+    data_sources: str | None = None  # chat: the On Your Data set (data/data_sources.yaml)
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,13 @@ def _resolve(name: str, raw: dict[str, Any], done: dict[str, ApiVersion]) -> Api
         roles = change.get("roles", inherited.roles if inherited else None)
         formats = change.get("response_format", inherited.response_format if inherited else None)
         sizes = change.get("sizes", inherited.sizes if inherited else None)
+        sources = change.get("data_sources", inherited.data_sources if inherited else None)
         operations[op] = OperationRules(
             params=frozenset(params),
             roles=tuple(roles) if roles is not None else None,
             response_format=tuple(formats) if formats is not None else None,
             sizes=tuple(sizes) if sizes is not None else None,
+            data_sources=sources,
         )
     for op, names in (entry.get("service_extras") or {}).items():
         extras[op] = frozenset(names)

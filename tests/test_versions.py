@@ -91,3 +91,29 @@ def test_catalog_image_sizes_match_the_spec(version: str) -> None:
     rules = load_catalog().versions[version].rules_for("image_generations")
     assert rules is not None and rules.sizes is not None
     assert set(rules.sizes) == set(schemas["imageSize"]["enum"])
+
+
+def spec_data_sources(version: str) -> dict[str, dict[str, list[str]]]:
+    schemas = spec(version)["components"]["schemas"]
+    mapping = schemas["azureChatExtensionConfiguration"]["discriminator"]["mapping"]
+    found = {}
+    for kind, ref in mapping.items():
+        schema = schemas[ref.split("/")[-1]]
+        properties: dict[str, Any] = {}
+        for part in schema.get("allOf", []):
+            properties.update(part.get("properties", {}))
+        properties.update(schema.get("properties", {}))
+        parameters = schemas[properties["parameters"]["$ref"].split("/")[-1]]
+        required = sorted(parameters.get("required", []))
+        found[kind] = {"required": required, "optional": sorted(set(parameters["properties"]) - set(required))}
+    return found
+
+
+@pytest.mark.parametrize("version", DATED)
+def test_catalog_data_sources_match_the_spec(version: str) -> None:
+    from emulator.operations.chat_data import _sets
+
+    rules = load_catalog().versions[version].rules_for("chat_completions")
+    assert rules is not None and rules.data_sources is not None
+    listed = {kind: {k: sorted(v) for k, v in spec.items()} for kind, spec in _sets()[rules.data_sources].items()}
+    assert listed == spec_data_sources(version)

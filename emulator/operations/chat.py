@@ -16,7 +16,7 @@ from ..errors import InvalidRequest
 from ..replies import Scripted
 from ..synth import logprobs as synth_logprobs
 from ..synth import schema_data, text
-from . import Handler, chat_reasoning, chat_tools
+from . import Handler, chat_data, chat_reasoning, chat_tools
 from .chat_checks import check, estimate_tokens
 from .chat_request import ChatMessage, ChatRequest
 from .chat_stream import Choice, stream_chunks
@@ -70,6 +70,13 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
         # is none or forces another) gives way to the generator.
         scripted = None
     choices = [_choice(i, seed, topics, req, deployment, visible, scripted) for i in range(req.n or 1)]
+    if req._context is not None:
+        cited = len(req._context["citations"])
+        for choice in choices:
+            choice.context = req._context
+            if choice.content is not None and not choice.calls:
+                choice.content = chat_data.cite(choice.content, cited)
+                choice.token_ids = tokens.encode(choice.content, encoding)
     if ctx.completion_verdict is not None and ctx.completion_verdict.found:
         for choice in choices:
             choice.filter(ctx.completion_verdict, encoding)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import tokens
+from .. import synth, tokens
 from ..errors import InvalidRequest, UnrecognizedArgument
 from ..validation import invalid_value
-from . import chat_reasoning, chat_tools, chat_vision
+from . import chat_data, chat_reasoning, chat_tools, chat_vision
 from .chat_request import ChatMessage, ChatRequest
 from .fields import check_stream_options
 
@@ -103,6 +103,13 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
         )
     req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
     req._prompt_tokens += chat_vision.image_tokens(req.messages, ctx.deployment.model)
+    if req.data_sources is not None:
+        chat_data.check(req.data_sources, rules.data_sources)
+        question = next((m.text() for m in reversed(req.messages) if m.role == "user"), "")
+        seed = synth.derive_seed(ctx.run_seed, "data", req.data_sources, question)
+        req._context, retrieved = chat_data.context(req.data_sources[0], question, seed, ctx.deployment.model.encoding)
+        # The retrieved documents are part of the prompt the model reads.
+        req._prompt_tokens += retrieved
     window = ctx.deployment.model.context_window
     if req._prompt_tokens + (limit or 0) > window:
         raise _context_length_exceeded(window, req._prompt_tokens, limit)

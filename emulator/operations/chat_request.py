@@ -93,10 +93,13 @@ class ChatRequest(_Strict):
     parallel_tool_calls: bool | None = None
     reasoning_effort: Literal["low", "medium", "high"] | None = None
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
+    data_sources: list[dict[str, Any]] | None = None  # On Your Data (chat_data.py)
     function_call: str | dict[str, Any] | None = None
 
     # Counted once by the operation's checks and used again for usage.
     _prompt_tokens: int = PrivateAttr(default=0)
+    # On Your Data: the citations and intent the answer carries (filled by the checks).
+    _context: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property
     def completion_limit(self) -> int | None:

@@ -27,6 +27,7 @@ class Choice:
     logprobs: list[dict[str, Any]] | None
     calls: list[Call] = field(default_factory=list)
     legacy_call: bool = False  # a function_call rather than tool_calls
+    context: dict[str, Any] | None = None  # On Your Data: citations and intent
     filter_results: dict[str, Any] = field(default_factory=contentfilter.completion_filter_results)
 
     def filter(self, verdict: Verdict, encoding: str) -> None:
@@ -42,6 +43,8 @@ class Choice:
 
     def message(self) -> dict[str, Any]:
         body: dict[str, Any] = {"content": self.content, "refusal": None, "role": "assistant"}
+        if self.context is not None:
+            body["context"] = self.context
         if self.calls and self.legacy_call:
             call = self.calls[0]
             body["function_call"] = {"arguments": call.arguments, "name": call.name}
@@ -86,8 +89,12 @@ def stream_chunks(
         return {**item, "delta": delta, "finish_reason": None, "index": choice.index, "logprobs": None, **extra}
 
     for choice in choices:
-        # A choice that calls tools has no content at all (null, as in the plain answer).
-        yield chunk(body(choice, {"content": None if choice.calls else "", "refusal": None, "role": "assistant"}, {}))
+        # A choice that calls tools has no content at all (null, as in the plain answer). On
+        # Your Data's context comes with the first delta, as the service sends it.
+        first: dict[str, Any] = {"content": None if choice.calls else "", "refusal": None, "role": "assistant"}
+        if choice.context is not None:
+            first["context"] = choice.context
+        yield chunk(body(choice, first, {}))
         if choice.calls:
             yield from (chunk(delta) for delta in _call_deltas(choice, asynchronous))
         offset = 0
