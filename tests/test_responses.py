@@ -254,3 +254,41 @@ def test_a_wrong_method_on_a_resource_is_azures_404(http: httpx.Client) -> None:
     response = http.put("/openai/v1/models")
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "404", "message": "Resource not found"}}
+
+
+def test_instructions_and_image_input_count_as_prompt(v1_client: OpenAI) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (512, 512), "navy").save(out, "PNG")
+    image = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    plain = v1_client.responses.create(model="gpt-4o", input="Describe it.")
+    framed = v1_client.responses.create(
+        model="gpt-4o",
+        instructions="You are a museum guide. Answer in two sentences.",
+        input=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "Describe it."},
+                    {"type": "input_image", "image_url": image},
+                ],
+            }
+        ],
+    )
+    assert framed.instructions == "You are a museum guide. Answer in two sentences."
+    assert framed.usage is not None and plain.usage is not None
+    # gpt-4o prices a 512x512 image at 85 + 170 tokens, on top of the instructions' own.
+    assert framed.usage.input_tokens >= plain.usage.input_tokens + 255
+
+
+def test_stream_faults_cut_a_responses_stream(v1_client: OpenAI) -> None:
+    stream = v1_client.responses.create(
+        model="gpt-4o", input="A long story, please.", stream=True, extra_headers={"x-emulator-scenario": "cut-stream"}
+    )
+    with pytest.raises(openai.APIError):
+        for _ in stream:
+            pass
