@@ -124,6 +124,16 @@ class RequestTooLarge(AzureError):
         )
 
 
+class NotFound(AzureError):
+    """A stored resource (file, batch, response) that does not exist: 404 in the
+    invalid-request shape."""
+
+    status = 404
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__({"message": message, "type": "invalid_request_error", "param": param, "code": None})
+
+
 class InvalidRequest(AzureError):
     """A body Azure rejects: OpenAI-style fields, with ``param`` naming the culprit."""
 

@@ -7,11 +7,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import openai
+import pytest
 from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
@@ -32,6 +34,15 @@ def running_emulator(settings: Settings) -> Iterator[str]:
             yield served.endpoint
         finally:
             APPS.pop(served.endpoint, None)
+
+
+def refused(call: Callable[[], Any], status: int = 400) -> dict[str, Any]:
+    """The error object of the Azure error ``call`` raises, checking its status."""
+    with pytest.raises(openai.APIStatusError) as caught:
+        call()
+    assert caught.value.status_code == status
+    error: dict[str, Any] = caught.value.response.json()["error"]
+    return error
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:

@@ -12,13 +12,12 @@ from typing import Any
 import av
 import httpx
 import numpy as np
-import openai
 import pytest
 import soundfile
 from openai import AzureOpenAI, OpenAI
 
 from emulator.synth import speech as voice_synth
-from support import assert_valid_component
+from support import assert_valid_component, refused
 
 PREVIEW = "2025-04-01-preview"
 GA = "2024-10-21"
@@ -30,14 +29,6 @@ UPLOAD_NAMES = {"mp3": "speech.mp3", "opus": "speech.ogg", "flac": "speech.flac"
 def speak(client: AzureOpenAI, text: str = TEXT, **kwargs: Any) -> Any:
     options = {"model": "tts", "voice": "alloy", **kwargs}
     return client.audio.speech.create(input=text, **options)
-
-
-def bad_request(call: Callable[[], Any], status: int = 400) -> dict[str, Any]:
-    with pytest.raises(openai.APIStatusError) as caught:
-        call()
-    assert caught.value.status_code == status
-    error: dict[str, Any] = caught.value.response.json()["error"]
-    return error
 
 
 def decode(data: bytes, fmt: str) -> tuple[int, float]:
@@ -171,24 +162,24 @@ def test_the_v1_route_speaks(v1_client: OpenAI) -> None:
 def test_values_outside_the_sets_are_refused(
     azure: Callable[..., AzureOpenAI], version: str, kwargs: dict[str, Any], param: str
 ) -> None:
-    error = bad_request(lambda: speak(azure(version), **kwargs))
+    error = refused(lambda: speak(azure(version), **kwargs))
     assert error["param"] == param and error["type"] == "invalid_request_error"
 
 
 def test_speech_is_not_on_ga_versions(azure: Callable[..., AzureOpenAI]) -> None:
-    assert bad_request(lambda: speak(azure(GA)))["message"] == "API version not supported"
+    assert refused(lambda: speak(azure(GA)))["message"] == "API version not supported"
 
 
 def test_instructions_need_a_version_that_has_them(azure: Callable[..., AzureOpenAI]) -> None:
     call = lambda: speak(azure("2025-03-01-preview"), model="gpt-4o-mini-tts", instructions="Calm.")  # noqa: E731
-    assert bad_request(call)["message"] == "Unrecognized request argument supplied: instructions"
+    assert refused(call)["message"] == "Unrecognized request argument supplied: instructions"
 
 
 def test_aac_without_its_extra_names_the_extra(
     azure: Callable[..., AzureOpenAI], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "av", None)  # as if the extra were not installed
-    error = bad_request(lambda: speak(azure(PREVIEW), response_format="aac"))
+    error = refused(lambda: speak(azure(PREVIEW), response_format="aac"))
     assert error["param"] == "response_format"
     assert "aoai-emulator[aac]" in error["message"]
 
@@ -338,7 +329,7 @@ def test_the_file_is_judged_by_its_content_not_its_name(azure: Callable[..., Azu
     client = azure(PREVIEW)
     spoken = speak(client, "Named wrongly.", response_format="flac").content
     assert client.audio.transcriptions.create(model="whisper", file=("notes.txt", spoken)).text == "Named wrongly."
-    error = bad_request(lambda: client.audio.transcriptions.create(model="whisper", file=("a.mp3", b"ID3 not really")))
+    error = refused(lambda: client.audio.transcriptions.create(model="whisper", file=("a.mp3", b"ID3 not really")))
     assert error["param"] == "file"
 
 
@@ -362,19 +353,15 @@ def test_gpt_4o_transcribe_writes_json_and_text_only(azure: Callable[..., AzureO
     assert client.audio.transcriptions.create(model="gpt-4o-transcribe", file=("a.wav", spoken)).text == (
         "Short and sweet."
     )
-    error = bad_request(
+    error = refused(
         lambda: client.audio.transcriptions.create(
             model="gpt-4o-transcribe", file=("a.wav", spoken), response_format="srt"
         )
     )
     assert error["param"] == "response_format"
-    error = bad_request(
-        lambda: client.audio.translations.create(model="gpt-4o-mini-transcribe", file=("a.wav", spoken))
-    )
+    error = refused(lambda: client.audio.translations.create(model="gpt-4o-mini-transcribe", file=("a.wav", spoken)))
     assert error["code"] == "OperationNotSupported"
-    error = bad_request(
-        lambda: azure(GA).audio.transcriptions.create(model="gpt-4o-transcribe", file=("a.wav", spoken))
-    )
+    error = refused(lambda: azure(GA).audio.transcriptions.create(model="gpt-4o-transcribe", file=("a.wav", spoken)))
     assert "2025-03-01-preview" in error["message"]
 
 
@@ -398,7 +385,7 @@ def test_transcription_errors(
     azure: Callable[..., AzureOpenAI], version: str, kwargs: dict[str, Any], param: str
 ) -> None:
     options = {"model": "whisper", "file": ("a.wav", wav_bytes(tone(1))), **kwargs}
-    error = bad_request(lambda: azure(version).audio.transcriptions.create(**options))
+    error = refused(lambda: azure(version).audio.transcriptions.create(**options))
     assert error["param"] == param
 
 
@@ -409,7 +396,7 @@ def test_timestamp_granularities_are_not_on_ga_versions(azure: Callable[..., Azu
         response_format="verbose_json",
         timestamp_granularities=["word"],
     )
-    assert bad_request(call)["message"] == "Unrecognized request argument supplied: timestamp_granularities[]"
+    assert refused(call)["message"] == "Unrecognized request argument supplied: timestamp_granularities[]"
 
 
 def test_a_missing_file_is_refused(http: httpx.Client) -> None:

@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-import openai
 import pytest
 from openai import AzureOpenAI, OpenAI
 from PIL import Image
 
 from emulator.settings import DeploymentConfig, ImagesConfig, Settings
-from support import assert_valid_response, running_emulator
+from support import assert_valid_response, refused, running_emulator
 
 GA = "2024-10-21"
 PREVIEW = "2025-04-01-preview"  # the first with gpt-image-1 and edits
@@ -31,13 +30,6 @@ def png(size: tuple[int, int], mode: str = "RGB", colour: Any = "green", fmt: st
     out = io.BytesIO()
     Image.new(mode, size, colour).save(out, fmt)
     return out.getvalue()
-
-
-def bad_request(call: Callable[[], Any]) -> dict[str, Any]:
-    with pytest.raises(openai.BadRequestError) as caught:
-        call()
-    body: dict[str, Any] = caught.value.response.json()
-    return body
 
 
 # -- DALL-E 3 --------------------------------------------------------------------------
@@ -108,18 +100,18 @@ def test_dall_e_3_refuses_values_outside_its_sets(
     azure: Callable[..., AzureOpenAI], version: str, kwargs: dict[str, Any], param: str, code: str
 ) -> None:
     request = {"model": "dall-e-3", "prompt": "a cat", **kwargs}
-    error = bad_request(lambda: azure(version).images.generate(**request))["error"]
+    error = refused(lambda: azure(version).images.generate(**request))
     assert (error["param"], error["code"], error["type"]) == (param, code, "invalid_request_error")
     assert error["message"]
 
 
 def test_a_parameter_the_api_version_lacks_is_unrecognized(azure: Callable[..., AzureOpenAI]) -> None:
-    error = bad_request(lambda: azure(GA).images.generate(model="dall-e-3", prompt="a cat", background="opaque"))
-    assert error["error"]["message"] == "Unrecognized request argument supplied: background"
+    error = refused(lambda: azure(GA).images.generate(model="dall-e-3", prompt="a cat", background="opaque"))
+    assert error["message"] == "Unrecognized request argument supplied: background"
 
 
 def test_a_chat_deployment_cannot_draw(azure: Callable[..., AzureOpenAI]) -> None:
-    error = bad_request(lambda: azure(GA).images.generate(model="gpt-4o", prompt="a cat"))["error"]
+    error = refused(lambda: azure(GA).images.generate(model="gpt-4o", prompt="a cat"))
     assert error["code"] == "OperationNotSupported"
 
 
@@ -154,7 +146,7 @@ def test_dall_e_2_refuses_what_it_lacks(
     azure: Callable[..., AzureOpenAI], version: str, kwargs: dict[str, Any], param: str
 ) -> None:
     request = {"model": "dall-e-2", "prompt": "a snail", **kwargs}
-    error = bad_request(lambda: azure(version).images.generate(**request))["error"]
+    error = refused(lambda: azure(version).images.generate(**request))
     assert error["param"] == param
 
 
@@ -237,15 +229,13 @@ def test_gpt_image_1_refuses_values_outside_its_sets(
     azure: Callable[..., AzureOpenAI], kwargs: dict[str, Any], param: str, code: str
 ) -> None:
     request = {"model": "gpt-image-1", "prompt": "a kettle", **kwargs}
-    error = bad_request(lambda: azure(PREVIEW).images.generate(**request))["error"]
+    error = refused(lambda: azure(PREVIEW).images.generate(**request))
     assert (error["param"], error["code"]) == (param, code)
 
 
 def test_gpt_image_1_needs_the_version_that_added_it(azure: Callable[..., AzureOpenAI]) -> None:
-    error = bad_request(lambda: azure("2025-03-01-preview").images.generate(model="gpt-image-1", prompt="a kettle"))
-    assert (
-        error["error"]["message"] == "Model {modelName} is enabled only for api versions 2025-04-01-preview and later"
-    )
+    error = refused(lambda: azure("2025-03-01-preview").images.generate(model="gpt-image-1", prompt="a kettle"))
+    assert error["message"] == "Model {modelName} is enabled only for api versions 2025-04-01-preview and later"
 
 
 def test_the_v1_route_draws_with_the_deployment_in_the_body(v1_client: OpenAI) -> None:
@@ -310,22 +300,20 @@ def test_a_bad_mask_is_refused(azure: Callable[..., AzureOpenAI], mask: bytes, m
             model="gpt-image-1", image=("in.png", png((600, 400)), "image/png"), mask=("m.png", mask), prompt="x"
         )
 
-    error = bad_request(call)["error"]
+    error = refused(call)
     assert error["param"] == "mask" and message in error["message"]
 
 
 def test_an_edit_of_something_not_an_image_is_refused(azure: Callable[..., AzureOpenAI]) -> None:
-    error = bad_request(lambda: azure(PREVIEW).images.edit(model="gpt-image-1", image=("a.txt", b"hello"), prompt="x"))[
-        "error"
-    ]
+    error = refused(lambda: azure(PREVIEW).images.edit(model="gpt-image-1", image=("a.txt", b"hello"), prompt="x"))
     assert error["param"] == "image" and error["code"] == "invalid_image_format"
 
 
 def test_edits_need_gpt_image_1_and_a_version_with_them(azure: Callable[..., AzureOpenAI]) -> None:
     image = ("in.png", png((64, 64)), "image/png")
-    error = bad_request(lambda: azure(PREVIEW).images.edit(model="dall-e-3", image=image, prompt="x"))["error"]
+    error = refused(lambda: azure(PREVIEW).images.edit(model="dall-e-3", image=image, prompt="x"))
     assert error["code"] == "OperationNotSupported"
-    error = bad_request(lambda: azure(GA).images.edit(model="gpt-image-1", image=image, prompt="x"))["error"]
+    error = refused(lambda: azure(GA).images.edit(model="gpt-image-1", image=image, prompt="x"))
     assert error["message"] == "API version not supported"
 
 
@@ -364,8 +352,7 @@ def test_an_edit_without_an_image_is_refused(http: httpx.Client) -> None:
 
 
 def test_a_blocked_image_prompt_gets_the_image_error_shape(azure: Callable[..., AzureOpenAI]) -> None:
-    body = bad_request(lambda: azure(GA).images.generate(model="dall-e-3", prompt="a scene [[cf:violence=high]]"))
-    error = body["error"]
+    error = refused(lambda: azure(GA).images.generate(model="dall-e-3", prompt="a scene [[cf:violence=high]]"))
     assert error["code"] == "content_policy_violation"
     assert error["type"] == "invalid_request_error"
     inner = error["inner_error"]
@@ -375,8 +362,8 @@ def test_a_blocked_image_prompt_gets_the_image_error_shape(azure: Callable[..., 
 
 
 def test_a_jailbreak_in_an_image_prompt_is_refused(azure: Callable[..., AzureOpenAI]) -> None:
-    body = bad_request(lambda: azure(PREVIEW).images.generate(model="gpt-image-1", prompt="[[cf:jailbreak]] draw"))
-    inner = body["error"]["inner_error"]
+    error = refused(lambda: azure(PREVIEW).images.generate(model="gpt-image-1", prompt="[[cf:jailbreak]] draw"))
+    inner = error["inner_error"]
     assert inner["content_filter_results"]["jailbreak"] == {"filtered": True, "detected": True}
     assert "revised_prompt" not in inner
 
@@ -392,8 +379,7 @@ def test_image_annotations_carry_severities_below_the_threshold(azure: Callable[
 
 
 def test_a_picture_the_filter_blocks_is_refused(azure: Callable[..., AzureOpenAI]) -> None:
-    body = bad_request(lambda: azure(GA).images.generate(model="dall-e-3", prompt="x [[cf:completion:sexual=high]]"))
-    error = body["error"]
+    error = refused(lambda: azure(GA).images.generate(model="dall-e-3", prompt="x [[cf:completion:sexual=high]]"))
     assert error["code"] == "content_policy_violation"
     assert error["inner_error"]["content_filter_results"]["sexual"] == {"filtered": True, "severity": "high"}
 

@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai import AzureOpenAI, OpenAI
 
-from support import assert_valid_component, assert_valid_response
+from support import assert_valid_component, assert_valid_response, refused
 
 PREVIEW = "2025-04-01-preview"
 WEATHER = {
@@ -33,14 +33,6 @@ def raw_create(client: OpenAI, **kwargs: Any) -> dict[str, Any]:
     return body
 
 
-def bad_request(call: Callable[[], Any], status: int = 400) -> dict[str, Any]:
-    with pytest.raises(openai.APIStatusError) as caught:
-        call()
-    assert caught.value.status_code == status
-    error: dict[str, Any] = caught.value.response.json()["error"]
-    return error
-
-
 def test_a_response_answers_and_matches_the_v1_spec(v1_client: OpenAI) -> None:
     body = raw_create(v1_client, model="gpt-4o", input="Tell me about rivers.", metadata={"run": "1"})
     assert_valid_response("v1", "responses", body)
@@ -56,7 +48,7 @@ def test_a_response_answers_and_matches_the_v1_spec(v1_client: OpenAI) -> None:
 def test_the_dated_route_takes_the_model_from_the_body(azure: Callable[..., AzureOpenAI]) -> None:
     result = azure(PREVIEW).responses.create(model="gpt-4o", input="Hello")
     assert result.output_text
-    error = bad_request(lambda: azure("2024-10-21").responses.create(model="gpt-4o", input="Hello"))
+    error = refused(lambda: azure("2024-10-21").responses.create(model="gpt-4o", input="Hello"))
     assert error["message"] == "API version not supported"
 
 
@@ -192,10 +184,10 @@ def test_stored_responses_are_retrieved_deleted_and_then_gone(v1_client: OpenAI,
         lambda: v1_client.responses.delete(created.id),
         lambda: v1_client.responses.input_items.list(created.id),
     ):
-        error = bad_request(call, status=404)
+        error = refused(call, status=404)
         assert error["message"] == f"Response with id '{created.id}' not found."
     unstored = v1_client.responses.create(model="gpt-4o", input="Forget this.", store=False)
-    bad_request(lambda: v1_client.responses.retrieve(unstored.id), status=404)
+    refused(lambda: v1_client.responses.retrieve(unstored.id), status=404)
 
 
 @pytest.mark.parametrize(
@@ -213,7 +205,7 @@ def test_stored_responses_are_retrieved_deleted_and_then_gone(v1_client: OpenAI,
 )
 def test_bad_requests_name_the_parameter(v1_client: OpenAI, kwargs: dict[str, Any], param: str) -> None:
     request = {"model": "gpt-4o", "input": "Hello", **kwargs}
-    error = bad_request(lambda: v1_client.responses.create(**request))
+    error = refused(lambda: v1_client.responses.create(**request))
     assert error["param"] == param
 
 
@@ -229,7 +221,7 @@ def test_an_unknown_deployment_and_a_missing_model(http: httpx.Client) -> None:
 def test_faults_and_content_filtering_apply(v1_client: OpenAI) -> None:
     with pytest.raises(openai.RateLimitError):
         v1_client.responses.create(model="gpt-4o", input="x", extra_headers={"x-emulator-scenario": "throttled"})
-    error = bad_request(lambda: v1_client.responses.create(model="gpt-4o", input="[[cf:hate=high]] words"))
+    error = refused(lambda: v1_client.responses.create(model="gpt-4o", input="[[cf:hate=high]] words"))
     assert error["code"] == "content_filter"
 
 
@@ -246,7 +238,7 @@ def test_models_list_the_configured_deployments(v1_client: OpenAI, http: httpx.C
     assert entry["capabilities"]["chat_completion"] is True and entry["status"] == "succeeded"
     one = v1_client.models.retrieve("gpt-4o-2024-08-06")
     assert one.id == "gpt-4o-2024-08-06" and one.object == "model"
-    error = bad_request(lambda: v1_client.models.retrieve("no-such-model"), status=404)
+    error = refused(lambda: v1_client.models.retrieve("no-such-model"), status=404)
     assert "no-such-model" in error["message"]
 
 

@@ -6,6 +6,7 @@ deployments, quota, errors and delivery are the pipeline's (emulator/pipeline.py
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,96 +79,37 @@ class Operation:
     method: str = "POST"
 
 
-def _chat() -> Handler:
-    from . import chat
-
-    return chat.HANDLER
-
-
-def _completions() -> Handler:
-    from . import completions
-
-    return completions.HANDLER
-
-
-def _embeddings() -> Handler:
-    from . import embeddings
-
-    return embeddings.HANDLER
-
-
-def _speech() -> Handler:
-    from . import speech
-
-    return speech.HANDLER
-
-
-def _transcriptions() -> Handler:
-    from . import transcriptions
-
-    return transcriptions.HANDLER
-
-
-def _responses(which: str) -> Handler:
-    from . import responses
-
-    handler: Handler = getattr(responses, which)
-    return handler
-
-
-def _files(which: str) -> Handler:
-    from . import files_api
-
-    handler: Handler = getattr(files_api, which)
-    return handler
-
-
-def _batches(which: str) -> Handler:
-    from . import batches_api
-
-    handler: Handler = getattr(batches_api, which)
-    return handler
-
-
-def _model_list(which: str) -> Handler:
-    from . import model_list
-
-    handler: Handler = getattr(model_list, which)
-    return handler
-
-
-def _images(which: str) -> Handler:
-    from . import images
-
-    handler: Handler = getattr(images, which)
+def _handler(module: str, name: str = "HANDLER") -> Handler:
+    """An operation module's handler, imported when the table is built."""
+    handler: Handler = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     return handler
 
 
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
-        Operation("chat_completions", ("chat",), _chat()),
-        Operation("completions", ("completions",), _completions()),
-        Operation("embeddings", ("embeddings",), _embeddings()),
-        Operation("transcriptions", ("transcription",), _transcriptions()),
-        Operation("translations", ("transcription",), _transcriptions()),
-        Operation("speech", ("speech",), _speech()),
-        Operation("image_generations", ("image",), _images("GENERATIONS")),
-        Operation("image_edits", ("image",), _images("EDITS")),
-        Operation("responses", ("chat",), _responses("CREATE")),
-        Operation("responses_get", (), _responses("RETRIEVE"), method="GET"),
-        Operation("responses_delete", (), _responses("DELETE"), method="DELETE"),
-        Operation("responses_input_items", (), _responses("INPUT_ITEMS"), method="GET"),
-        Operation("files_upload", (), _files("UPLOAD")),
-        Operation("files_list", (), _files("LIST"), method="GET"),
-        Operation("files_get", (), _files("RETRIEVE"), method="GET"),
-        Operation("files_content", (), _files("CONTENT"), method="GET"),
-        Operation("files_delete", (), _files("DELETE"), method="DELETE"),
-        Operation("batches_create", (), _batches("CREATE")),
-        Operation("batches_list", (), _batches("LIST"), method="GET"),
-        Operation("batches_get", (), _batches("RETRIEVE"), method="GET"),
-        Operation("batches_cancel", (), _batches("CANCEL")),
-        Operation("models_list", (), _model_list("LIST"), method="GET"),
-        Operation("models_get", (), _model_list("GET"), method="GET"),
+        Operation("chat_completions", ("chat",), _handler("chat")),
+        Operation("completions", ("completions",), _handler("completions")),
+        Operation("embeddings", ("embeddings",), _handler("embeddings")),
+        Operation("transcriptions", ("transcription",), _handler("transcriptions")),
+        Operation("translations", ("transcription",), _handler("transcriptions")),
+        Operation("speech", ("speech",), _handler("speech")),
+        Operation("image_generations", ("image",), _handler("images", "GENERATIONS")),
+        Operation("image_edits", ("image",), _handler("images", "EDITS")),
+        Operation("responses", ("chat",), _handler("responses", "CREATE")),
+        Operation("responses_get", (), _handler("responses", "RETRIEVE"), method="GET"),
+        Operation("responses_delete", (), _handler("responses", "DELETE"), method="DELETE"),
+        Operation("responses_input_items", (), _handler("responses", "INPUT_ITEMS"), method="GET"),
+        Operation("files_upload", (), _handler("files_api", "UPLOAD")),
+        Operation("files_list", (), _handler("files_api", "LIST"), method="GET"),
+        Operation("files_get", (), _handler("files_api", "RETRIEVE"), method="GET"),
+        Operation("files_content", (), _handler("files_api", "CONTENT"), method="GET"),
+        Operation("files_delete", (), _handler("files_api", "DELETE"), method="DELETE"),
+        Operation("batches_create", (), _handler("batches_api", "CREATE")),
+        Operation("batches_list", (), _handler("batches_api", "LIST"), method="GET"),
+        Operation("batches_get", (), _handler("batches_api", "RETRIEVE"), method="GET"),
+        Operation("batches_cancel", (), _handler("batches_api", "CANCEL")),
+        Operation("models_list", (), _handler("model_list", "LIST"), method="GET"),
+        Operation("models_get", (), _handler("model_list", "GET"), method="GET"),
     )
 }

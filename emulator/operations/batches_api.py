@@ -7,27 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..batches import ENDPOINTS, BatchRunner
 from ..delivery import JsonReply, Reply
-from ..errors import AzureError, InvalidRequest
+from ..errors import InvalidRequest, NotFound
 from ..validation import parse_json_body
 from . import fields, resource
 from .files_api import stored
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-
-
-class BatchNotFound(AzureError):
-    status = 404
-
-    def __init__(self, batch_id: str) -> None:
-        super().__init__(
-            {
-                "message": f"No batch found with id '{batch_id}'.",
-                "type": "invalid_request_error",
-                "param": None,
-                "code": None,
-            }
-        )
 
 
 def runner(ctx: RequestContext) -> BatchRunner:
@@ -70,7 +56,7 @@ def create(ctx: RequestContext, _: None) -> Reply:
 
 def _found(ctx: RequestContext, batch: dict[str, Any] | None) -> dict[str, Any]:
     if batch is None:
-        raise BatchNotFound(ctx.request.path_params["id"])
+        raise NotFound(f"No batch found with id '{ctx.request.path_params['id']}'.")
     return batch
 
 

@@ -75,24 +75,21 @@ def check(sources: list[dict[str, Any]], set_name: str | None) -> None:
             param=f"{where}.parameters.authentication.type",
             code="missing_required_parameter",
         )
-    top_n = parameters.get("top_n_documents")
-    if top_n is not None:
-        if not isinstance(top_n, int) or isinstance(top_n, bool):
-            raise InvalidRequest(
-                f"Invalid type for '{where}.parameters.top_n_documents': expected an integer.",
-                param=f"{where}.parameters.top_n_documents",
-                code="invalid_type",
-            )
-        fields.int_range(f"{where}.parameters.top_n_documents", top_n, 1, 20)
-    strictness = parameters.get("strictness")
-    if strictness is not None:
-        if not isinstance(strictness, int) or isinstance(strictness, bool):
-            raise InvalidRequest(
-                f"Invalid type for '{where}.parameters.strictness': expected an integer.",
-                param=f"{where}.parameters.strictness",
-                code="invalid_type",
-            )
-        fields.int_range(f"{where}.parameters.strictness", strictness, 1, 5)
+    _small_int(parameters, "top_n_documents", where, 1, 20)
+    _small_int(parameters, "strictness", where, 1, 5)
+
+
+def _small_int(parameters: dict[str, Any], name: str, where: str, least: int, most: int) -> None:
+    value = parameters.get(name)
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidRequest(
+            f"Invalid type for '{where}.parameters.{name}': expected an integer.",
+            param=f"{where}.parameters.{name}",
+            code="invalid_type",
+        )
+    fields.int_range(f"{where}.parameters.{name}", value, least, most)
 
 
 def context(source: dict[str, Any], question: str, seed: int, encoding: str) -> tuple[dict[str, Any], int]:

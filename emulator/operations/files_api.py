@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..delivery import JsonReply, RawReply, Reply
-from ..errors import AzureError, InvalidRequest
+from ..errors import InvalidRequest, NotFound
 from ..forms import Upload, parse_form
 from . import fields, resource
 
@@ -22,13 +22,8 @@ MAX_BATCH_FILE_BYTES = 200 * 1024 * 1024  # Azure's limit for a batch input file
 _MIN_EXPIRY_S, _MAX_EXPIRY_S = 14 * 86400, 30 * 86400
 
 
-class FileNotFound(AzureError):
-    status = 404
-
-    def __init__(self, file_id: str) -> None:
-        super().__init__(
-            {"message": f"No such File object: {file_id}", "type": "invalid_request_error", "param": "id", "code": None}
-        )
+def file_not_found(file_id: str) -> NotFound:
+    return NotFound(f"No such File object: {file_id}", param="id")
 
 
 def store(ctx: RequestContext) -> FileStore:
@@ -39,7 +34,7 @@ def store(ctx: RequestContext) -> FileStore:
 def stored(ctx: RequestContext, file_id: str) -> StoredFile:
     found = store(ctx).get(file_id)
     if found is None:
-        raise FileNotFound(file_id)
+        raise file_not_found(file_id)
     return found
 
 
@@ -106,14 +101,14 @@ def content(ctx: RequestContext, _: None) -> Reply:
     file_id = ctx.request.path_params["id"]
     data = store(ctx).content(file_id)
     if data is None:
-        raise FileNotFound(file_id)
+        raise file_not_found(file_id)
     return RawReply(data, "application/octet-stream")
 
 
 def delete(ctx: RequestContext, _: None) -> Reply:
     file_id = ctx.request.path_params["id"]
     if not store(ctx).delete(file_id):
-        raise FileNotFound(file_id)
+        raise file_not_found(file_id)
     return JsonReply({"id": file_id, "object": "file", "deleted": True})
 
 

@@ -18,7 +18,7 @@ from pydantic import PrivateAttr, ValidationError
 
 from .. import ids, tokens
 from ..delivery import JsonReply, Reply, StreamReply
-from ..errors import AzureError, InvalidRequest
+from ..errors import InvalidRequest, NotFound
 from ..validation import map_validation_errors
 from . import Handler, chat, chat_checks, resource
 from .chat_request import ChatRequest
@@ -422,18 +422,8 @@ def prompt_texts(req: ResponsesRequest) -> list[list[str]]:
 # -- stored responses ----------------------------------------------------------------------
 
 
-class ResponseNotFound(AzureError):
-    status = 404
-
-    def __init__(self, response_id: str) -> None:
-        super().__init__(
-            {
-                "message": f"Response with id '{response_id}' not found.",
-                "type": "invalid_request_error",
-                "param": None,
-                "code": None,
-            }
-        )
+def response_not_found(response_id: str) -> NotFound:
+    return NotFound(f"Response with id '{response_id}' not found.")
 
 
 def _stored(ctx: RequestContext) -> Stored:
@@ -441,7 +431,7 @@ def _stored(ctx: RequestContext) -> Stored:
     response_id = ctx.request.path_params["id"]
     stored = ctx.services.responses.get(response_id)
     if stored is None:
-        raise ResponseNotFound(response_id)
+        raise response_not_found(response_id)
     return stored
 
 
@@ -453,7 +443,7 @@ def delete(ctx: RequestContext, _: None) -> Reply:
     assert ctx.services is not None
     response_id = ctx.request.path_params["id"]
     if not ctx.services.responses.delete(response_id):
-        raise ResponseNotFound(response_id)
+        raise response_not_found(response_id)
     return JsonReply({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
