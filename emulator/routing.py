@@ -56,6 +56,8 @@ class _Table:
 def _by_method(ops: list[Operation], method: str) -> Operation:
     # Operations sharing a path differ by method; for any other method the first one answers
     # (the pipeline refuses a method its operation does not take, as Azure does: 404).
+    if len(ops) == 1:
+        return ops[0]
     return next((op for op in ops if op.method == method), ops[0])
 
 
@@ -91,7 +93,9 @@ class AzureRouter:
         if found is None:
             return None
         ops, ids = found
-        return _by_method(ops, method), surface, {**params, **ids}
+        if ids:
+            params = {**params, **ids}
+        return _by_method(ops, method), surface, params
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RAW_SEND] = send
