@@ -8,8 +8,8 @@ operation (time until the answer starts: a stream's events are not waited for).
 from __future__ import annotations
 
 import bisect
-import threading
 from collections import defaultdict
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -24,14 +24,17 @@ Labels = tuple[tuple[str, str], ...]
 
 
 class Metrics:
+    """Counters keyed by plain value tuples; label names are attached only when rendered.
+    Observed from the event loop alone (the pipeline's last step), so no lock is needed for
+    the counts; rendering copies them first."""
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._requests: dict[Labels, int] = defaultdict(int)
-        self._tokens: dict[Labels, int] = defaultdict(int)
-        self._throttled: dict[Labels, int] = defaultdict(int)
-        self._faults: dict[Labels, int] = defaultdict(int)
-        self._latency: dict[Labels, list[int]] = {}
-        self._latency_sum: dict[Labels, float] = defaultdict(float)
+        self._requests: dict[tuple[str, str, int], int] = defaultdict(int)
+        self._tokens: dict[str, int] = defaultdict(int)
+        self._throttled: dict[tuple[str, str], int] = defaultdict(int)
+        self._faults: dict[tuple[str, str], int] = defaultdict(int)
+        self._latency: dict[str, list[int]] = {}
+        self._latency_sum: dict[str, float] = defaultdict(float)
 
     def observe(
         self,
@@ -43,38 +46,46 @@ class Metrics:
         fault_rule: str | None,
         fault_actions: tuple[str, ...],
     ) -> None:
-        where = (("operation", operation), ("deployment", deployment))
-        with self._lock:
-            self._requests[(*where, ("status", str(status)))] += 1
-            if tokens:
-                self._tokens[(("deployment", deployment),)] += tokens
-            if status == 429:
-                self._throttled[where] += 1
-            for action in fault_actions:
-                self._faults[(("rule", fault_rule or ""), ("action", action))] += 1
-            by_operation = (("operation", operation),)
-            counts = self._latency.setdefault(by_operation, [0] * (len(BUCKETS) + 1))
-            counts[bisect.bisect_left(BUCKETS, seconds)] += 1
-            self._latency_sum[by_operation] += seconds
+        self._requests[(operation, deployment, status)] += 1
+        if tokens:
+            self._tokens[deployment] += tokens
+        if status == 429:
+            self._throttled[(operation, deployment)] += 1
+        for action in fault_actions:
+            self._faults[(fault_rule or "", action)] += 1
+        counts = self._latency.get(operation)
+        if counts is None:
+            counts = self._latency[operation] = [0] * (len(BUCKETS) + 1)
+        counts[bisect.bisect_left(BUCKETS, seconds)] += 1
+        self._latency_sum[operation] += seconds
 
     def render(self) -> str:
-        with self._lock:
-            lines: list[str] = []
-            _family(lines, "aoai_emulator_requests_total", "counter", "Azure requests answered", self._requests)
-            _family(lines, "aoai_emulator_tokens_charged_total", "counter", "tokens charged to quotas", self._tokens)
-            _family(lines, "aoai_emulator_throttled_total", "counter", "requests answered 429", self._throttled)
-            _family(lines, "aoai_emulator_faults_applied_total", "counter", "fault actions applied", self._faults)
-            name = "aoai_emulator_request_duration_seconds"
-            lines.append(f"# HELP {name} time until the answer starts")
-            lines.append(f"# TYPE {name} histogram")
-            for labels, counts in sorted(self._latency.items()):
-                running = 0
-                for bound, count in zip((*BUCKETS, float("inf")), counts):
-                    running += count
-                    le = "+Inf" if bound == float("inf") else repr(bound)
-                    lines.append(f"{name}_bucket{_labels((*labels, ('le', le)))} {running}")
-                lines.append(f"{name}_sum{_labels(labels)} {self._latency_sum[labels]:.6f}")
-                lines.append(f"{name}_count{_labels(labels)} {running}")
+        requests: dict[Labels, int] = {
+            (("operation", o), ("deployment", d), ("status", str(s))): n
+            for (o, d, s), n in list(self._requests.items())
+        }
+        tokens: dict[Labels, int] = {(("deployment", d),): n for d, n in list(self._tokens.items())}
+        throttled: dict[Labels, int] = {
+            (("operation", o), ("deployment", d)): n for (o, d), n in list(self._throttled.items())
+        }
+        faults: dict[Labels, int] = {(("rule", r), ("action", a)): n for (r, a), n in list(self._faults.items())}
+        lines: list[str] = []
+        _family(lines, "aoai_emulator_requests_total", "counter", "Azure requests answered", requests)
+        _family(lines, "aoai_emulator_tokens_charged_total", "counter", "tokens charged to quotas", tokens)
+        _family(lines, "aoai_emulator_throttled_total", "counter", "requests answered 429", throttled)
+        _family(lines, "aoai_emulator_faults_applied_total", "counter", "fault actions applied", faults)
+        name = "aoai_emulator_request_duration_seconds"
+        lines.append(f"# HELP {name} time until the answer starts")
+        lines.append(f"# TYPE {name} histogram")
+        for operation, counts in sorted(list(self._latency.items())):
+            labels: Labels = (("operation", operation),)
+            running = 0
+            for bound, count in zip((*BUCKETS, float("inf")), list(counts)):
+                running += count
+                le = "+Inf" if bound == float("inf") else repr(bound)
+                lines.append(f"{name}_bucket{_labels((*labels, ('le', le)))} {running}")
+            lines.append(f"{name}_sum{_labels(labels)} {self._latency_sum[operation]:.6f}")
+            lines.append(f"{name}_count{_labels(labels)} {running}")
         return "\n".join(lines) + "\n"
 
     async def serve(self, request: Request) -> Response:
@@ -83,7 +94,7 @@ class Metrics:
         return PlainTextResponse(self.render(), media_type=_CONTENT_TYPE)
 
 
-def _family(lines: list[str], name: str, kind: str, help_text: str, values: dict[Labels, int]) -> None:
+def _family(lines: list[str], name: str, kind: str, help_text: str, values: Mapping[Labels, int]) -> None:
     lines.append(f"# HELP {name} {help_text}")
     lines.append(f"# TYPE {name} {kind}")
     for labels, value in sorted(values.items()):
