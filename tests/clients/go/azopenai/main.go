@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+
+	"aoai-emulator/clients/internal/verdicts"
 )
 
 var (
@@ -264,22 +265,9 @@ func throttled(_ *azopenai.Client) error {
 	}, nil); err != nil {
 		return err
 	}
-	response, err := http.Get(endpoint + "/_emulator/requests?header=x-test-id:" + testID)
+	statuses, err := verdicts.JournalStatuses(endpoint, testID)
 	if err != nil {
 		return err
-	}
-	defer response.Body.Close()
-	var journal struct {
-		Requests []struct {
-			Status int `json:"status"`
-		} `json:"requests"`
-	}
-	if err := json.NewDecoder(response.Body).Decode(&journal); err != nil {
-		return err
-	}
-	statuses := []int{}
-	for _, entry := range journal.Requests {
-		statuses = append(statuses, entry.Status)
 	}
 	if fmt.Sprint(statuses) != "[429 429 200]" {
 		return fmt.Errorf("statuses %v", statuses)
@@ -288,20 +276,9 @@ func throttled(_ *azopenai.Client) error {
 }
 
 func main() {
-	client := newClient(nil)
-	cases := []struct {
-		name string
-		run  func(*azopenai.Client) error
-	}{
-		{"chat", chat}, {"stream", stream}, {"embeddings", embeddings}, {"image", image}, {"speech", speech},
-		{"transcription", transcription}, {"completions", completions}, {"error", unknownDeployment},
-		{"throttled", throttled},
-	}
-	for _, c := range cases {
-		if err := c.run(client); err != nil {
-			fmt.Printf("FAIL %s: %s\n", c.name, strings.Join(strings.Fields(err.Error()), " "))
-		} else {
-			fmt.Printf("PASS %s\n", c.name)
-		}
-	}
+	verdicts.Run(newClient(nil), []verdicts.Case[*azopenai.Client]{
+		{Name: "chat", Run: chat}, {Name: "stream", Run: stream}, {Name: "embeddings", Run: embeddings},
+		{Name: "image", Run: image}, {Name: "speech", Run: speech}, {Name: "transcription", Run: transcription},
+		{Name: "completions", Run: completions}, {Name: "error", Run: unknownDeployment}, {Name: "throttled", Run: throttled},
+	})
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/azure"
 	"github.com/openai/openai-go/v3/option"
+
+	"aoai-emulator/clients/internal/verdicts"
 )
 
 const apiVersion = "2025-04-01-preview"
@@ -220,7 +222,7 @@ func throttled(_ openai.Client) error {
 	if _, err := retrying.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4o", Messages: question}); err != nil {
 		return err
 	}
-	statuses, err := journalStatuses(testID)
+	statuses, err := verdicts.JournalStatuses(endpoint, testID)
 	if err != nil {
 		return err
 	}
@@ -230,42 +232,10 @@ func throttled(_ openai.Client) error {
 	return nil
 }
 
-func journalStatuses(testID string) ([]int, error) {
-	response, err := http.Get(endpoint + "/_emulator/requests?header=x-test-id:" + testID)
-	if err != nil {
-		return nil, err
-	}
-	defer response.Body.Close()
-	var journal struct {
-		Requests []struct {
-			Status int `json:"status"`
-		} `json:"requests"`
-	}
-	if err := json.NewDecoder(response.Body).Decode(&journal); err != nil {
-		return nil, err
-	}
-	statuses := make([]int, len(journal.Requests))
-	for i, entry := range journal.Requests {
-		statuses[i] = entry.Status
-	}
-	return statuses, nil
-}
-
 func main() {
-	client := newClient()
-	cases := []struct {
-		name string
-		run  func(openai.Client) error
-	}{
-		{"chat", chat}, {"stream", stream}, {"embeddings", embeddings}, {"image", image}, {"speech", speech},
-		{"transcription", transcription}, {"completions", completions}, {"error", unknownDeployment},
-		{"throttled", throttled},
-	}
-	for _, c := range cases {
-		if err := c.run(client); err != nil {
-			fmt.Printf("FAIL %s: %s\n", c.name, strings.Join(strings.Fields(err.Error()), " "))
-		} else {
-			fmt.Printf("PASS %s\n", c.name)
-		}
-	}
+	verdicts.Run(newClient(), []verdicts.Case[openai.Client]{
+		{Name: "chat", Run: chat}, {Name: "stream", Run: stream}, {Name: "embeddings", Run: embeddings},
+		{Name: "image", Run: image}, {Name: "speech", Run: speech}, {Name: "transcription", Run: transcription},
+		{Name: "completions", Run: completions}, {Name: "error", Run: unknownDeployment}, {Name: "throttled", Run: throttled},
+	})
 }
