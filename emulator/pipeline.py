@@ -237,8 +237,10 @@ class Pipeline:
         handler = ctx.operation.handler
         assert handler is not None and ctx.api_version is not None
         if not handler.uses_deployment:
-            # A stored resource (a response by id, the model list): nothing to charge or filter.
+            # A stored resource (a response by id, a file, a batch, the model list): nothing
+            # to charge or filter, but a scenario's faults still apply.
             ctx.raw = await self._read_body(ctx.request)
+            await self._apply_faults(ctx, ctx.raw)
             return handler.respond(ctx, None)
         if ctx.deployment_name is not None:
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
@@ -290,11 +292,13 @@ class Pipeline:
     async def _apply_faults(self, ctx: RequestContext, raw: bytes) -> None:
         """The active scenario's faults: those before the answer run now (a delay waits, an
         error is raised, a reset aborts); those inside a stream go with the reply."""
-        assert ctx.deployment is not None and ctx.api_version is not None
+        assert ctx.api_version is not None
         # Remembered answers are plain JSON; otherwise the parsed body says.
         streaming = ctx.body is not None and ctx.body.get("stream") is True
+        # Reads of stored resources have no deployment: a rule matching one does not apply.
+        deployment = ctx.deployment.name if ctx.deployment else ""
         plan = self.faults.plan(
-            ctx.request_headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, raw, streaming
+            ctx.request_headers, ctx.operation.name, deployment, ctx.api_version.name, raw, streaming
         )
         if plan is None:
             return

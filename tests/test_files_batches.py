@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from openai import AzureOpenAI, OpenAI
@@ -166,8 +167,22 @@ def test_a_file_azure_would_refuse_fails_validation_line_by_line(client: OpenAI)
 
 
 def test_lines_hitting_a_429_scenario_land_in_the_error_file(client: OpenAI) -> None:
+    # A scenario for the lines alone (the batch's own calls are not chat completions).
+    scenario = {
+        "name": "throttle-two-lines",
+        "rules": [
+            {
+                "name": "first-two",
+                "match": {"operation": "chat_completions"},
+                "when": {"first": 2, "per_header": "x-test-id"},
+                "actions": [{"action": "error", "status": 429}],
+            }
+        ],
+    }
+    endpoint = str(client.base_url).removesuffix("/openai/v1/")
+    assert httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario).status_code == 201
     lines = [line(f"q{i}", ask(f"Question {i}")) for i in range(5)]
-    headers = {"x-emulator-scenario": "retry-then-succeed", "x-test-id": f"batch-{time.monotonic_ns()}"}
+    headers = {"x-emulator-scenario": "throttle-two-lines", "x-test-id": f"batch-{time.monotonic_ns()}"}
     batch = run(client, upload(client, lines), extra_headers=headers)
     assert batch.status == "completed"
     errors = results(client, batch.error_file_id)
@@ -236,3 +251,15 @@ def test_batch_is_on_the_dated_surface_too(azure: Callable[..., AzureOpenAI]) ->
     )
     batch = client.batches.create(input_file_id=made.id, endpoint="/chat/completions", completion_window="24h")
     assert client.batches.retrieve(batch.id).id == batch.id
+
+
+def test_scenarios_apply_to_reads_of_files_and_batches(client: OpenAI) -> None:
+    made = client.files.create(file=("r.jsonl", b"{}\n"), purpose="batch")
+    headers = {"x-emulator-scenario": "retry-then-succeed", "x-test-id": f"files-{time.monotonic_ns()}"}
+    retrying = client.with_options(max_retries=2)
+    assert retrying.files.retrieve(made.id, extra_headers=headers).id == made.id
+    endpoint = str(client.base_url).removesuffix("/openai/v1/")
+    journal = httpx.get(f"{endpoint}/_emulator/requests", params={"header": f"x-test-id:{headers['x-test-id']}"}).json()
+    assert [(e["operation"], e["status"]) for e in journal["requests"]] == [("files_get", 429)] * 2 + [
+        ("files_get", 200)
+    ]
