@@ -11,7 +11,18 @@ import pytest
 from programs import HERE, verdicts
 
 NODE = HERE / "node"
-CASES = ["chat", "stream", "embeddings", "image", "speech", "transcription", "completions", "error", "throttled"]
+CASES = [
+    "chat",
+    "stream",
+    "embeddings",
+    "image",
+    "speech",
+    "transcription",
+    "completions",
+    "error",
+    "throttled",
+    "responses",
+]
 
 pytestmark = pytest.mark.skipif(shutil.which("npm") is None, reason="Node.js is not installed")
 

@@ -2,7 +2,7 @@
 // "PASS <case>" or "FAIL <case>: <why>". tests/clients/test_clients.py runs it.
 //
 // Environment: EMULATOR_ENDPOINT, EMULATOR_KEY.
-import { AzureOpenAI, NotFoundError, toFile } from "openai";
+import { AzureOpenAI, NotFoundError, OpenAI, toFile } from "openai";
 // Types only (the package has no runtime code): the content-filter fields Azure adds.
 /** @typedef {import("@azure/openai").ContentFilterResultsForPromptOutput} PromptFilter */
 
@@ -107,6 +107,23 @@ const cases = {
       return;
     }
     throw new Error("no error");
+  },
+
+  async responses() {
+    // The Responses API on the v1 routes, as the openai client calls them for Azure.
+    const v1 = new OpenAI({ baseURL: `${endpoint}/openai/v1/`, apiKey, maxRetries: 0 });
+    const first = await v1.responses.create({ model: "gpt-4o", input: "Name a river." });
+    check(first.status === "completed" && first.output_text.length > 0, "no answer");
+    const second = await v1.responses.create({ model: "gpt-4o", input: "And a lake?", previous_response_id: first.id });
+    check(second.usage.input_tokens > first.usage.input_tokens, "the conversation did not continue");
+    const kinds = [];
+    let text = "";
+    for await (const event of await v1.responses.create({ model: "gpt-4o", input: "Name a river.", stream: true })) {
+      kinds.push(event.type);
+      if (event.type === "response.output_text.delta") text += event.delta;
+    }
+    check(kinds[0] === "response.created" && kinds.at(-1) === "response.completed", `events ${kinds[0]} … ${kinds.at(-1)}`);
+    check(text === first.output_text, "streamed text differs");
   },
 
   async throttled() {

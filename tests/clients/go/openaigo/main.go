@@ -21,6 +21,7 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/azure"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 
 	"aoai-emulator/clients/internal/verdicts"
 )
@@ -210,6 +211,53 @@ func unknownDeployment(client openai.Client) error {
 	return nil
 }
 
+func responsesAPI(client openai.Client) error {
+	ask := func(text string, previous string) (*responses.Response, error) {
+		params := responses.ResponseNewParams{
+			Model: "gpt-4o",
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(text)},
+		}
+		if previous != "" {
+			params.PreviousResponseID = openai.String(previous)
+		}
+		return client.Responses.New(ctx, params)
+	}
+	first, err := ask("Name a river.", "")
+	if err != nil {
+		return err
+	}
+	if first.Status != "completed" || first.OutputText() == "" {
+		return fmt.Errorf("status %q", first.Status)
+	}
+	second, err := ask("And a lake?", first.ID)
+	if err != nil {
+		return err
+	}
+	if second.Usage.InputTokens <= first.Usage.InputTokens {
+		return errors.New("the conversation did not continue")
+	}
+	events := client.Responses.NewStreaming(ctx, responses.ResponseNewParams{
+		Model: "gpt-4o",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Name a river.")},
+	})
+	var text strings.Builder
+	last := ""
+	for events.Next() {
+		event := events.Current()
+		if event.Type == "response.output_text.delta" {
+			text.WriteString(event.Delta)
+		}
+		last = event.Type
+	}
+	if err := events.Err(); err != nil {
+		return err
+	}
+	if last != "response.completed" || text.String() != first.OutputText() {
+		return fmt.Errorf("stream ended with %q, text equal: %v", last, text.String() == first.OutputText())
+	}
+	return nil
+}
+
 func throttled(_ openai.Client) error {
 	// Two 429s then success: the client's default of two retries gets through.
 	testID := fmt.Sprintf("go-openai-%d", time.Now().UnixNano())
@@ -237,5 +285,6 @@ func main() {
 		{Name: "chat", Run: chat}, {Name: "stream", Run: stream}, {Name: "embeddings", Run: embeddings},
 		{Name: "image", Run: image}, {Name: "speech", Run: speech}, {Name: "transcription", Run: transcription},
 		{Name: "completions", Run: completions}, {Name: "error", Run: unknownDeployment}, {Name: "throttled", Run: throttled},
+		{Name: "responses", Run: responsesAPI},
 	})
 }

@@ -19,6 +19,10 @@ import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.images.Image;
 import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseStreamEvent;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,6 +160,43 @@ public final class OpenAiJavaCheck {
         throw new IllegalStateException("no error");
     }
 
+    static String text(Response response) {
+        StringBuilder text = new StringBuilder();
+        for (ResponseOutputItem item : response.output()) {
+            item.message().ifPresent(message -> message.content().forEach(
+                content -> content.outputText().ifPresent(part -> text.append(part.text()))));
+        }
+        return text.toString();
+    }
+
+    static void responses(OpenAIClient ignored) {
+        // The Responses API lives on Azure's v1 routes: the client's unified path mode.
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+            .baseUrl(ENDPOINT + "/openai/v1")
+            .credential(AzureApiKeyCredential.create(KEY))
+            .azureUrlPathMode(AzureUrlPathMode.UNIFIED)
+            .maxRetries(0)
+            .build();
+        Response first = client.responses().create(ResponseCreateParams.builder().model("gpt-4o").input("Name a river.").build());
+        check("completed".equals(first.status().map(Object::toString).orElse("")), "status " + first.status());
+        check(!text(first).isEmpty(), "no answer");
+        Response second = client.responses().create(ResponseCreateParams.builder()
+            .model("gpt-4o").input("And a lake?").previousResponseId(first.id()).build());
+        check(second.usage().orElseThrow().inputTokens() > first.usage().orElseThrow().inputTokens(),
+            "the conversation did not continue");
+        StringBuilder streamed = new StringBuilder();
+        boolean[] completed = {false};
+        try (StreamResponse<ResponseStreamEvent> events = client.responses().createStreaming(
+                ResponseCreateParams.builder().model("gpt-4o").input("Name a river.").build())) {
+            events.stream().forEach(event -> {
+                event.outputTextDelta().ifPresent(delta -> streamed.append(delta.delta()));
+                completed[0] = completed[0] || event.isCompleted();
+            });
+        }
+        check(completed[0], "no response.completed event");
+        check(streamed.toString().equals(text(first)), "streamed text differs");
+    }
+
     static void throttled(OpenAIClient ignored) throws Exception {
         // Two 429s then success: the client's default of two retries gets through.
         String testId = "java-openai-" + System.nanoTime();
@@ -184,6 +225,7 @@ public final class OpenAiJavaCheck {
         cases.put("completions", OpenAiJavaCheck::completions);
         cases.put("error", OpenAiJavaCheck::error);
         cases.put("throttled", OpenAiJavaCheck::throttled);
+        cases.put("responses", OpenAiJavaCheck::responses);
         for (var entry : cases.entrySet()) {
             try {
                 entry.getValue().run(client);
