@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
 from sse_starlette.sse import EventSourceResponse
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from .errors import AzureError
 
@@ -60,7 +61,15 @@ class RawReply:
     status: int = 200
 
 
-Reply = JsonReply | StreamReply | RawReply
+@dataclass(frozen=True)
+class FileReply:
+    """A stored file sent from disk, as large as it is, without loading it."""
+
+    path: Path
+    content_type: str
+
+
+Reply = JsonReply | StreamReply | RawReply | FileReply
 
 
 def dumps(body: Any) -> bytes:
@@ -144,6 +153,8 @@ def deliver(
 ) -> Response:
     if isinstance(reply, StreamReply):
         return stream_response(reply, headers, faults, abort, pacer)
+    if isinstance(reply, FileReply):
+        return FileResponse(reply.path, headers=dict(headers), media_type=reply.content_type)
     if isinstance(reply, RawReply):
         return Response(reply.data, status_code=reply.status, headers=headers, media_type=reply.content_type)
     if faults is not None and faults.malformed is not None:

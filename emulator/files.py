@@ -7,6 +7,7 @@ oldest files go first, as a long run must not fill the disk.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -46,7 +47,7 @@ class StoredFile:
 
 
 class FileStore:
-    def __init__(self, directory: Path | None, max_files: int, max_bytes: int) -> None:
+    def __init__(self, directory: Path | None, max_files: int, max_bytes: int, max_upload_bytes: int) -> None:
         if directory is None:
             directory = Path(tempfile.mkdtemp(prefix="aoai-emulator-files-"))
             weakref.finalize(self, shutil.rmtree, directory, True)
@@ -54,21 +55,38 @@ class FileStore:
         self.directory = directory
         self.max_files = max_files
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
         self._files: OrderedDict[str, StoredFile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def add(self, data: bytes, filename: str, purpose: str, expires_after_s: int | None = None) -> StoredFile:
+        stored = self._describe(len(data), filename, purpose, expires_after_s)
+        (self.directory / stored.id).write_bytes(data)
+        return self._keep(stored)
+
+    def adopt(self, path: Path, size: int, filename: str, purpose: str, expires_after_s: int | None) -> StoredFile:
+        """A file already written in the store's folder (a streamed upload) becomes a stored one."""
+        stored = self._describe(size, filename, purpose, expires_after_s)
+        os.replace(path, self.directory / stored.id)
+        return self._keep(stored)
+
+    def path(self, file_id: str) -> Path | None:
+        found = self.get(file_id)
+        return self.directory / found.id if found is not None else None
+
+    def _describe(self, size: int, filename: str, purpose: str, expires_after_s: int | None) -> StoredFile:
         now = int(time.time())
-        stored = StoredFile(
+        return StoredFile(
             id=f"file-{ids.hex32()}",
             filename=filename,
             purpose=purpose,
-            bytes=len(data),
+            bytes=size,
             created_at=now,
             expires_at=now + expires_after_s if expires_after_s else None,
         )
-        (self.directory / stored.id).write_bytes(data)
+
+    def _keep(self, stored: StoredFile) -> StoredFile:
         with self._lock:
             self._files[stored.id] = stored
             self._bytes += stored.bytes

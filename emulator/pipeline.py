@@ -92,7 +92,8 @@ class Pipeline:
         self.blobs = BlobStore(
             lifetime_s=images.url_lifetime_s, max_count=images.store_max_images, max_bytes=images.store_max_bytes
         )
-        files = FileStore(settings.files.dir, settings.files.max_files, settings.files.max_bytes)
+        f = settings.files
+        files = FileStore(f.dir, f.max_files, f.max_bytes, f.max_upload_bytes)
         self.services = Services(
             self.replies,
             self.blobs,
@@ -239,9 +240,11 @@ class Pipeline:
         if not handler.uses_deployment:
             # A stored resource (a response by id, a file, a batch, the model list): nothing
             # to charge or filter, but a scenario's faults still apply.
-            ctx.raw = await self._read_body(ctx.request)
+            received = await handler.receive(ctx) if handler.receive else None
+            if handler.receive is None:
+                ctx.raw = await self._read_body(ctx.request)
             await self._apply_faults(ctx, ctx.raw)
-            return handler.respond(ctx, None)
+            return handler.respond(ctx, received)
         if ctx.deployment_name is not None:
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
             self._resolve_deployment(ctx)

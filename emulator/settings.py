@@ -135,6 +135,7 @@ class FilesConfig(BaseModel):
     dir: Path | None = Field(default=None, description="where files are kept (default: a temporary folder)")
     max_files: int = Field(default=1000, ge=1)
     max_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, ge=1024, description="Azure: 512 MB a file")
 
 
 class BatchesConfig(BaseModel):

@@ -12,7 +12,7 @@ import openai
 import pytest
 from openai import AzureOpenAI, OpenAI
 
-from emulator.settings import BatchesConfig, DeploymentConfig, Settings
+from emulator.settings import BatchesConfig, DeploymentConfig, FilesConfig, Settings
 from support import assert_valid_response, running_emulator
 
 BATCH_DEPLOYMENT = "gpt-4o-batch"
@@ -263,3 +263,24 @@ def test_scenarios_apply_to_reads_of_files_and_batches(client: OpenAI) -> None:
     assert [(e["operation"], e["status"]) for e in journal["requests"]] == [("files_get", 429)] * 2 + [
         ("files_get", 200)
     ]
+
+
+def test_uploads_stream_to_disk_past_the_request_body_limit(tmp_path: Any) -> None:
+    # A body limit of 4 KiB for requests, 1 MiB for uploads: a 300 KiB file can only arrive
+    # if it streams to the folder instead of being read whole.
+    settings = Settings.build(max_body_bytes=4096, files=FilesConfig(dir=tmp_path, max_upload_bytes=1024 * 1024))
+    data = b"".join(b'{"line": %d}\n' % i for i in range(30_000))
+    assert 300_000 < len(data) < 1024 * 1024
+    with running_emulator(settings) as url:
+        with OpenAI(base_url=f"{url}/openai/v1/", api_key="k", max_retries=0) as small:
+            made = small.files.create(file=("big.jsonl", data), purpose="batch")
+            assert made.bytes == len(data)
+            assert (tmp_path / made.id).stat().st_size == len(data)
+            assert small.files.content(made.id).content == data
+            with pytest.raises(openai.APIStatusError) as caught:
+                small.files.create(file=("huge.jsonl", data * 4), purpose="batch")
+            assert caught.value.status_code == 413
+            with pytest.raises(openai.BadRequestError):
+                small.files.create(file=("big.txt", data), purpose="batch")  # refused: not .jsonl
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("upload-")]
+    assert leftovers == []  # refused uploads leave nothing behind

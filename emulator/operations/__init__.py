@@ -7,7 +7,7 @@ deployments, quota, errors and delivery are the pipeline's (emulator/pipeline.py
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,10 @@ class Handler:
     # deployment, quota, parameters or content filter; ``respond`` gets the context alone
     # (``None`` for the request).
     uses_deployment: bool = True
+    # For reads and writes of stored resources: reads the body itself, as it streams in (a
+    # large upload goes to disk, never whole into memory); what it returns is ``respond``'s
+    # request. Without it the body is read whole and ``respond`` gets ``None``.
+    receive: Callable[[RequestContext], Awaitable[Any]] | None = None
 
 
 def requests_only(body: dict[str, Any], deployment: Deployment) -> int:
@@ -59,15 +63,19 @@ def _no_checks(ctx: RequestContext, req: Any) -> None:
     return None
 
 
-def resource(respond: Callable[[RequestContext, Any], Reply]) -> Handler:
-    """A read of stored resources (a response by id, the model list): no body, no deployment,
-    nothing charged (the pipeline skips those steps)."""
+def resource(
+    respond: Callable[[RequestContext, Any], Reply],
+    receive: Callable[[RequestContext], Awaitable[Any]] | None = None,
+) -> Handler:
+    """An operation on stored resources (a response by id, a file, the model list): no
+    deployment, nothing charged (the pipeline skips those steps)."""
     return Handler(
         request_model=BaseModel,
         estimate_tokens=requests_only,
         check=_no_checks,
         respond=respond,
         uses_deployment=False,
+        receive=receive,
     )
 
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..delivery import JsonReply, RawReply, Reply
-from ..errors import InvalidRequest, NotFound
-from ..forms import Upload, parse_form
+from ..delivery import FileReply, JsonReply, Reply
+from ..errors import InvalidRequest, NotFound, RequestTooLarge
+from ..forms import FormReader, SpooledUpload
+from ..journal import KEPT_BODY_BYTES
 from . import fields, resource
 
 if TYPE_CHECKING:
@@ -38,8 +39,44 @@ def stored(ctx: RequestContext, file_id: str) -> StoredFile:
     return found
 
 
-def upload(ctx: RequestContext, _: None) -> Reply:
-    form = parse_form(ctx.raw, ctx.request_headers.get("content-type"))
+async def receive_upload(ctx: RequestContext) -> dict[str, Any]:
+    """The form as it streams in: text fields in memory, the file straight into the store's
+    folder, the size limit checked as the bytes arrive."""
+    files = store(ctx)
+    reader = FormReader(ctx.request_headers.get("content-type"), spool_dir=files.directory)
+    size = 0
+    kept: list[bytes] = []
+    while True:
+        message = await ctx.request.receive()
+        if message["type"] == "http.disconnect":
+            reader.discard()
+            raise InvalidRequest("The upload ended before its body was complete.", param="file")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > files.max_upload_bytes:
+            reader.discard()
+            raise RequestTooLarge(files.max_upload_bytes)
+        if sum(map(len, kept)) < KEPT_BODY_BYTES:
+            kept.append(chunk[:KEPT_BODY_BYTES])
+        reader.feed(chunk)
+        if not message.get("more_body", False):
+            break
+    ctx.raw = b"".join(kept)[:KEPT_BODY_BYTES]  # what the journal keeps
+    form = reader.finish()
+    form["_spooled"] = reader.spooled
+    return form
+
+
+def upload(ctx: RequestContext, form: dict[str, Any]) -> Reply:
+    spooled: list[SpooledUpload] = form.pop("_spooled", [])
+    try:
+        return JsonReply(_adopt(ctx, form).describe())
+    finally:
+        for leftover in spooled:  # parts not kept (refused, or more than the one file)
+            leftover.path.unlink(missing_ok=True)
+
+
+def _adopt(ctx: RequestContext, form: dict[str, Any]) -> StoredFile:
     purpose = form.get("purpose")
     if not isinstance(purpose, str):
         raise InvalidRequest(
@@ -47,9 +84,9 @@ def upload(ctx: RequestContext, _: None) -> Reply:
         )
     fields.one_of("purpose", purpose, PURPOSES)
     upload = form.get("file")
-    if not isinstance(upload, Upload):
+    if not isinstance(upload, SpooledUpload):
         raise InvalidRequest("Missing required parameter: 'file'.", param="file", code="missing_required_parameter")
-    if not upload.data:
+    if not upload.size:
         raise InvalidRequest("The file is empty.", param="file", code="invalid_value")
     if purpose in _JSONL_PURPOSES and not upload.filename.lower().endswith(".jsonl"):
         raise InvalidRequest(
@@ -57,14 +94,14 @@ def upload(ctx: RequestContext, _: None) -> Reply:
             param="file",
             code="invalid_file_format",
         )
-    if purpose == "batch" and len(upload.data) > MAX_BATCH_FILE_BYTES:
+    if purpose == "batch" and upload.size > MAX_BATCH_FILE_BYTES:
         raise InvalidRequest(
             f"The file is larger than the {MAX_BATCH_FILE_BYTES // (1024 * 1024)} MB a batch input file may be.",
             param="file",
             code="file_too_large",
         )
     expires = _expiry(form.get("expires_after[anchor]"), form.get("expires_after[seconds]"))
-    return JsonReply(store(ctx).add(upload.data, upload.filename, purpose, expires).describe())
+    return store(ctx).adopt(upload.path, upload.size, upload.filename, purpose, expires)
 
 
 def _expiry(anchor: object, seconds: object) -> int | None:
@@ -99,10 +136,10 @@ def retrieve(ctx: RequestContext, _: None) -> Reply:
 
 def content(ctx: RequestContext, _: None) -> Reply:
     file_id = ctx.request.path_params["id"]
-    data = store(ctx).content(file_id)
-    if data is None:
+    path = store(ctx).path(file_id)
+    if path is None or not path.exists():
         raise file_not_found(file_id)
-    return RawReply(data, "application/octet-stream")
+    return FileReply(path, "application/octet-stream")
 
 
 def delete(ctx: RequestContext, _: None) -> Reply:
@@ -112,7 +149,7 @@ def delete(ctx: RequestContext, _: None) -> Reply:
     return JsonReply({"id": file_id, "object": "file", "deleted": True})
 
 
-UPLOAD = resource(upload)
+UPLOAD = resource(upload, receive_upload)
 LIST = resource(list_files)
 RETRIEVE = resource(retrieve)
 CONTENT = resource(content)
