@@ -75,6 +75,26 @@ def median_ms(work: Callable[[], object], runs: int) -> float:
     return statistics.median(timings)
 
 
+def server_time_ms(path: str, bodies: list[dict[str, object]]) -> float:
+    """Median server time (the journal's duration, from arrival to the answer being ready) of
+    POSTing each body to a freshly started, fully loaded emulator; the first is a warm-up."""
+    import httpx
+
+    process, port = start("emulator")
+    try:
+        wait_loaded(port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"api-key": "bench"}, timeout=30) as client:
+            client.post(path, json=bodies[0]).raise_for_status()
+            client.delete("/_emulator/requests")
+            for body in bodies[1:]:
+                client.post(path, json=body).raise_for_status()
+            journal = client.get("/_emulator/requests").json()["requests"]
+        return statistics.median(entry["duration_ms"] for entry in journal)
+    finally:
+        process.terminate()
+        process.wait()
+
+
 def to_ms(value: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
     if match is None:

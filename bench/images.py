@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 
-import httpx
 import numpy as np
 from PIL import Image
 
-from common import median_ms, start, wait_loaded
+from common import median_ms, server_time_ms
 from emulator.synth import pictures
 
 PROMPT = "a red fox in a snowy forest at sunset, watercolour"
@@ -46,22 +44,9 @@ def reference_ms(runs: int) -> float:
 
 
 def server_ms(runs: int) -> float:
-    process, port = start("emulator")
-    try:
-        wait_loaded(port)
-        url = f"http://127.0.0.1:{port}"
-        body = {"prompt": PROMPT, "response_format": "b64_json"}
-        with httpx.Client(base_url=url, headers={"api-key": "bench"}, timeout=30) as client:
-            path = "/openai/deployments/dall-e-3/images/generations?api-version=2024-10-21"
-            client.post(path, json=body).raise_for_status()  # warm-up
-            client.delete("/_emulator/requests")
-            for index in range(runs):
-                client.post(path, json={**body, "prompt": f"{PROMPT} {index}"}).raise_for_status()
-            journal = client.get("/_emulator/requests").json()["requests"]
-        return statistics.median(entry["duration_ms"] for entry in journal)
-    finally:
-        process.terminate()
-        process.wait()
+    path = "/openai/deployments/dall-e-3/images/generations?api-version=2024-10-21"
+    bodies = [{"prompt": f"{PROMPT} {index}", "response_format": "b64_json"} for index in range(runs + 1)]
+    return server_time_ms(path, bodies)
 
 
 def main() -> int:

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import wave
 
-import httpx
 import numpy as np
 
-from common import median_ms, start, wait_loaded
+from common import median_ms, server_time_ms
 from emulator import audio
 from emulator.synth import speech
 
@@ -48,21 +46,11 @@ def reference_ms(length: int, runs: int) -> float:
 
 
 def server_ms(runs: int) -> float:
-    process, port = start("emulator")
-    try:
-        wait_loaded(port)
-        path = "/openai/deployments/tts/audio/speech?api-version=2025-04-01-preview"
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"api-key": "bench"}, timeout=30) as client:
-            client.post(path, json={"input": TEXT, "voice": "alloy", "response_format": "wav"}).raise_for_status()
-            client.delete("/_emulator/requests")
-            for index in range(runs):
-                body = {"input": f"{TEXT[:-3]}{index:03d}", "voice": "alloy", "response_format": "wav"}
-                client.post(path, json=body).raise_for_status()
-            journal = client.get("/_emulator/requests").json()["requests"]
-        return statistics.median(entry["duration_ms"] for entry in journal)
-    finally:
-        process.terminate()
-        process.wait()
+    path = "/openai/deployments/tts/audio/speech?api-version=2025-04-01-preview"
+    bodies = [
+        {"input": f"{TEXT[:-3]}{index:03d}", "voice": "alloy", "response_format": "wav"} for index in range(runs + 1)
+    ]
+    return server_time_ms(path, bodies)
 
 
 def main() -> int:
