@@ -270,14 +270,7 @@ func throttled(_ openai.Client) error {
 	if _, err := retrying.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "gpt-4o", Messages: question}); err != nil {
 		return err
 	}
-	statuses, err := verdicts.JournalStatuses(endpoint, testID)
-	if err != nil {
-		return err
-	}
-	if fmt.Sprint(statuses) != "[429 429 200]" {
-		return fmt.Errorf("statuses %v", statuses)
-	}
-	return nil
+	return verdicts.Retried(endpoint, testID)
 }
 
 func main() {

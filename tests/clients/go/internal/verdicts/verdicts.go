@@ -47,3 +47,16 @@ func JournalStatuses(endpoint, testID string) ([]int, error) {
 	}
 	return statuses, nil
 }
+
+// Retried checks that the journal holds two 429s then a 200 for testID: a client that
+// retried the retry-then-succeed scenario through to success.
+func Retried(endpoint, testID string) error {
+	statuses, err := JournalStatuses(endpoint, testID)
+	if err != nil {
+		return err
+	}
+	if fmt.Sprint(statuses) != "[429 429 200]" {
+		return fmt.Errorf("statuses %v", statuses)
+	}
+	return nil
+}

@@ -25,4 +25,12 @@ final class Journal {
         }
         return found.toString();
     }
+
+    /** Fails unless the journal holds two 429s then a 200 for testId: retried to success. */
+    static void retried(String endpoint, String testId) throws Exception {
+        String found = statuses(endpoint, testId);
+        if (!found.equals("[429, 429, 200]")) {
+            throw new IllegalStateException("statuses " + found);
+        }
+    }
 }
