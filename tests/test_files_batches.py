@@ -284,3 +284,19 @@ def test_uploads_stream_to_disk_past_the_request_body_limit(tmp_path: Any) -> No
                 small.files.create(file=("big.txt", data), purpose="batch")  # refused: not .jsonl
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("upload-")]
     assert leftovers == []  # refused uploads leave nothing behind
+
+
+def test_lists_page_with_after_and_limit(client: OpenAI) -> None:
+    made = [client.files.create(file=(f"p{i}.jsonl", b"{}\n"), purpose="fine-tune").id for i in range(3)]
+    endpoint = str(client.base_url).removesuffix("/openai/v1/")
+    first = httpx.get(
+        f"{endpoint}/openai/v1/files", params={"purpose": "fine-tune", "limit": 2}, headers={"api-key": "k"}
+    ).json()
+    ids = [f["id"] for f in first["data"]]
+    assert first["has_more"] is True and first["last_id"] == ids[-1] and len(ids) == 2
+    rest = httpx.get(
+        f"{endpoint}/openai/v1/files", params={"purpose": "fine-tune", "after": ids[-1]}, headers={"api-key": "k"}
+    ).json()
+    assert made[-1] in [f["id"] for f in rest["data"]] and rest["has_more"] is False
+    bad = httpx.get(f"{endpoint}/openai/v1/batches", params={"limit": 0}, headers={"api-key": "k"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "limit"

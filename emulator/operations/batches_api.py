@@ -69,29 +69,8 @@ def cancel(ctx: RequestContext, _: None) -> Reply:
 
 
 def list_batches(ctx: RequestContext, _: None) -> Reply:
-    batches = runner(ctx).all()
-    query = ctx.request.query_params
-    after = query.get("after")
-    if after is not None:
-        positions = [i for i, b in enumerate(batches) if b["id"] == after]
-        batches = batches[positions[0] + 1 :] if positions else []
-    limit = query.get("limit", "20")
-    if not limit.isdecimal() or not 1 <= int(limit) <= 100:
-        raise InvalidRequest(
-            f"Invalid 'limit': expected an integer between 1 and 100, but got {limit}.",
-            param="limit",
-            code="invalid_value",
-        )
-    page = batches[: int(limit)]
-    return JsonReply(
-        {
-            "object": "list",
-            "data": page,
-            "first_id": page[0]["id"] if page else None,
-            "last_id": page[-1]["id"] if page else None,
-            "has_more": len(batches) > len(page),
-        }
-    )
+    """Newest first, paged by ``after`` and ``limit``."""
+    return JsonReply(fields.page(runner(ctx).all(), ctx.request.query_params))
 
 
 CREATE = resource(create)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -78,3 +78,28 @@ def int_range(name: str, value: int, least: int, most: int) -> None:
             param=name,
             code="integer_above_max_value",
         )
+
+
+def page(items: list[dict[str, Any]], query: Mapping[str, str], default: int = 20, most: int = 100) -> dict[str, Any]:
+    """A list answer as the service pages it: the items after the one ``after`` names,
+    ``limit`` (1 to ``most``, ``default`` when not given) of them, with first_id, last_id and
+    has_more."""
+    after = query.get("after")
+    if after is not None:
+        positions = [i for i, item in enumerate(items) if item.get("id") == after]
+        items = items[positions[0] + 1 :] if positions else []
+    limit = query.get("limit", str(default))
+    if not limit.isdecimal() or not 1 <= int(limit) <= most:
+        raise InvalidRequest(
+            f"Invalid 'limit': expected an integer between 1 and {most}, but got {limit}.",
+            param="limit",
+            code="invalid_value",
+        )
+    shown = items[: int(limit)]
+    return {
+        "object": "list",
+        "data": shown,
+        "first_id": shown[0]["id"] if shown else None,
+        "last_id": shown[-1]["id"] if shown else None,
+        "has_more": len(items) > len(shown),
+    }

@@ -117,17 +117,11 @@ def _expiry(anchor: object, seconds: object) -> int | None:
 
 
 def list_files(ctx: RequestContext, _: None) -> Reply:
-    purpose = ctx.request.query_params.get("purpose")
-    found = [f.describe() for f in store(ctx).all(purpose)]
-    return JsonReply(
-        {
-            "object": "list",
-            "data": found,
-            "first_id": found[0]["id"] if found else None,
-            "last_id": found[-1]["id"] if found else None,
-            "has_more": False,
-        }
-    )
+    """Oldest first, by ``purpose`` if asked, paged by ``after`` and ``limit``."""
+    query = ctx.request.query_params
+    found = [f.describe() for f in store(ctx).all(query.get("purpose"))]
+    # The Files API pages by up to 10,000, all of them by default.
+    return JsonReply(fields.page(found, query, default=10_000, most=10_000))
 
 
 def retrieve(ctx: RequestContext, _: None) -> Reply:

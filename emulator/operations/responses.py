@@ -20,7 +20,7 @@ from .. import ids, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest, NotFound
 from ..validation import map_validation_errors
-from . import Handler, chat, chat_checks, resource
+from . import Handler, chat, chat_checks, fields, resource
 from .chat_request import ChatRequest
 from .fields import Strict
 from .responses_store import Stored
@@ -460,27 +460,7 @@ def input_items(ctx: RequestContext, _: None) -> Reply:
         )
     if query.get("order", "desc") == "desc":
         items.reverse()
-    after = query.get("after")
-    if after is not None:
-        positions = [i for i, item in enumerate(items) if item.get("id") == after]
-        items = items[positions[0] + 1 :] if positions else []
-    limit_text = query.get("limit", "20")
-    if not limit_text.isdecimal() or not 1 <= int(limit_text) <= 100:
-        raise InvalidRequest(
-            f"Invalid 'limit': expected an integer between 1 and 100, but got {limit_text}.",
-            param="limit",
-            code="invalid_value",
-        )
-    page = items[: int(limit_text)]
-    return JsonReply(
-        {
-            "object": "list",
-            "data": page,
-            "first_id": page[0]["id"] if page else None,
-            "last_id": page[-1]["id"] if page else None,
-            "has_more": len(items) > len(page),
-        }
-    )
+    return JsonReply(fields.page(items, query))
 
 
 CREATE = Handler(
