@@ -221,6 +221,8 @@ def test_a_batch_is_cancelled_listed_and_looked_up(client: OpenAI) -> None:
     [
         ({"endpoint": "/v1/images/generations"}, "endpoint"),
         ({"completion_window": "48h"}, "completion_window"),
+        ({"input_file_id": None}, "input_file_id"),
+        ({"metadata": {"n": 1}}, "metadata"),
     ],
 )
 def test_bad_batch_requests(client: OpenAI, kwargs: dict[str, Any], param: str) -> None:

@@ -76,6 +76,8 @@ def test_input_items_list_this_turns_input(v1_client: OpenAI, http: httpx.Client
     ascending = v1_client.responses.input_items.list(created.id, order="asc", limit=1)
     assert [item.role for item in ascending.data] == ["developer"]  # type: ignore[union-attr]
     assert ascending.has_more is True
+    wrong = http.get(f"/openai/v1/responses/{created.id}/input_items", params={"order": "sideways"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["param"] == "order"
 
 
 def test_a_tool_loop(v1_client: OpenAI) -> None:
