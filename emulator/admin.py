@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from . import __version__
 from .faults.engine import FaultEngine
 from .faults.scenario import ScenarioError
-from .journal import Journal
+from .observers.journal import Journal
 from .replies import ReplyRule, ScriptedReplies
 
 

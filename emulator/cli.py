@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         from .tls import trust_instructions
 
         print(trust_instructions(certificate.ca), flush=True)
-    from . import accesslog
+    from .observers import accesslog
 
     # The emulator writes its own access lines (emulator/accesslog.py), not uvicorn's.
     accesslog.configure(settings.log_level)

@@ -9,14 +9,14 @@ from starlette.requests import Request
 
 if TYPE_CHECKING:
     from .audio import SpeechMemory
-    from .batches import BatchRunner
-    from .blobs import BlobStore
+    from .stores.batches import BatchRunner
+    from .stores.blobs import BlobStore
     from .contentfilter import Verdict
     from .deployments import Deployment, DeploymentTable
     from .faults.engine import FaultPlan
-    from .files import FileStore
+    from .stores.files import FileStore
     from .operations import Operation
-    from .operations.responses_store import ResponseStore
+    from .stores.responses import ResponseStore
     from .ratelimit import QuotaReading
     from .replies import ScriptedReplies
     from .versions import ApiVersion

@@ -23,11 +23,11 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import accesslog, connection, contentfilter, ids, synth
+from . import connection, contentfilter, ids, synth
 from .audio import SpeechMemory
 from .auth import Authenticator
-from .batches import BatchRunner
-from .blobs import BlobStore
+from .stores.batches import BatchRunner
+from .stores.blobs import BlobStore
 from .context import RequestContext, RequestHeaders, Services
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
@@ -45,13 +45,14 @@ from .errors import (
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
-from .files import FileStore
+from .stores.files import FileStore
 from .forms import is_form, parse_form
-from .journal import KEPT_BODY_BYTES, Journal, Record, pack
+from .observers.journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
-from .metrics import Metrics
+from .observers import accesslog
+from .observers.metrics import Metrics
 from .operations import Operation
-from .operations.responses_store import ResponseStore
+from .stores.responses import ResponseStore
 from .ratelimit import RateLimiter
 from .replies import ScriptedReplies
 from .settings import Settings

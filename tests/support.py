@@ -17,7 +17,7 @@ import pytest
 from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
-from emulator.embedded import serve_in_thread
+from emulator.testing import serve_in_thread
 from emulator.settings import Settings
 
 SPECS = Path(__file__).parent / "specs" / "azure-openai"

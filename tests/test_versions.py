@@ -111,7 +111,7 @@ def spec_data_sources(version: str) -> dict[str, dict[str, list[str]]]:
 
 @pytest.mark.parametrize("version", DATED)
 def test_catalog_data_sources_match_the_spec(version: str) -> None:
-    from emulator.operations.chat_data import _sets
+    from emulator.operations.chat.data_sources import _sets
 
     rules = load_catalog().versions[version].rules_for("chat_completions")
     assert rules is not None and rules.data_sources is not None

@@ -15,11 +15,14 @@ import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidRequest
 from .actions import Action, Before, FilterError, InStream, Malformed
 from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SCENARIO_HEADER = "x-emulator-scenario"
 _MAX_COUNTERS = 100_000
@@ -48,10 +51,19 @@ class _Count:
     applied: int = 0
 
 
+def _scenario_folder() -> Traversable:
+    try:
+        # Installed: the top-level scenarios/ folder ships inside the package (pyproject.toml).
+        return resources.files("emulator.scenarios")
+    except ModuleNotFoundError:
+        # Run from a checkout without installing.
+        return Path(__file__).resolve().parents[2] / "scenarios"
+
+
 def builtin_scenarios() -> dict[str, Scenario]:
-    """The ready-made scenarios shipped in emulator/scenarios/."""
+    """The ready-made scenarios: the repository's scenarios/ folder."""
     found: dict[str, Scenario] = {}
-    for item in resources.files("emulator").joinpath("scenarios").iterdir():
+    for item in _scenario_folder().iterdir():
         if item.name.endswith(".yaml"):
             scenario = load_scenario_file(Path(str(item)))
             found[scenario.name] = scenario

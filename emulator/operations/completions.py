@@ -20,7 +20,7 @@ from ..filterstream import TrailingVerdicts
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
 from . import Handler
-from .chat import renew_ids
+from .chat.completion import renew_ids
 from .fields import Strict, check_stream_options, stop_sequences
 
 if TYPE_CHECKING:

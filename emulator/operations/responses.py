@@ -20,10 +20,12 @@ from .. import ids, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest, NotFound
 from ..validation import map_validation_errors
-from . import Handler, chat, chat_checks, fields, resource
-from .chat_request import ChatRequest
+from . import Handler, fields, resource
+from .chat import checks as chat_checks
+from .chat import completion as chat
+from .chat.request import ChatRequest
 from .fields import Strict
-from .responses_store import Stored
+from ..stores.responses import Stored
 
 if TYPE_CHECKING:
     from ..context import RequestContext

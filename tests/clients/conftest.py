@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from programs import HERE, Secure
 
-from emulator.embedded import serve_in_thread
+from emulator.testing import serve_in_thread
 from emulator.settings import Settings
 from emulator.tls import local_certificate
 from support import running_emulator

@@ -15,9 +15,9 @@ from typing import Any
 
 import uvicorn
 
-from .app import build_app
-from .settings import Settings
-from .tls import TlsFiles
+from ..app import build_app
+from ..settings import Settings
+from ..tls import TlsFiles
 
 
 @dataclass(frozen=True)

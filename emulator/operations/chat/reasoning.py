@@ -11,9 +11,9 @@ leaves an empty answer that stops for ``length``.
 
 from __future__ import annotations
 
-from ..errors import InvalidRequest
-from ..models import ModelInfo, check_api_version
-from .chat_request import ChatRequest
+from ...errors import InvalidRequest
+from ...models import ModelInfo, check_api_version
+from .request import ChatRequest
 
 # Reasoning tokens spent for each effort, before the visible answer (a fixed figure per
 # effort keeps answers deterministic; real models vary with the question).

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import contentfilter, tokens
-from ..contentfilter import Verdict
-from ..filterstream import TrailingVerdicts
-from .chat_tools import Call
+from ... import contentfilter, tokens
+from ...contentfilter import Verdict
+from ...filterstream import TrailingVerdicts
+from .tools import Call
 
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
 # them a few tokens at a time.

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..batches import ENDPOINTS, BatchRunner
+from ..stores.batches import ENDPOINTS, BatchRunner
 from ..delivery import JsonReply, Reply
 from ..errors import InvalidRequest, NotFound
 from ..validation import parse_json_body
 from . import fields, resource
-from .files_api import stored
+from .files import stored
 
 if TYPE_CHECKING:
     from ..context import RequestContext

@@ -10,20 +10,21 @@ import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .. import ids, synth, tokens
-from ..delivery import JsonReply, Reply, StreamReply
-from ..errors import InvalidRequest
-from ..replies import Scripted
-from ..synth import logprobs as synth_logprobs
-from ..synth import schema_data, text
-from . import Handler, chat_data, chat_reasoning, chat_tools
-from .chat_checks import check, estimate_tokens
-from .chat_request import ChatMessage, ChatRequest
-from .chat_stream import Choice, stream_chunks
+from ... import ids, synth, tokens
+from ...delivery import JsonReply, Reply, StreamReply
+from ...errors import InvalidRequest
+from ...replies import Scripted
+from ...synth import logprobs as synth_logprobs
+from ...synth import schema_data, text
+from .. import Handler
+from . import data_sources, reasoning, tools
+from .checks import check, estimate_tokens
+from .request import ChatMessage, ChatRequest
+from .stream import Choice, stream_chunks
 
 if TYPE_CHECKING:
-    from ..context import RequestContext
-    from ..deployments import Deployment
+    from ...context import RequestContext
+    from ...deployments import Deployment
 
 # Parameters that do not change what the model writes, left out of the content seed so a
 # streamed answer equals the plain one and a token limit or stop sequence only cuts it short.
@@ -53,19 +54,19 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
     seed = synth.derive_seed(ctx.run_seed, deployment.model.name, relevant)
     topics = text.topics_of(_last_user_text(req.messages))
-    reasoning = chat_reasoning.reasoning_tokens(req, deployment.model)
+    thinking = reasoning.reasoning_tokens(req, deployment.model)
     limit = req.completion_limit
     # The budget covers hidden reasoning and the visible answer together.
-    visible = None if limit is None else max(limit - reasoning, 0)
-    spent = reasoning if limit is None else min(reasoning, limit)
-    offered = [f.name for f in chat_tools.functions(req)[0]]
+    visible = None if limit is None else max(limit - thinking, 0)
+    spent = thinking if limit is None else min(thinking, limit)
+    offered = [f.name for f in tools.functions(req)[0]]
     scripted, counted = (
         ctx.services.replies.answer(deployment.name, req.messages, offered, ctx.request_headers)
         if ctx.services
         else (None, False)
     )
     ctx.no_memo = counted
-    if scripted is not None and scripted.tool_name is not None and not chat_tools.allows(req, scripted.tool_name):
+    if scripted is not None and scripted.tool_name is not None and not tools.allows(req, scripted.tool_name):
         # A scripted call the request does not allow (the tool is not offered, tool_choice
         # is none or forces another) gives way to the generator.
         scripted = None
@@ -75,7 +76,7 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
         for choice in choices:
             choice.context = req._context
             if choice.content is not None and not choice.calls:
-                choice.content = chat_data.cite(choice.content, cited)
+                choice.content = data_sources.cite(choice.content, cited)
                 choice.token_ids = tokens.encode(choice.content, encoding)
     if ctx.completion_verdict is not None and ctx.completion_verdict.found:
         for choice in choices:
@@ -190,15 +191,15 @@ def _choice(
                 code="invalid_value",
             ) from None
     else:
-        calls, legacy = chat_tools.decide(req, choice_seed)
+        calls, legacy = tools.decide(req, choice_seed)
         if calls:
             return _call_choice(index, calls, legacy, encoding, limit)
         content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
         token_ids = list(ids)
-        results = chat_tools.tool_results(req.messages)
+        results = tools.tool_results(req.messages)
         if results:
             # The answer after a tool call takes its results into account: it quotes them.
-            content = chat_tools.answer_from_results(results) + " " + content
+            content = tools.answer_from_results(results) + " " + content
             token_ids = None
     return _text_choice(index, content, token_ids, req, encoding, limit, choice_seed)
 
@@ -246,7 +247,7 @@ def _scripted_choice(
 ) -> Choice:
     """A reply a configured rule dictates (emulator/replies.py)."""
     if scripted.tool_name is not None:
-        call = chat_tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
+        call = tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
         legacy = req.tools is None and req.functions is not None
         choice = _call_choice(index, [call], legacy, encoding, limit)
     else:
@@ -262,18 +263,18 @@ def _scripted_choice(
 
 
 def _call_choice(
-    index: int, calls: list[chat_tools.Call], legacy: bool, encoding: str, limit: int | None = None
+    index: int, calls: list[tools.Call], legacy: bool, encoding: str, limit: int | None = None
 ) -> Choice:
     # A call's tokens are its name and arguments, as the model writes them. A budget too small
     # for them cuts the arguments short, and the answer stops for length.
     finish = "function_call" if legacy else "tool_calls"
-    kept: list[chat_tools.Call] = []
+    kept: list[tools.Call] = []
     written: list[int] = []
     for call in calls:
         name, arguments = tokens.encode(call.name, encoding), tokens.encode(call.arguments, encoding)
         if limit is not None and len(written) + len(name) + len(arguments) > limit:
             room = max(limit - len(written) - len(name), 0)
-            kept.append(chat_tools.Call(call.id, call.name, tokens.decode(arguments[:room], encoding)))
+            kept.append(tools.Call(call.id, call.name, tokens.decode(arguments[:room], encoding)))
             written += name + arguments[:room]
             finish = "length"
             break

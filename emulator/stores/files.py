@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ids
+from .. import ids
 
 
 @dataclass(frozen=True)

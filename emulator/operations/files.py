@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from ..delivery import FileReply, JsonReply, Reply
 from ..errors import InvalidRequest, NotFound, RequestTooLarge
 from ..forms import FormReader, SpooledUpload
-from ..journal import KEPT_BODY_BYTES
+from ..observers.journal import KEPT_BODY_BYTES
 from . import fields, resource
 
 if TYPE_CHECKING:
     from ..context import RequestContext
-    from ..files import FileStore, StoredFile
+    from ..stores.files import FileStore, StoredFile
 
 PURPOSES = ("assistants", "batch", "fine-tune", "user_data", "evals")
 # Purposes whose files are read line by line and must be JSON Lines.

@@ -17,9 +17,9 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import InvalidRequest
-from ..models import ModelInfo
-from .chat_request import ChatMessage
+from ...errors import InvalidRequest
+from ...models import ModelInfo
+from .request import ChatMessage
 
 MAX_IMAGES = 50
 _DATA_URL = re.compile(r"^data:(?P<mime>[\w/+.-]+);base64,(?P<data>.*)$", re.DOTALL)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from . import ids
+from .. import ids
 from .files import FileStore
 
 if TYPE_CHECKING:
-    from .deployments import Deployment
+    from ..deployments import Deployment
 
 ENDPOINTS = ("/chat/completions", "/embeddings")
 TERMINAL = ("completed", "failed", "cancelled", "expired")

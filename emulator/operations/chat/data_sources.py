@@ -13,11 +13,11 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from .. import synth, tokens
-from ..errors import InvalidRequest
-from ..synth import text
-from ..yamlfiles import packaged
-from . import fields
+from ... import synth, tokens
+from ...errors import InvalidRequest
+from ...synth import text
+from ...yamlfiles import packaged
+from .. import fields
 
 DEFAULT_TOP_N = 5
 CITED = 3  # documents an answer cites, at most

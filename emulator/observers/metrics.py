@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from .admin import admin_error
+from ..admin import admin_error
 
 # Seconds: from a memoised answer (well under a millisecond) to a paced, slow one.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import synth, tokens
-from ..errors import InvalidRequest, UnrecognizedArgument
-from ..validation import invalid_value
-from . import chat_data, chat_reasoning, chat_tools, chat_vision
-from .chat_request import ChatMessage, ChatRequest
-from .fields import check_stream_options
+from ... import synth, tokens
+from ...errors import InvalidRequest, UnrecognizedArgument
+from ...validation import invalid_value
+from . import data_sources, reasoning, tools, vision
+from .request import ChatMessage, ChatRequest
+from ..fields import check_stream_options
 
 if TYPE_CHECKING:
-    from ..context import RequestContext
-    from ..deployments import Deployment
+    from ...context import RequestContext
+    from ...deployments import Deployment
 
 # OpenAI's accounting: every message costs 3 tokens of framing, a name 1 more, and the
 # reply is primed with 3 (the cookbook's num_tokens_from_messages for current models).
@@ -85,8 +85,8 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             code="invalid_parameter_combination",
         )
     check_stream_options(req.stream_options, req.stream)
-    chat_reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
-    chat_tools.check(req)
+    reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
+    tools.check(req)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
             "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"
@@ -102,12 +102,12 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             code="invalid_value",
         )
     req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
-    req._prompt_tokens += chat_vision.image_tokens(req.messages, ctx.deployment.model)
+    req._prompt_tokens += vision.image_tokens(req.messages, ctx.deployment.model)
     if req.data_sources is not None:
-        chat_data.check(req.data_sources, rules.data_sources)
+        data_sources.check(req.data_sources, rules.data_sources)
         question = next((m.text() for m in reversed(req.messages) if m.role == "user"), "")
         seed = synth.derive_seed(ctx.run_seed, "data", req.data_sources, question)
-        req._context, retrieved = chat_data.context(req.data_sources[0], question, seed, ctx.deployment.model.encoding)
+        req._context, retrieved = data_sources.context(req.data_sources[0], question, seed, ctx.deployment.model.encoding)
         # The retrieved documents are part of the prompt the model reads.
         req._prompt_tokens += retrieved
     window = ctx.deployment.model.context_window

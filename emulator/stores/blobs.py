@@ -23,7 +23,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import ids
+from .. import ids
 
 # The storage service version Azure's image links carry.
 _STORAGE_VERSION = "2020-10-02"

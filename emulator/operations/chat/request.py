@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from .fields import Strict as _Strict
-from .fields import stop_sequences
+from ..fields import Strict as _Strict
+from ..fields import stop_sequences
 
 
 class ImageUrl(_Strict):
@@ -93,7 +93,7 @@ class ChatRequest(_Strict):
     parallel_tool_calls: bool | None = None
     reasoning_effort: Literal["low", "medium", "high"] | None = None
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
-    data_sources: list[dict[str, Any]] | None = None  # On Your Data (chat_data.py)
+    data_sources: list[dict[str, Any]] | None = None  # On Your Data (data_sources.py)
     function_call: str | dict[str, Any] | None = None
 
     # Counted once by the operation's checks and used again for usage.

@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import ids, synth
-from ..errors import InvalidRequest
-from ..synth import schema_data
-from .chat_request import ChatMessage, ChatRequest
+from ... import ids, synth
+from ...errors import InvalidRequest
+from ...synth import schema_data
+from .request import ChatMessage, ChatRequest
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _WORDS = re.compile(r"[a-z0-9]+")

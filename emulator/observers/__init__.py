@@ -1,0 +1,2 @@
+"""What every answered request leaves behind: its journal entry, its metrics and its
+access-log line."""
