@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,8 +15,9 @@ from starlette.routing import Route
 
 from . import tokens
 from .admin import Admin, admin_error
+from .context import Operation
 from .deployments import DeploymentTable
-from .operations import OPERATIONS, Operation
+from .operations import OPERATIONS, SURFACES
 from .pipeline import Pipeline
 from .recording import Recorder, Replayer
 from .routing import AzureRouter, Server
@@ -27,41 +28,6 @@ from .versions import load_catalog
 # Routes take every method, so a wrong one gets an answer in the right shape (Azure's 404,
 # the admin API's 405) rather than Starlette's plain one.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-# Operation -> its path after /openai/deployments/{deployment}/ and after /openai/v1/.
-OPERATION_PATHS = {
-    "chat_completions": "chat/completions",
-    "completions": "completions",
-    "embeddings": "embeddings",
-    "transcriptions": "audio/transcriptions",
-    "translations": "audio/translations",
-    "speech": "audio/speech",
-    "image_generations": "images/generations",
-    "image_edits": "images/edits",
-}
-
-
-# The Azure surface, by its three shapes of path: path after /openai/deployments/{deployment}/,
-# after /openai/v1/, and after /openai/ -> the operation. A `{id}` segment stands for any
-# one segment; operations on the same path differ by method (emulator/routing.py).
-DEPLOYMENT_ROUTES = {path: op for op, path in OPERATION_PATHS.items()}
-# Operations that name no deployment in their path: on v1 and on the dated root.
-RESOURCE_ROUTES: dict[str, str | list[str]] = {
-    "responses": "responses",
-    "responses/{id}": ["responses_get", "responses_delete"],
-    "responses/{id}/input_items": "responses_input_items",
-    "models": "models_list",
-    "models/{id}": "models_get",
-    "files": ["files_upload", "files_list"],
-    "files/{id}": ["files_get", "files_delete"],
-    "files/{id}/content": "files_content",
-    "batches": ["batches_create", "batches_list"],
-    "batches/{id}": "batches_get",
-    "batches/{id}/cancel": "batches_cancel",
-}
-V1_ROUTES: dict[str, str | list[str]] = {**DEPLOYMENT_ROUTES, **RESOURCE_ROUTES}
-ROOT_ROUTES: dict[str, str | list[str]] = dict(RESOURCE_ROUTES)
-
 
 def build_app(settings: Settings) -> AzureRouter:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
@@ -110,18 +76,19 @@ def build_app(settings: Settings) -> AzureRouter:
     app.state.settings = settings
     app.state.warmed = warmed  # set once start-up loading is done (emulator/embedded.py waits)
 
-    def table(paths: Mapping[str, str | list[str]]) -> dict[str, list[Operation]]:
-        return {
-            path: [OPERATIONS[op] for op in ([ops] if isinstance(ops, str) else ops)] for path, ops in paths.items()
-        }
-
-    router_tables = (table(DEPLOYMENT_ROUTES), table(V1_ROUTES), table(ROOT_ROUTES))
+    # Each surface's table: the rest of the path after its prefix -> the operations there.
+    tables: dict[str, dict[str, list[Operation]]] = {surface: {} for surface, _, _ in SURFACES}
+    for surface, _, attribute in SURFACES:
+        for op in OPERATIONS.values():
+            rest = getattr(op, attribute)
+            if rest is not None:
+                tables[surface].setdefault(rest, []).append(op)
     server: Server = pipeline
     if settings.record_upstream and settings.record_dir:
         server = Recorder(settings.record_upstream, settings.record_dir)
     elif settings.replay_dir:
         server = Replayer(settings.replay_dir, settings.replay_timing)
-    router = AzureRouter(server, *router_tables, app)
+    router = AzureRouter(server, tables["deployment"], tables["v1"], tables["root"], app)
     # Batch jobs send their lines through the whole app, as a client would.
     pipeline.services.batches.app = router
     return router

@@ -84,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write the tokenizer vocabularies as tiktoken's cache to DIR and exit (then TIKTOKEN_CACHE_DIR=DIR)",
     )
+    p.add_argument("--routes", action="store_true", help="print the Azure routes served (METHOD /path -> operation) and exit")
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
 
@@ -126,6 +127,11 @@ def _certificate(args: argparse.Namespace, host: str) -> TlsFiles | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.routes:
+        from .operations import route_table
+
+        print(route_table())
+        return 0
     if args.write_tiktoken_cache:
         from .tokens import write_tiktoken_cache
 

@@ -1,13 +1,18 @@
-"""The state of one request as it moves through the pipeline."""
+"""What the pipeline works with: the operations (what each one is and what its handler
+provides) and the state of one request as it moves through the steps."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from starlette.requests import Request
 
 if TYPE_CHECKING:
+    from .delivery import JsonReply, Reply
+    from .errors import AzureError
     from .audio import SpeechMemory
     from .stores.batches import BatchRunner
     from .stores.blobs import BlobStore
@@ -15,11 +20,77 @@ if TYPE_CHECKING:
     from .deployments import Deployment, DeploymentTable
     from .faults.engine import FaultPlan
     from .stores.files import FileStore
-    from .operations import Operation
     from .stores.responses import ResponseStore
     from .ratelimit import QuotaReading
     from .replies import ScriptedReplies
     from .versions import ApiVersion
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What an operation on a model provides: its body is parsed, checked and answered."""
+
+    request_model: type[BaseModel]
+    # The tokens Azure would reserve against the quota for this body, before validation.
+    estimate_tokens: Callable[[dict[str, Any], Deployment], int]
+    # Checks that need the api-version or deployment (gated values, model limits).
+    check: Callable[[RequestContext, Any], None]
+    respond: Callable[[RequestContext, Any], Reply]
+    # Given a remembered JSON result, the same result with fresh per-response fields (ids,
+    # timestamps); None when results must not be remembered.
+    renew: Callable[[JsonReply], JsonReply] | None = None
+    # The texts of each prompt the content filter reads (chat: one prompt, every message;
+    # completions: one per prompt); None for operations Azure does not filter.
+    prompt_texts: Callable[[Any], list[list[str]]] | None = None
+    # The error for a prompt the content filter blocks, where it is not the chat one.
+    refuse_prompt: Callable[[RequestContext, Any, dict[str, Any]], AzureError] | None = None
+    # The bodies the operation takes: JSON, a multipart form (emulator/forms.py), or either
+    # (chosen by Content-Type). A form's text values are read as the types they spell.
+    bodies: tuple[str, ...] = ("json",)
+    # ``respond`` does enough work (drawing, encoding) to run off the event loop.
+    blocking: bool = False
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a resource handler's own ``receive`` read: the value ``respond`` gets, and the
+    part of the body the journal keeps."""
+
+    value: Any
+    kept: bytes = b""
+
+
+@dataclass(frozen=True)
+class ResourceHandler:
+    """What an operation on stored resources provides (a file, a batch, a response by id,
+    the model list): no deployment, nothing charged or filtered."""
+
+    # Given the request body (bytes, read whole), or what ``receive`` returned.
+    respond: Callable[[RequestContext, Any], Reply]
+    # Reads the body itself, as it streams in (a large upload goes to disk, never whole
+    # into memory).
+    receive: Callable[[RequestContext], Awaitable[Received]] | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the Azure surface, as the table in emulator/operations/ declares it."""
+
+    name: str  # the catalog id: its key in data/api_versions.yaml
+    method: str
+    handler: Handler | ResourceHandler
+    # The model families whose deployments serve it (none for stored resources).
+    families: tuple[str, ...]
+    # Its path after /openai/deployments/{deployment}/, after /openai/ (the dated root, with
+    # ?api-version=) and after /openai/v1/; None where it has none. "{id}" stands for one
+    # path segment.
+    deployment_path: str | None
+    root_path: str | None
+    v1_path: str | None
+    # Azure's names for it: the spec's operationId as 429 messages write it, and the name
+    # OperationNotSupported's message gives it.
+    operation_id: str
+    display: str
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from .audio import SpeechMemory
 from .auth import Authenticator
 from .stores.batches import BatchRunner
 from .stores.blobs import BlobStore
-from .context import RequestContext, RequestHeaders, Services
+from .context import RequestContext, RequestHeaders, ResourceHandler, Services
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
@@ -51,7 +51,7 @@ from .observers.journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .observers import accesslog
 from .observers.metrics import Metrics
-from .operations import Operation
+from .context import Operation
 from .stores.responses import ResponseStore
 from .ratelimit import RateLimiter
 from .replies import ScriptedReplies
@@ -237,15 +237,17 @@ class Pipeline:
         self.authenticator.check(ctx.request_headers)
         self._resolve_api_version(ctx)
         handler = ctx.operation.handler
-        assert handler is not None and ctx.api_version is not None
-        if not handler.uses_deployment:
+        assert ctx.api_version is not None
+        if isinstance(handler, ResourceHandler):
             # A stored resource (a response by id, a file, a batch, the model list): nothing
             # to charge or filter, but a scenario's faults still apply.
-            received = await handler.receive(ctx) if handler.receive else None
-            if handler.receive is None:
-                ctx.raw = await self._read_body(ctx.request)
+            if handler.receive is not None:
+                received = await handler.receive(ctx)
+                value, ctx.raw = received.value, received.kept
+            else:
+                value = ctx.raw = await self._read_body(ctx.request)
             await self._apply_faults(ctx, ctx.raw)
-            return handler.respond(ctx, received)
+            return handler.respond(ctx, value)
         if ctx.deployment_name is not None:
             # The path names the deployment: an unknown one is a 404 whatever the body holds.
             self._resolve_deployment(ctx)
@@ -316,7 +318,7 @@ class Pipeline:
                 while (await request.receive())["type"] != "http.disconnect":
                     pass
 
-        names = {"operation_id": self.catalog.operation_ids[ctx.operation.name], "api_version": ctx.api_version.name}
+        names = {"operation_id": ctx.operation.operation_id, "api_version": ctx.api_version.name}
         for action in plan.before:
             await action.run(plan.rng, wait, names)
         ctx.paced_from = time.monotonic()
@@ -405,13 +407,12 @@ class Pipeline:
         if deployment is None:
             raise DeploymentNotFound()
         if deployment.family not in ctx.operation.families:
-            display = self.catalog.display_names[ctx.operation.name]
-            raise OperationNotSupported(display, deployment.model.name)
+            raise OperationNotSupported(ctx.operation.display, deployment.model.name)
         ctx.deployment = deployment
 
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
-        operation_id = self.catalog.operation_ids[ctx.operation.name]
+        operation_id = ctx.operation.operation_id
         reading = self.limiter.admit(ctx.deployment, estimated_tokens, operation_id, ctx.api_version.name)
         ctx.quota = reading
         ctx.tokens_charged = estimated_tokens

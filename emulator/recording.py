@@ -32,7 +32,7 @@ from . import ids
 from .delivery import error_response
 from .errors import AzureError
 from .forms import is_form, parse_form
-from .operations import Operation
+from .context import Operation
 
 # Request fields that differ between runs of the same code and so never decide a match.
 VOLATILE_FIELDS = frozenset({"user", "metadata", "stream_options"})

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .connection import RAW_SEND
-from .operations import Operation
+from .context import Operation
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -87,7 +87,7 @@ class AzureRouter:
             surface, params = "v1", {}
         elif path.startswith(_ROOT):
             found = self._root.find(path[len(_ROOT) :])
-            surface, params = "deployment", {}
+            surface, params = "root", {}
         else:
             return None
         if found is None:

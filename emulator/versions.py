@@ -40,8 +40,6 @@ class ApiVersion:
 @dataclass(frozen=True)
 class Catalog:
     versions: dict[str, ApiVersion]
-    operation_ids: dict[str, str]
-    display_names: dict[str, str]
     accepted_everywhere: frozenset[str]
     v1_query_values: frozenset[str]
 
@@ -105,8 +103,6 @@ def load_catalog() -> Catalog:
         _resolve(name, raw, done)
     return Catalog(
         versions=done,
-        operation_ids={op: v["operation_id"] for op, v in data["operations"].items()},
-        display_names={op: v["display"] for op, v in data["operations"].items()},
         accepted_everywhere=frozenset(data.get("accepted_everywhere", [])),
         v1_query_values=frozenset(data.get("v1_query_values", [])),
     )

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from emulator.app import OPERATION_PATHS
+from emulator.operations import OPERATIONS
 from emulator.versions import load_catalog
 from support import spec, spec_versions
 
 # Catalog operation -> its path in the dated specs (the same paths the emulator serves).
-SPEC_PATHS = OPERATION_PATHS
+SPEC_PATHS = {op.name: op.deployment_path for op in OPERATIONS.values() if op.deployment_path}
 
 
 def _properties(document: dict[str, Any], node: dict[str, Any]) -> set[str]:

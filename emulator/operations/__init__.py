@@ -1,123 +1,159 @@
-"""The operations the emulator serves, and what the pipeline needs to know of each.
+"""Every operation the emulator serves, one row each.
 
-An operation module only parses its body and produces its result. Auth, api-versions,
-deployments, quota, errors and delivery are the pipeline's (emulator/pipeline.py).
+The route tables (emulator/app.py), the api-version catalog's names (data/api_versions.yaml
+lists what each version takes of these) and the pipeline's knowledge of each operation all
+come from this table; adding an operation is one row here plus its handler. An operation
+module only parses its body and produces its result: auth, api-versions, deployments, quota,
+errors and delivery are the pipeline's (emulator/pipeline.py).
+
+``python -m emulator --routes`` prints the table as ``METHOD /path -> operation``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
-from pydantic import BaseModel
-
-if TYPE_CHECKING:
-    from ..context import RequestContext
-    from ..delivery import JsonReply, Reply
-    from ..deployments import Deployment
-    from ..errors import AzureError
+from ..context import Handler, Operation, ResourceHandler
 
 
-@dataclass(frozen=True)
-class Handler:
-    """What an operation module provides."""
-
-    request_model: type[BaseModel]
-    # The tokens Azure would reserve against the quota for this body, before validation.
-    estimate_tokens: Callable[[dict[str, Any], Deployment], int]
-    # Checks that need the api-version or deployment (gated values, model limits).
-    check: Callable[[RequestContext, Any], None]
-    respond: Callable[[RequestContext, Any], Reply]
-    # Given a remembered JSON result, the same result with fresh per-response fields (ids,
-    # timestamps); None when results must not be remembered.
-    renew: Callable[[JsonReply], JsonReply] | None = None
-    # The texts of each prompt the content filter reads (chat: one prompt, every message;
-    # completions: one per prompt); None for operations Azure does not filter.
-    prompt_texts: Callable[[Any], list[list[str]]] | None = None
-    # The error for a prompt the content filter blocks, where it is not the chat one.
-    refuse_prompt: Callable[[RequestContext, Any, dict[str, Any]], AzureError] | None = None
-    # The bodies the operation takes: JSON, a multipart form (emulator/forms.py), or either
-    # (chosen by Content-Type). A form's text values are read as the types they spell.
-    bodies: tuple[str, ...] = ("json",)
-    # ``respond`` does enough work (drawing, encoding) to run off the event loop.
-    blocking: bool = False
-    # False for operations on stored resources (a response by id, the model list): no
-    # deployment, quota, parameters or content filter; ``respond`` gets the context alone
-    # (``None`` for the request).
-    uses_deployment: bool = True
-    # For reads and writes of stored resources: reads the body itself, as it streams in (a
-    # large upload goes to disk, never whole into memory); what it returns is ``respond``'s
-    # request. Without it the body is read whole and ``respond`` gets ``None``.
-    receive: Callable[[RequestContext], Awaitable[Any]] | None = None
-
-
-def requests_only(body: dict[str, Any], deployment: Deployment) -> int:
+def requests_only(body: dict[str, Any], deployment: Any) -> int:
     """For operations whose quotas Azure counts in requests, not tokens (images: "2 capacity
     units (6 requests per minute)"; speech and Whisper: requests per minute)."""
     return 0
 
 
-def _no_checks(ctx: RequestContext, req: Any) -> None:
-    return None
+def resource(respond: Any, receive: Any = None) -> ResourceHandler:
+    """A handler of stored resources: a response by id, a file, a batch, the model list."""
+    return ResourceHandler(respond, receive)
 
 
-def resource(
-    respond: Callable[[RequestContext, Any], Reply],
-    receive: Callable[[RequestContext], Awaitable[Any]] | None = None,
-) -> Handler:
-    """An operation on stored resources (a response by id, a file, the model list): no
-    deployment, nothing charged (the pipeline skips those steps)."""
-    return Handler(
-        request_model=BaseModel,
-        estimate_tokens=requests_only,
-        check=_no_checks,
-        respond=respond,
-        uses_deployment=False,
-        receive=receive,
-    )
+def _handler(reference: str) -> Handler | ResourceHandler:
+    """``module:ATTRIBUTE`` in this package, imported when the table is built."""
+    module, _, attribute = reference.partition(":")
+    found: Handler | ResourceHandler = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+    return found
 
 
-@dataclass(frozen=True)
-class Operation:
-    name: str  # the key in data/api_versions.yaml
-    families: tuple[str, ...]  # the model families whose deployments serve it
-    handler: Handler | None = None  # None: a known Azure operation not built yet
-    method: str = "POST"
+def _op(
+    name: str,
+    method: str,
+    handler: str,
+    *,
+    families: tuple[str, ...] = (),
+    deployment: str | None = None,
+    root: str | None = None,
+    v1: str | None = None,
+    operation_id: str,
+    display: str,
+) -> Operation:
+    return Operation(name, method, _handler(handler), families, deployment, root, v1, operation_id, display)
 
 
-def _handler(module: str, name: str = "HANDLER") -> Handler:
-    """An operation module's handler, imported when the table is built."""
-    handler: Handler = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    return handler
+# name, method, handler; then where it is routed (after /openai/deployments/{deployment}/,
+# after /openai/ with ?api-version=, after /openai/v1/), which model families serve it, and
+# Azure's names for it (operationId in 429s; the name OperationNotSupported gives).
+# fmt: off
+_TABLE = (
+    _op("chat_completions", "POST", "chat:HANDLER", families=("chat",),
+        deployment="chat/completions", v1="chat/completions",
+        operation_id="ChatCompletions_Create", display="chatCompletion"),
+    _op("completions", "POST", "completions:HANDLER", families=("completions",),
+        deployment="completions", v1="completions",
+        operation_id="Completions_Create", display="completion"),
+    _op("embeddings", "POST", "embeddings:HANDLER", families=("embeddings",),
+        deployment="embeddings", v1="embeddings",
+        operation_id="Embeddings_Create", display="embeddings"),
+    _op("transcriptions", "POST", "transcriptions:HANDLER", families=("transcription",),
+        deployment="audio/transcriptions", v1="audio/transcriptions",
+        operation_id="Transcriptions_Create", display="transcription"),
+    _op("translations", "POST", "transcriptions:HANDLER", families=("transcription",),
+        deployment="audio/translations", v1="audio/translations",
+        operation_id="Translations_Create", display="translation"),
+    _op("speech", "POST", "speech:HANDLER", families=("speech",),
+        deployment="audio/speech", v1="audio/speech",
+        operation_id="Speech_Create", display="speech"),
+    _op("image_generations", "POST", "images:GENERATIONS", families=("image",),
+        deployment="images/generations", v1="images/generations",
+        operation_id="ImageGenerations_Create", display="imageGeneration"),
+    _op("image_edits", "POST", "images:EDITS", families=("image",),
+        deployment="images/edits", v1="images/edits",
+        operation_id="ImageEdits_Create", display="imageEdit"),
+    _op("responses", "POST", "responses:CREATE", families=("chat",),
+        root="responses", v1="responses",
+        operation_id="Responses_Create", display="responses"),
+    _op("responses_get", "GET", "responses:RETRIEVE",
+        root="responses/{id}", v1="responses/{id}",
+        operation_id="Responses_Get", display="responses"),
+    _op("responses_delete", "DELETE", "responses:DELETE",
+        root="responses/{id}", v1="responses/{id}",
+        operation_id="Responses_Delete", display="responses"),
+    _op("responses_input_items", "GET", "responses:INPUT_ITEMS",
+        root="responses/{id}/input_items", v1="responses/{id}/input_items",
+        operation_id="Responses_ListInputItems", display="responses"),
+    _op("models_list", "GET", "model_list:LIST",
+        root="models", v1="models",
+        operation_id="Models_List", display="models"),
+    _op("models_get", "GET", "model_list:GET",
+        root="models/{id}", v1="models/{id}",
+        operation_id="Models_Get", display="models"),
+    _op("files_upload", "POST", "files:UPLOAD",
+        root="files", v1="files",
+        operation_id="Files_Upload", display="files"),
+    _op("files_list", "GET", "files:LIST",
+        root="files", v1="files",
+        operation_id="Files_List", display="files"),
+    _op("files_get", "GET", "files:RETRIEVE",
+        root="files/{id}", v1="files/{id}",
+        operation_id="Files_Get", display="files"),
+    _op("files_content", "GET", "files:CONTENT",
+        root="files/{id}/content", v1="files/{id}/content",
+        operation_id="Files_GetContent", display="files"),
+    _op("files_delete", "DELETE", "files:DELETE",
+        root="files/{id}", v1="files/{id}",
+        operation_id="Files_Delete", display="files"),
+    _op("batches_create", "POST", "batches:CREATE",
+        root="batches", v1="batches",
+        operation_id="Batch_Create", display="batches"),
+    _op("batches_list", "GET", "batches:LIST",
+        root="batches", v1="batches",
+        operation_id="Batch_List", display="batches"),
+    _op("batches_get", "GET", "batches:RETRIEVE",
+        root="batches/{id}", v1="batches/{id}",
+        operation_id="Batch_Get", display="batches"),
+    _op("batches_cancel", "POST", "batches:CANCEL",
+        root="batches/{id}/cancel", v1="batches/{id}/cancel",
+        operation_id="Batch_Cancel", display="batches"),
+)
+# fmt: on
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
+
+# The three shapes of Azure path, by the Operation field that holds the rest of the path.
+SURFACES = (
+    ("deployment", "/openai/deployments/{deployment}/", "deployment_path"),
+    ("root", "/openai/", "root_path"),
+    ("v1", "/openai/v1/", "v1_path"),
+)
 
 
-OPERATIONS: dict[str, Operation] = {
-    op.name: op
-    for op in (
-        Operation("chat_completions", ("chat",), _handler("chat")),
-        Operation("completions", ("completions",), _handler("completions")),
-        Operation("embeddings", ("embeddings",), _handler("embeddings")),
-        Operation("transcriptions", ("transcription",), _handler("transcriptions")),
-        Operation("translations", ("transcription",), _handler("transcriptions")),
-        Operation("speech", ("speech",), _handler("speech")),
-        Operation("image_generations", ("image",), _handler("images", "GENERATIONS")),
-        Operation("image_edits", ("image",), _handler("images", "EDITS")),
-        Operation("responses", ("chat",), _handler("responses", "CREATE")),
-        Operation("responses_get", (), _handler("responses", "RETRIEVE"), method="GET"),
-        Operation("responses_delete", (), _handler("responses", "DELETE"), method="DELETE"),
-        Operation("responses_input_items", (), _handler("responses", "INPUT_ITEMS"), method="GET"),
-        Operation("files_upload", (), _handler("files", "UPLOAD")),
-        Operation("files_list", (), _handler("files", "LIST"), method="GET"),
-        Operation("files_get", (), _handler("files", "RETRIEVE"), method="GET"),
-        Operation("files_content", (), _handler("files", "CONTENT"), method="GET"),
-        Operation("files_delete", (), _handler("files", "DELETE"), method="DELETE"),
-        Operation("batches_create", (), _handler("batches", "CREATE")),
-        Operation("batches_list", (), _handler("batches", "LIST"), method="GET"),
-        Operation("batches_get", (), _handler("batches", "RETRIEVE"), method="GET"),
-        Operation("batches_cancel", (), _handler("batches", "CANCEL")),
-        Operation("models_list", (), _handler("model_list", "LIST"), method="GET"),
-        Operation("models_get", (), _handler("model_list", "GET"), method="GET"),
-    )
-}
+def routes() -> Iterator[tuple[str, str, Operation]]:
+    """Every route: method, whole path and operation, surface by surface."""
+    for _, prefix, attribute in SURFACES:
+        for op in _TABLE:
+            rest = getattr(op, attribute)
+            if rest is not None:
+                yield op.method, prefix + rest, op
+
+
+def route_table() -> str:
+    """The routes as a person reads them: ``METHOD /path -> operation  (its handler's module)``."""
+    rows = [(f"{method:<6} {path}", op) for method, path, op in routes()]
+    width = max(len(route) for route, _ in rows)
+    return "\n".join(f"{route:<{width}}  -> {op.name}  ({_module_of(op)})" for route, op in rows)
+
+
+def _module_of(op: Operation) -> str:
+    module: str = op.handler.respond.__module__
+    return module.removeprefix("emulator.").replace(".", "/") + ".py"

@@ -21,8 +21,8 @@ def runner(ctx: RequestContext) -> BatchRunner:
     return ctx.services.batches
 
 
-def create(ctx: RequestContext, _: None) -> Reply:
-    body = parse_json_body(ctx.raw)
+def create(ctx: RequestContext, raw: bytes) -> Reply:
+    body = parse_json_body(raw)
     for name in ("input_file_id", "endpoint", "completion_window"):
         if not isinstance(body.get(name), str):
             raise InvalidRequest(
@@ -60,15 +60,15 @@ def _found(ctx: RequestContext, batch: dict[str, Any] | None) -> dict[str, Any]:
     return batch
 
 
-def retrieve(ctx: RequestContext, _: None) -> Reply:
+def retrieve(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply(_found(ctx, runner(ctx).get(ctx.request.path_params["id"])))
 
 
-def cancel(ctx: RequestContext, _: None) -> Reply:
+def cancel(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply(_found(ctx, runner(ctx).cancel(ctx.request.path_params["id"])))
 
 
-def list_batches(ctx: RequestContext, _: None) -> Reply:
+def list_batches(ctx: RequestContext, _: bytes) -> Reply:
     """Newest first, paged by ``after`` and ``limit``."""
     return JsonReply(fields.page(runner(ctx).all(), ctx.request.query_params))
 

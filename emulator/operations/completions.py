@@ -19,7 +19,7 @@ from ..errors import InvalidRequest
 from ..filterstream import TrailingVerdicts
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
-from . import Handler
+from ..context import Handler
 from .chat.completion import renew_ids
 from .fields import Strict, check_stream_options, stop_sequences
 

@@ -18,7 +18,8 @@ from .. import tokens
 from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
-from . import Handler, fields
+from ..context import Handler
+from . import fields
 from .fields import Strict
 
 if TYPE_CHECKING:

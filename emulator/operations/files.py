@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..context import Received
 from ..delivery import FileReply, JsonReply, Reply
 from ..errors import InvalidRequest, NotFound, RequestTooLarge
 from ..forms import FormReader, SpooledUpload
@@ -39,7 +40,7 @@ def stored(ctx: RequestContext, file_id: str) -> StoredFile:
     return found
 
 
-async def receive_upload(ctx: RequestContext) -> dict[str, Any]:
+async def receive_upload(ctx: RequestContext) -> Received:
     """The form as it streams in: text fields in memory, the file straight into the store's
     folder, the size limit checked as the bytes arrive."""
     files = store(ctx)
@@ -61,10 +62,9 @@ async def receive_upload(ctx: RequestContext) -> dict[str, Any]:
         reader.feed(chunk)
         if not message.get("more_body", False):
             break
-    ctx.raw = b"".join(kept)[:KEPT_BODY_BYTES]  # what the journal keeps
     form = reader.finish()
     form["_spooled"] = reader.spooled
-    return form
+    return Received(form, kept=b"".join(kept)[:KEPT_BODY_BYTES])
 
 
 def upload(ctx: RequestContext, form: dict[str, Any]) -> Reply:
@@ -116,7 +116,7 @@ def _expiry(anchor: object, seconds: object) -> int | None:
     return int(seconds)
 
 
-def list_files(ctx: RequestContext, _: None) -> Reply:
+def list_files(ctx: RequestContext, _: bytes) -> Reply:
     """Oldest first, by ``purpose`` if asked, paged by ``after`` and ``limit``."""
     query = ctx.request.query_params
     found = [f.describe() for f in store(ctx).all(query.get("purpose"))]
@@ -124,11 +124,11 @@ def list_files(ctx: RequestContext, _: None) -> Reply:
     return JsonReply(fields.page(found, query, default=10_000, most=10_000))
 
 
-def retrieve(ctx: RequestContext, _: None) -> Reply:
+def retrieve(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply(stored(ctx, ctx.request.path_params["id"]).describe())
 
 
-def content(ctx: RequestContext, _: None) -> Reply:
+def content(ctx: RequestContext, _: bytes) -> Reply:
     file_id = ctx.request.path_params["id"]
     path = store(ctx).path(file_id)
     if path is None or not path.exists():
@@ -136,7 +136,7 @@ def content(ctx: RequestContext, _: None) -> Reply:
     return FileReply(path, "application/octet-stream")
 
 
-def delete(ctx: RequestContext, _: None) -> Reply:
+def delete(ctx: RequestContext, _: bytes) -> Reply:
     file_id = ctx.request.path_params["id"]
     if not store(ctx).delete(file_id):
         raise file_not_found(file_id)

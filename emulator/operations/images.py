@@ -29,7 +29,8 @@ from ..errors import AzureError, InvalidRequest, OperationNotSupported
 from ..forms import Upload
 from ..models import ImageAbilities, ModelInfo, check_api_version
 from ..synth import pictures
-from . import Handler, fields, requests_only
+from ..context import Handler
+from . import fields, requests_only
 from .chat import vision as chat_vision
 from .fields import Strict
 

@@ -56,11 +56,11 @@ def _entries(ctx: RequestContext) -> dict[str, dict[str, Any]]:
     return found
 
 
-def list_models(ctx: RequestContext, _: None) -> Reply:
+def list_models(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply({"object": "list", "data": list(_entries(ctx).values())})
 
 
-def get_model(ctx: RequestContext, _: None) -> Reply:
+def get_model(ctx: RequestContext, _: bytes) -> Reply:
     model_id = ctx.request.path_params["id"]
     found = _entries(ctx).get(model_id)
     if found is None:

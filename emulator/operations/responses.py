@@ -20,7 +20,8 @@ from .. import ids, tokens
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest, NotFound
 from ..validation import map_validation_errors
-from . import Handler, fields, resource
+from ..context import Handler
+from . import fields, resource
 from .chat import checks as chat_checks
 from .chat import completion as chat
 from .chat.request import ChatRequest
@@ -437,11 +438,11 @@ def _stored(ctx: RequestContext) -> Stored:
     return stored
 
 
-def retrieve(ctx: RequestContext, _: None) -> Reply:
+def retrieve(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply(_stored(ctx).response)
 
 
-def delete(ctx: RequestContext, _: None) -> Reply:
+def delete(ctx: RequestContext, _: bytes) -> Reply:
     assert ctx.services is not None
     response_id = ctx.request.path_params["id"]
     if not ctx.services.responses.delete(response_id):
@@ -449,7 +450,7 @@ def delete(ctx: RequestContext, _: None) -> Reply:
     return JsonReply({"id": response_id, "object": "response.deleted", "deleted": True})
 
 
-def input_items(ctx: RequestContext, _: None) -> Reply:
+def input_items(ctx: RequestContext, _: bytes) -> Reply:
     """This turn's input items, newest first unless ``order=asc``, ``limit`` (1-100, 20 by
     default) at a time, after the item ``after`` names."""
     items = list(_stored(ctx).input_items)

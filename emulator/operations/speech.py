@@ -15,7 +15,8 @@ from ..delivery import RawReply, Reply
 from ..errors import InvalidRequest
 from ..models import check_api_version
 from ..synth import speech as voice_synth
-from . import Handler, fields, requests_only
+from ..context import Handler
+from . import fields, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from ..forms import Upload
 from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
-from . import Handler, fields, requests_only
+from ..context import Handler
+from . import fields, requests_only
 from .fields import Strict
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from ...errors import InvalidRequest
 from ...replies import Scripted
 from ...synth import logprobs as synth_logprobs
 from ...synth import schema_data, text
-from .. import Handler
+from ...context import Handler
 from . import data_sources, reasoning, tools
 from .checks import check, estimate_tokens
 from .request import ChatMessage, ChatRequest
