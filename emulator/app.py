@@ -29,6 +29,7 @@ from .versions import load_catalog
 # the admin API's 405) rather than Starlette's plain one.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
+
 def build_app(settings: Settings) -> AzureRouter:
     pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
     warmed = threading.Event()

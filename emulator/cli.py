@@ -84,7 +84,9 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write the tokenizer vocabularies as tiktoken's cache to DIR and exit (then TIKTOKEN_CACHE_DIR=DIR)",
     )
-    p.add_argument("--routes", action="store_true", help="print the Azure routes served (METHOD /path -> operation) and exit")
+    p.add_argument(
+        "--routes", action="store_true", help="print the Azure routes served (METHOD /path -> operation) and exit"
+    )
     p.add_argument("--version", action="version", version=f"aoai-emulator {__version__}")
     return p
 

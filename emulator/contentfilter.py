@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .errors import AzureError
 from .yamlfiles import packaged
 
 CATEGORIES = ("hate", "self_harm", "sexual", "violence")
@@ -38,11 +37,6 @@ _MARKER = re.compile(
 )
 _SAFE = {"filtered": False, "severity": "safe"}
 _NOT_DETECTED = {"filtered": False, "detected": False}
-_BLOCKED_PROMPT = (
-    "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify "
-    "your prompt and retry. To learn more about our content filtering policies please read our documentation: "
-    "https://go.microsoft.com/fwlink/?linkid=2198766"
-)
 
 # Keys in Azure's (alphabetical) order. Shared, never mutated: they are only serialised.
 SAFE_PROMPT_RESULTS: dict[str, Any] = {
@@ -200,25 +194,6 @@ def judge_completion(texts: list[str], policy: Policy) -> Verdict:
         extra["profanity"] = _detector(True, policy.profanity, policy)
     verdict = _verdict(found, policy.completion, policy, extra)
     return Verdict(verdict.results, verdict.blocked, {**found, **{d: "detected" for d in detected}})
-
-
-class PromptFiltered(AzureError):
-    """A prompt the policy blocks: Azure's 400, with ``innererror`` (not the spec's
-    ``inner_error``) and ``content_filter_result`` in the singular (service.md 4.6)."""
-
-    status = 400
-
-    def __init__(self, results: dict[str, Any]) -> None:
-        super().__init__(
-            {
-                "message": _BLOCKED_PROMPT,
-                "type": None,
-                "param": "prompt",
-                "code": "content_filter",
-                "status": 400,
-                "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": results},
-            }
-        )
 
 
 # What the service reports in place of the categories when its filter could not run.

@@ -11,18 +11,18 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 if TYPE_CHECKING:
-    from .delivery import JsonReply, Reply
-    from .errors import AzureError
     from .audio import SpeechMemory
-    from .stores.batches import BatchRunner
-    from .stores.blobs import BlobStore
     from .contentfilter import Verdict
+    from .delivery import JsonReply, Reply
     from .deployments import Deployment, DeploymentTable
+    from .errors import AzureError
     from .faults.engine import FaultPlan
-    from .stores.files import FileStore
-    from .stores.responses import ResponseStore
     from .ratelimit import QuotaReading
     from .replies import ScriptedReplies
+    from .stores.batches import BatchRunner
+    from .stores.blobs import BlobStore
+    from .stores.files import FileStore
+    from .stores.responses import ResponseStore
     from .versions import ApiVersion
 
 

@@ -1,27 +1,46 @@
-"""Azure's errors, and the one place they become HTTP responses.
+"""Azure's errors: every one the emulator raises, and the wording of the service's 400s.
 
-Every failure on the Azure surface is raised as an ``AzureError`` and turned into a
-response by ``error_response``. The bodies are the ones the real service sends, which
-differ from the spec in places (see shared/reference/service.md, section 4):
+Every failure on the Azure surface is raised as an ``AzureError`` and becomes a response in
+one place (``delivery.error_response``). The bodies are the ones the real service sends,
+which differ from the spec in places (shared/reference/service.md, section 4):
 
     AzureError                      any Azure-surface failure: status, body, headers
     ├── AuthenticationFailed        401: no key, or a key that is not accepted
     ├── ResourceNotFound            404: unknown path or method, missing or unknown api-version
     ├── DeploymentNotFound          404: the deployment does not exist
+    ├── NotFound                    404: a stored file, batch or response that does not exist
+    ├── ModelNotFound               404: GET .../models/{id} for a model no deployment runs
+    ├── RecordingNotFound           404: --replay has no recording of this request
     ├── ApiVersionNotSupported      400: the api-version lacks this operation
-    ├── RequestTooLarge             413: the body exceeds the size Azure's front door takes
+    ├── ModelNeedsNewerApiVersion   400: the deployment's model is newer than the api-version
     ├── OperationNotSupported       400: the deployment's model does not serve the operation
+    ├── InvalidRequest              400: a bad body; names the parameter in ``param``
+    │   └── UnrecognizedArgument    400: a parameter this api-version does not have
+    ├── PromptFiltered              400: the content filter blocks the prompt (chat, completions)
+    ├── ImagePromptFiltered         400: the content filter blocks an image prompt or picture
+    ├── RequestTooLarge             413: the body exceeds the size Azure's front door takes
+    ├── RateLimited                 429: a deployment's quota is spent (tokens or calls)
     ├── InternalServerError         500: an emulator bug, reported in Azure's shape
     ├── BadGateway                  502: a connection fault the server cannot carry out
-    └── InvalidRequest              400: a bad body; names the parameter in ``param``
-        └── UnrecognizedArgument    400: a parameter this api-version does not have
+    ├── UpstreamUnreachable         502: --record could not reach the real endpoint
+    └── GatewayError                any other status a fault scenario asks for, with the
+                                    body Azure's gateway sends for it
+
+``for_status`` gives the error Azure sends for a bare status (what a scenario's ``error``
+action answers). emulator/wording.py builds the ``InvalidRequest`` of each common problem
+(missing, wrong type, not one of, out of range, too long), so every operation words them
+alike.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
+
+from .yamlfiles import packaged
 
 
 class AzureError(Exception):
@@ -30,11 +49,7 @@ class AzureError(Exception):
     status: int = 500
 
     def __init__(
-        self,
-        error: Mapping[str, Any],
-        *,
-        status: int | None = None,
-        headers: Mapping[str, str] | None = None,
+        self, error: Mapping[str, Any], *, status: int | None = None, headers: Mapping[str, str] | None = None
     ) -> None:
         super().__init__(error.get("message", ""))
         if status is not None:
@@ -64,18 +79,25 @@ class AzureError(Exception):
         return f"{type(self).__name__}(status={self.status}, error={self.error!r})"
 
 
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, Any]:
+    loaded: dict[str, Any] = packaged("errors.yaml")
+    return loaded
+
+
+def _text(name: str, **fill: object) -> str:
+    """One of the service's messages (data/errors.yaml), its ``{placeholders}`` filled."""
+    text: str = _texts()["messages"][name]
+    return text.format(**fill) if fill else text
+
+
 class AuthenticationFailed(AzureError):
     """Azure answers a missing or rejected key with this exact body (service.md 4.1)."""
 
     status = 401
-    MESSAGE = (
-        "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
-        "provide a valid key for an active subscription and use a correct regional API "
-        "endpoint for your resource."
-    )
 
     def __init__(self) -> None:
-        super().__init__({"code": "401", "message": self.MESSAGE})
+        super().__init__({"code": "401", "message": _text("authentication_failed")})
 
 
 class ResourceNotFound(AzureError):
@@ -89,18 +111,41 @@ class ResourceNotFound(AzureError):
     def body(self) -> bytes:
         # The service's raw body has a space after "message": that json.dumps would not put
         # there and the compact separators would remove; keep it byte-exact.
-        return b'{"error":{"code":"404","message": "Resource not found"}}'
+        if self.error == {"code": "404", "message": "Resource not found"}:
+            return b'{"error":{"code":"404","message": "Resource not found"}}'
+        return super().body()
 
 
 class DeploymentNotFound(AzureError):
     status = 404
-    MESSAGE = (
-        "The API deployment for this resource does not exist. If you created the deployment "
-        "within the last 5 minutes, please wait a moment and try again."
-    )
 
     def __init__(self) -> None:
-        super().__init__({"code": "DeploymentNotFound", "message": self.MESSAGE})
+        super().__init__({"code": "DeploymentNotFound", "message": _text("deployment_not_found")})
+
+
+class NotFound(AzureError):
+    """A stored resource that does not exist: 404 in the invalid-request shape."""
+
+    status = 404
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__({"message": message, "type": "invalid_request_error", "param": param, "code": None})
+
+
+class ModelNotFound(AzureError):
+    status = 404
+
+    def __init__(self, model: str) -> None:
+        super().__init__({"code": "NotFound", "message": f"The model '{model}' does not exist."})
+
+
+class RecordingNotFound(AzureError):
+    """Ours: replay has nothing recorded for the request; the message says what was sought."""
+
+    status = 404
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"code": "RecordingNotFound", "message": message})
 
 
 class ApiVersionNotSupported(AzureError):
@@ -110,28 +155,24 @@ class ApiVersionNotSupported(AzureError):
         super().__init__({"code": "BadRequest", "message": "API version not supported"})
 
 
-class RequestTooLarge(AzureError):
-    status = 413
+class ModelNeedsNewerApiVersion(AzureError):
+    """Azure leaves the ``{modelName}`` placeholder unfilled (service.md 4.2)."""
 
-    def __init__(self, limit_bytes: int) -> None:
-        super().__init__(
-            {
-                "message": f"The request body is too large. The limit is {limit_bytes} bytes.",
-                "type": "invalid_request_error",
-                "param": None,
-                "code": "request_too_large",
-            }
-        )
+    status = 400
+
+    def __init__(self, first_version: str) -> None:
+        message = f"Model {{modelName}} is enabled only for api versions {first_version} and later"
+        super().__init__({"code": "BadRequest", "message": message})
 
 
-class NotFound(AzureError):
-    """A stored resource (file, batch, response) that does not exist: 404 in the
-    invalid-request shape."""
+class OperationNotSupported(AzureError):
+    """The deployment's model does not serve this operation (chat on an embeddings model)."""
 
-    status = 404
+    status = 400
 
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__({"message": message, "type": "invalid_request_error", "param": param, "code": None})
+    def __init__(self, display_name: str, model: str) -> None:
+        message = _text("operation_not_supported", display=display_name, model=model)
+        super().__init__({"code": "OperationNotSupported", "message": message})
 
 
 class InvalidRequest(AzureError):
@@ -144,9 +185,8 @@ class InvalidRequest(AzureError):
 
 
 class UnrecognizedArgument(InvalidRequest):
-    """Parameters the api-version does not know. Azure leaves ``param`` and ``code`` null
-    here and lists several names in one plural message, sorted (service.md 6; seen on
-    2023-05-15 with three names)."""
+    """Parameters the api-version does not know. Azure leaves ``param`` and ``code`` null here
+    and lists several names in one plural message, sorted (service.md 6)."""
 
     def __init__(self, names: list[str]) -> None:
         names = sorted(names)
@@ -157,23 +197,78 @@ class UnrecognizedArgument(InvalidRequest):
         super().__init__(message, param=None)
 
 
-class OperationNotSupported(AzureError):
-    """The deployment's model does not serve this operation (a chat call to an embeddings
-    deployment, say)."""
+class PromptFiltered(AzureError):
+    """A prompt the policy blocks, with ``innererror`` (not the spec's ``inner_error``) and
+    ``content_filter_result`` in the singular (service.md 4.6)."""
 
     status = 400
 
-    def __init__(self, display_name: str, model: str) -> None:
+    def __init__(self, results: dict[str, Any]) -> None:
+        inner = {"code": "ResponsibleAIPolicyViolation", "content_filter_result": results}
         super().__init__(
             {
-                "code": "OperationNotSupported",
-                "message": (
-                    f"The {display_name} operation does not work with the specified model, {model}. "
-                    "Please choose different model and try again. You can learn more about which "
-                    "models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
-                ),
-            }
+                "message": _text("prompt_filtered"),
+                "type": None,
+                "param": "prompt",
+                "code": "content_filter",
+                "status": 400,
+                "innererror": inner,
+            }  # fmt: skip
         )
+
+
+class ImagePromptFiltered(AzureError):
+    """A blocked image prompt (or picture), in the shape Azure sends for images
+    (``content_policy_violation`` with ``inner_error``; BerriAI/litellm#16072)."""
+
+    status = 400
+
+    def __init__(self, results: dict[str, Any], revised_prompt: str | None, *, picture: bool = False) -> None:
+        inner: dict[str, Any] = {"code": "ResponsibleAIPolicyViolation", "content_filter_results": results}
+        if revised_prompt is not None:
+            inner["revised_prompt"] = revised_prompt
+        super().__init__(
+            {
+                "code": "content_policy_violation",
+                "inner_error": inner,
+                "message": _text("image_filtered" if picture else "image_prompt_filtered"),
+                "type": "invalid_request_error",
+            }  # fmt: skip
+        )
+
+
+class RequestTooLarge(AzureError):
+    status = 413
+
+    def __init__(self, limit_bytes: int) -> None:
+        message = f"The request body is too large. The limit is {limit_bytes} bytes."
+        super().__init__(
+            {"message": message, "type": "invalid_request_error", "param": None, "code": "request_too_large"}
+        )
+
+
+class RateLimited(AzureError):
+    """A spent quota: which limit, for which operation and api-version, how long to wait
+    (service.md 4.4); ``quota_headers`` are the deployment's x-ratelimit-* readings."""
+
+    status = 429
+
+    def __init__(
+        self, kind: str, operation_id: str, api_version: str, retry_after_s: float, quota_headers: Mapping[str, str]
+    ) -> None:
+        wait = max(1, math.ceil(retry_after_s))
+        limit = "token rate limit" if kind == "tokens" else "call rate limit"
+        message = _text("rate_limited", operation_id=operation_id, api_version=api_version, limit=limit, wait=wait)
+        headers = {
+            "retry-after": str(wait),
+            "retry-after-ms": str(max(1, math.ceil(retry_after_s * 1000))),
+            f"x-ratelimit-reset-{kind}": str(wait),
+            **quota_headers,
+            "policy-id": "DeploymentRatelimit-Token" if kind == "tokens" else "DeploymentRatelimit-Call",
+        }
+        super().__init__({"code": "429", "message": message}, headers=headers)
+        self.kind = kind
+        self.retry_after_s = retry_after_s
 
 
 class InternalServerError(AzureError):
@@ -182,9 +277,7 @@ class InternalServerError(AzureError):
     status = 500
 
     def __init__(self) -> None:
-        super().__init__(
-            {"code": "InternalServerError", "message": "The server had an error while processing your request."}
-        )
+        super().__init__({"code": "InternalServerError", "message": _text("internal_server_error")})
 
 
 class BadGateway(AzureError):
@@ -194,3 +287,27 @@ class BadGateway(AzureError):
 
     def __init__(self) -> None:
         super().__init__({"code": "BadGateway", "message": "Bad gateway."})
+
+
+class UpstreamUnreachable(AzureError):
+    status = 502
+
+    def __init__(self, url: str, problem: Exception) -> None:
+        super().__init__({"code": "UpstreamUnreachable", "message": f"recording: {url} failed: {problem}"})
+
+
+class GatewayError(AzureError):
+    """What Azure's gateway sends for a status no other class covers (data/gateway_errors.yaml)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(_texts()["gateway"][status], status=status)
+
+
+_BY_STATUS = {401: AuthenticationFailed, 404: ResourceNotFound, 500: InternalServerError, 502: BadGateway}
+STATUSES = tuple(sorted({*_BY_STATUS, *_texts()["gateway"]}))
+
+
+def for_status(status: int) -> AzureError:
+    """The error Azure sends for ``status`` alone (one of ``STATUSES``)."""
+    made = _BY_STATUS.get(status)
+    return made() if made is not None else GatewayError(status)

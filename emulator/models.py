@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from .errors import AzureError
+from .errors import ModelNeedsNewerApiVersion
 from .yamlfiles import packaged
 
 Family = Literal["chat", "completions", "embeddings", "image", "speech", "transcription"]
@@ -95,14 +95,7 @@ def load_models() -> dict[str, ModelInfo]:
 def check_api_version(model: ModelInfo, api_version: str) -> None:
     """Azure's 400 for a model asked on a dated api-version older than the model."""
     if model.min_api_version and api_version != "v1" and api_version[:10] < model.min_api_version[:10]:
-        raise AzureError(
-            {
-                # Azure leaves the placeholder unfilled (service.md 4.2).
-                "code": "BadRequest",
-                "message": f"Model {{modelName}} is enabled only for api versions {model.min_api_version} and later",
-            },
-            status=400,
-        )
+        raise ModelNeedsNewerApiVersion(model.min_api_version)
 
 
 def match_model(name: str) -> ModelInfo | None:

@@ -26,9 +26,7 @@ from starlette.responses import Response
 from . import connection, contentfilter, ids, synth
 from .audio import SpeechMemory
 from .auth import Authenticator
-from .stores.batches import BatchRunner
-from .stores.blobs import BlobStore
-from .context import RequestContext, RequestHeaders, ResourceHandler, Services
+from .context import Operation, RequestContext, RequestHeaders, ResourceHandler, Services
 from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
@@ -37,28 +35,30 @@ from .errors import (
     BadGateway,
     DeploymentNotFound,
     InternalServerError,
-    InvalidRequest,
     OperationNotSupported,
+    PromptFiltered,
     RequestTooLarge,
     ResourceNotFound,
     UnrecognizedArgument,
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
-from .stores.files import FileStore
 from .forms import is_form, parse_form
-from .observers.journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .memo import Remembered, ResultMemo
 from .observers import accesslog
+from .observers.journal import KEPT_BODY_BYTES, Journal, Record, pack
 from .observers.metrics import Metrics
-from .context import Operation
-from .stores.responses import ResponseStore
 from .ratelimit import RateLimiter
 from .replies import ScriptedReplies
 from .settings import Settings
+from .stores.batches import BatchRunner
+from .stores.blobs import BlobStore
+from .stores.files import FileStore
+from .stores.responses import ResponseStore
 from .timing import Pacer
 from .validation import map_validation_errors, parse_json_body
 from .versions import Catalog
+from .wording import invalid_type, missing_parameter
 
 log = logging.getLogger("emulator")
 
@@ -346,7 +346,7 @@ class Pipeline:
             if verdict.blocked:
                 if handler.refuse_prompt is not None:
                     raise handler.refuse_prompt(ctx, parsed, verdict.results)
-                raise contentfilter.PromptFiltered(verdict.results)
+                raise PromptFiltered(verdict.results)
             results.append({"prompt_index": index, "content_filter_results": verdict.results})
         ctx.prompt_filter_results = results
         if "completion" in failing:
@@ -393,15 +393,9 @@ class Pipeline:
             # body's `model`.
             model = ctx.body.get("model")
             if model is None:
-                raise InvalidRequest(
-                    "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
-                )
+                raise missing_parameter("model")
             if not isinstance(model, str):
-                raise InvalidRequest(
-                    "Invalid type for 'model': expected a string, but got another type instead.",
-                    param="model",
-                    code="invalid_type",
-                )
+                raise invalid_type("model", "a string", model)
             ctx.deployment_name = model
         deployment = self.deployments.resolve(ctx.deployment_name or "")
         if deployment is None:

@@ -15,15 +15,13 @@ so their responses carry the remaining counts.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 from .deployments import Deployment
-from .errors import AzureError
+from .errors import RateLimited
 
 _TOKEN_WINDOW_S = 60.0
-_QUOTA_URL = "https://aka.ms/oai/quotaincrease"
 # What Azure tells a deployment with no token quota at all (0 TPM) to wait: a day, not the
 # rest of a window that will never have room (service.md 4.5).
 _NO_QUOTA_WAIT_S = 86400.0
@@ -37,41 +35,19 @@ class QuotaReading:
     remaining_tokens: int
 
     def headers(self) -> dict[str, str]:
+        """What every answer of the deployment carries."""
         return {
             "x-ratelimit-remaining-requests": str(self.remaining_requests),
             "x-ratelimit-remaining-tokens": str(self.remaining_tokens),
         }
 
-
-class RateLimited(AzureError):
-    """Azure's 429: which limit, for which operation and api-version, and how long to wait."""
-
-    status = 429
-
-    def __init__(
-        self, kind: str, operation_id: str, api_version: str, retry_after_s: float, reading: QuotaReading
-    ) -> None:
-        wait = max(1, math.ceil(retry_after_s))
-        limit = "token rate limit" if kind == "tokens" else "call rate limit"
-        message = (
-            f"Requests to the {operation_id} Operation under Azure OpenAI API version {api_version} have exceeded "
-            f"{limit} of your current OpenAI S0 pricing tier. Please retry after {wait} seconds. Please go here: "
-            f"{_QUOTA_URL} if you would like to further increase the default rate limit."
-        )
-        super().__init__(
-            {"code": "429", "message": message},
-            headers={
-                "retry-after": str(wait),
-                "retry-after-ms": str(max(1, math.ceil(retry_after_s * 1000))),
-                f"x-ratelimit-reset-{kind}": str(wait),
-                "x-ratelimit-limit-requests": str(reading.limit_requests),
-                "x-ratelimit-limit-tokens": str(reading.limit_tokens),
-                **reading.headers(),
-                "policy-id": "DeploymentRatelimit-Token" if kind == "tokens" else "DeploymentRatelimit-Call",
-            },
-        )
-        self.kind = kind
-        self.retry_after_s = retry_after_s
+    def refusal_headers(self) -> dict[str, str]:
+        """What a 429 carries besides: the limits too."""
+        return {
+            "x-ratelimit-limit-requests": str(self.limit_requests),
+            "x-ratelimit-limit-tokens": str(self.limit_tokens),
+            **self.headers(),
+        }
 
 
 class _Windows:
@@ -114,13 +90,13 @@ class RateLimiter:
         if deployment.enforce_quota:
             reading = self._reading(deployment, windows, request_limit)
             if deployment.tpm == 0:
-                raise RateLimited("tokens", operation_id, api_version, _NO_QUOTA_WAIT_S, reading)
+                raise RateLimited("tokens", operation_id, api_version, _NO_QUOTA_WAIT_S, reading.refusal_headers())
             if windows.requests + 1 > request_limit:
                 wait = windows.requests_started + request_window - now
-                raise RateLimited("requests", operation_id, api_version, wait, reading)
+                raise RateLimited("requests", operation_id, api_version, wait, reading.refusal_headers())
             if windows.tokens + estimated_tokens > deployment.tpm:
                 wait = windows.tokens_started + _TOKEN_WINDOW_S - now
-                raise RateLimited("tokens", operation_id, api_version, wait, reading)
+                raise RateLimited("tokens", operation_id, api_version, wait, reading.refusal_headers())
         windows.requests += 1
         windows.tokens += estimated_tokens
         return self._reading(deployment, windows, request_limit)

@@ -29,10 +29,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from . import ids
-from .delivery import error_response
-from .errors import AzureError
-from .forms import is_form, parse_form
 from .context import Operation
+from .delivery import error_response
+from .errors import AzureError, RecordingNotFound, UpstreamUnreachable
+from .forms import is_form, parse_form
 
 # Request fields that differ between runs of the same code and so never decide a match.
 VOLATILE_FIELDS = frozenset({"user", "metadata", "stream_options"})
@@ -139,10 +139,7 @@ class Recorder:
                 self.client.build_request(request.method, url, content=raw, headers=headers), stream=True
             )
         except httpx.HTTPError as exc:
-            return error_response(
-                AzureError({"code": "UpstreamUnreachable", "message": f"recording: {url} failed: {exc}"}, status=502),
-                {},
-            )
+            return error_response(UpstreamUnreachable(url, exc), {})
         kept = _kept_headers(upstream.headers)
         record: dict[str, Any] = {
             "request": {
@@ -222,7 +219,7 @@ class Replayer:
                 f"'{exchange.deployment}', api-version '{exchange.api_version}', body key {exchange.key()} "
                 f"(looked in {self.directory}, {len(self.records)} recordings)."
             )
-            return error_response(AzureError({"code": "RecordingNotFound", "message": message}, status=404), {})
+            return error_response(RecordingNotFound(message), {})
         response = record["response"]
         headers = _fresh_ids(dict(response["headers"]))
         status = response["status"]

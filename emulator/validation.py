@@ -16,6 +16,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import InvalidRequest
+from .wording import (
+    array_length,
+    empty_array,
+    invalid_type,
+    invalid_value,
+    kind_of,
+    missing_parameter,
+    out_of_range,
+    string_too_long,
+)
 
 _PARSE_MESSAGE = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
@@ -52,7 +62,7 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
         raise InvalidRequest(_PARSE_MESSAGE, param=None) from None
     if not isinstance(data, dict):
         raise InvalidRequest(
-            f"Invalid type for request body: expected an object, but got {_kind(data)} instead.",
+            f"Invalid type for request body: expected an object, but got {kind_of(data)} instead.",
             param=None,
             code="invalid_type",
         )
@@ -79,28 +89,6 @@ def _is_union_tag(part: Any) -> bool:
     return "[" in text or text in _UNION_TAG_NAMES or text[:1].isupper() or "-" in text
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a decimal"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return json.dumps(value) if isinstance(value, (int, float)) else str(value)
-
-
 def map_validation_errors(exc: ValidationError) -> InvalidRequest:
     """The first problem pydantic found, as Azure words it."""
     errors = exc.errors(include_url=False)
@@ -114,86 +102,32 @@ def map_validation_errors(exc: ValidationError) -> InvalidRequest:
     value = first.get("input")
 
     if kind == "missing":
-        return InvalidRequest(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+        return missing_parameter(param)
     if kind in _EXPECTED:
         expected = [_EXPECTED[e["type"]] for e in errors if param_path(e["loc"]) == param and e["type"] in _EXPECTED]
         unique = list(dict.fromkeys(expected))
-        wanted = unique[0] if len(unique) == 1 else "one of " + " or ".join(unique)
-        return InvalidRequest(
-            f"Invalid type for '{param}': expected {wanted}, but got {_kind(value)} instead.",
-            param=param,
-            code="invalid_type",
-        )
+        return invalid_type(param, unique[0] if len(unique) == 1 else "one of " + " or ".join(unique), value)
     if kind == "too_short":
         if ctx.get("actual_length") == 0:
-            return InvalidRequest(
-                f"Invalid '{param}': empty array. Expected an array with minimum length "
-                f"{ctx.get('min_length')}, but got an empty array instead.",
-                param=param,
-                code="empty_array",
-            )
-        return InvalidRequest(
-            f"Invalid '{param}': array too short. Expected an array with minimum length "
-            f"{ctx.get('min_length')}, but got an array with length {ctx.get('actual_length')} instead.",
-            param=param,
-            code="array_below_min_length",
-        )
+            return empty_array(param, ctx.get("min_length", 1))
+        return array_length(param, ctx.get("actual_length", 0), least=ctx.get("min_length"))
     if kind == "too_long":
-        return InvalidRequest(
-            f"Invalid '{param}': array too long. Expected an array with maximum length "
-            f"{ctx.get('max_length')}, but got an array with length {ctx.get('actual_length')} instead.",
-            param=param,
-            code="array_above_max_length",
-        )
+        return array_length(param, ctx.get("actual_length", 0), most=ctx.get("max_length"))
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         # The field's type decides the wording; pydantic gives float fields float bounds.
-        bound_any = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), 0)
-        number = "decimal" if isinstance(bound_any, float) else "integer"
+        bound = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), 0)
+        inclusive = kind.endswith("equal")
+        decimal = isinstance(bound, float)
         if kind.startswith("greater"):
-            bound, words, op, code = (
-                ctx.get("ge", ctx.get("gt")),
-                "below minimum",
-                ">=" if kind.endswith("equal") else ">",
-                "below_min_value",
-            )
-        else:
-            bound, words, op, code = (
-                ctx.get("le", ctx.get("lt")),
-                "above maximum",
-                "<=" if kind.endswith("equal") else "<",
-                "above_max_value",
-            )
-        return InvalidRequest(
-            f"Invalid '{param}': {number} {words} value. Expected a value {op} {_number(bound)}, "
-            f"but got {_number(value)} instead.",
-            param=param,
-            code=f"{number}_{code}",
-        )
+            return out_of_range(param, value, below=bound, inclusive=inclusive, decimal=decimal)
+        return out_of_range(param, value, above=bound, inclusive=inclusive, decimal=decimal)
     if kind == "string_too_long":
-        return InvalidRequest(
-            f"Invalid '{param}': string too long. Expected a string with maximum length "
-            f"{ctx.get('max_length')}, but got a string with length {len(value) if isinstance(value, str) else '?'} instead.",
-            param=param,
-            code="string_above_max_length",
-        )
+        return string_too_long(param, ctx.get("max_length", 0), len(value) if isinstance(value, str) else 0)
     if kind == "literal_error":
         return invalid_value(param, value, _literal_options(ctx.get("expected", "")))
     if kind == "value_error":
         return InvalidRequest(str(ctx.get("error", first["msg"])), param=param, code="invalid_value")
     return InvalidRequest(f"Invalid value for '{param}': {first['msg']}.", param=param, code="invalid_value")
-
-
-def invalid_value(param: str, value: Any, supported: Sequence[str]) -> InvalidRequest:
-    """Azure's wording for a value outside an enumeration (seen for message roles)."""
-    quoted = [f"'{s}'" for s in supported]
-    if len(quoted) > 1:
-        listed = ", ".join(quoted[:-1]) + ", and " + quoted[-1]
-    else:
-        listed = "".join(quoted)
-    shown = value if isinstance(value, str) else json.dumps(value)
-    return InvalidRequest(
-        f"Invalid value: '{shown}'. Supported values are: {listed}.", param=param, code="invalid_value"
-    )
 
 
 def _literal_options(expected: str) -> list[str]:

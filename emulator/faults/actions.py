@@ -25,7 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import AzureError
+from ..errors import STATUSES, AzureError, for_status
 
 MAX_WAIT_MS = 600_000  # no fault waits longer than ten minutes
 DONE_FRAME = b"data: [DONE]\n\n"
@@ -72,46 +72,24 @@ def action(name: str) -> Callable[[type[Action]], type[Action]]:
     return register
 
 
-# The body Azure sends for each status, when a scenario does not give its own
-# (shared/reference/service.md 4; codes as the service names them).
-_DEFAULT_ERRORS: dict[int, dict[str, Any]] = {
-    400: {"code": "BadRequest", "message": "The request is invalid."},
-    401: {
-        "code": "401",
-        "message": "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
-    },
-    403: {"code": "403", "message": "Access denied due to Virtual Network/Firewall rules."},
-    404: {"code": "404", "message": "Resource not found"},
-    408: {"code": "Timeout", "message": "The operation was timeout."},
-    409: {"code": "Conflict", "message": "The request conflicts with the current state of the resource."},
-    413: {"code": "RequestEntityTooLarge", "message": "The request entity is too large."},
-    422: {"code": "UnprocessableEntity", "message": "The request could not be processed."},
-    429: {"code": "429", "message": "Rate limit is exceeded. Try again in {retry_after} seconds."},
-    500: {
-        "code": "InternalServerError",
-        "message": "The server had an error while processing your request. Sorry about that!",
-    },
-    502: {"code": "BadGateway", "message": "Bad gateway."},
-    503: {
-        "code": "ServiceUnavailable",
-        "message": "The service is temporarily unable to process your request. Please try again later.",
-    },
-    504: {"code": "Timeout", "message": "The operation was timeout."},
-}
-STATUSES = tuple(sorted(_DEFAULT_ERRORS))
-
-
 @action("error")
 class Error(Before):
     """Answer with an error status and Azure's body for it."""
 
-    status: Literal[400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504]
+    status: int = Field(description="one of " + ", ".join(map(str, STATUSES)))
     body: dict[str, Any] | None = Field(default=None, description="the whole error object, replacing Azure's")
     message: str | None = Field(default=None, description="replaces the default message only")
     retry_after_s: int | None = Field(default=None, ge=0, description="retry-after header, whole seconds")
     retry_after_ms: int | None = Field(default=None, ge=0, description="retry-after-ms header")
     should_retry: bool | None = Field(default=None, description="x-should-retry header")
     headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("status")
+    @classmethod
+    def _azure_status(cls, status: int) -> int:
+        if status not in STATUSES:
+            raise ValueError(f"Azure's errors here are {', '.join(map(str, STATUSES))}, not {status}")
+        return status
 
     @field_validator("headers")
     @classmethod
@@ -129,24 +107,27 @@ class Error(Before):
         raise self.to_error(names)
 
     def to_error(self, names: Mapping[str, str] | None = None) -> AzureError:
-        """The error; ``{retry_after}``, ``{operation_id}`` and ``{api_version}`` in its
-        message are filled in with this request's values."""
-        error = dict(self.body) if self.body is not None else dict(_DEFAULT_ERRORS[self.status])
+        """Azure's error for the status (emulator/errors.py), with this rule's changes;
+        ``{retry_after}``, ``{operation_id}`` and ``{api_version}`` in its message are filled
+        in with this request's values."""
+        error = for_status(self.status)
         wait = self.retry_after_s if self.retry_after_s is not None else max(1, (self.retry_after_ms or 1000) // 1000)
+        body = dict(self.body) if self.body is not None else dict(error.error)
         if self.message is not None:
-            error["message"] = self.message
-        if isinstance(error.get("message"), str):
-            fill = {"retry_after": str(wait), **(names or {})}
-            for key, value in fill.items():
-                error["message"] = error["message"].replace("{" + key + "}", value)
-        headers = dict(self.headers)
+            body["message"] = self.message
+        if isinstance(body.get("message"), str):
+            for key, value in {"retry_after": str(wait), **(names or {})}.items():
+                body["message"] = body["message"].replace("{" + key + "}", value)
+        if body != error.error:
+            error = AzureError(body, status=self.status)
+        error.headers.update(self.headers)
         if self.retry_after_s is not None:
-            headers["retry-after"] = str(self.retry_after_s)
+            error.headers["retry-after"] = str(self.retry_after_s)
         if self.retry_after_ms is not None:
-            headers["retry-after-ms"] = str(self.retry_after_ms)
+            error.headers["retry-after-ms"] = str(self.retry_after_ms)
         if self.should_retry is not None:
-            headers["x-should-retry"] = "true" if self.should_retry else "false"
-        return AzureError(error, status=self.status, headers=headers)
+            error.headers["x-should-retry"] = "true" if self.should_retry else "false"
+        return error
 
 
 @action("delay")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..stores.batches import ENDPOINTS, BatchRunner
 from ..delivery import JsonReply, Reply
 from ..errors import InvalidRequest, NotFound
+from ..stores.batches import ENDPOINTS, BatchRunner
 from ..validation import parse_json_body
+from ..wording import invalid_type
 from . import fields, resource
 from .files import stored
 
@@ -24,10 +25,8 @@ def runner(ctx: RequestContext) -> BatchRunner:
 def create(ctx: RequestContext, raw: bytes) -> Reply:
     body = parse_json_body(raw)
     for name in ("input_file_id", "endpoint", "completion_window"):
-        if not isinstance(body.get(name), str):
-            raise InvalidRequest(
-                f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-            )
+        if not isinstance(fields.required(body, name), str):
+            raise invalid_type(name, "a string", body[name])
     # Azure's documents write "/chat/completions", the openai clients "/v1/chat/completions".
     endpoint = body["endpoint"].removeprefix("/v1") if body["endpoint"].startswith("/v1/") else body["endpoint"]
     fields.one_of("endpoint", endpoint, ENDPOINTS)
@@ -36,9 +35,7 @@ def create(ctx: RequestContext, raw: bytes) -> Reply:
     if metadata is not None and not (
         isinstance(metadata, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
     ):
-        raise InvalidRequest(
-            "Invalid 'metadata': expected an object of strings.", param="metadata", code="invalid_type"
-        )
+        raise invalid_type("metadata", "an object of strings", metadata)
     source = stored(ctx, body["input_file_id"])
     if source.purpose != "batch":
         raise InvalidRequest(

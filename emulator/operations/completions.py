@@ -14,12 +14,13 @@ from pydantic import Field, PrivateAttr
 
 from .. import contentfilter, ids, synth, tokens
 from ..contentfilter import Verdict
+from ..context import Handler
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
 from ..filterstream import TrailingVerdicts
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
-from ..context import Handler
+from ..wording import empty_array
 from .chat.completion import renew_ids
 from .fields import Strict, check_stream_options, stop_sequences
 
@@ -110,11 +111,7 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
     model = deployment.model
     items = _prompts(req.prompt)
     if not items:
-        raise InvalidRequest(
-            "Invalid 'prompt': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-            param="prompt",
-            code="empty_array",
-        )
+        raise empty_array("prompt")
     candidates = max(n, req.best_of or 1)
     if len(items) * candidates > MAX_COMPLETIONS:
         raise InvalidRequest(

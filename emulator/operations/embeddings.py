@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from .. import tokens
+from ..context import Handler
 from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
-from ..context import Handler
 from . import fields
 from .fields import Strict
 

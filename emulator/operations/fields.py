@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InvalidRequest
+from ..wording import empty_string, invalid_value, missing_parameter, out_of_range, string_too_long
 
 
 class Strict(BaseModel):
@@ -31,53 +32,36 @@ def check_stream_options(stream_options: Any, stream: bool | None) -> None:
         )
 
 
-# The service's wording for values outside a parameter's set or range (OpenAI's, which Azure
-# shares), in one place so every operation words them alike.
+# Checks of a value against its set, length or range, in the service's wording (errors.py).
 
 
 def one_of(name: str, value: str, allowed: Sequence[str]) -> None:
     """Azure's 400 unless ``value`` is among ``allowed``."""
-    if value in allowed:
-        return
-    quoted = [f"'{v}'" for v in allowed]
-    if len(quoted) <= 2:
-        listed = " and ".join(quoted)
-    else:
-        listed = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
-    raise InvalidRequest(f"Invalid value: '{value}'. Supported values are: {listed}.", param=name, code="invalid_value")
+    if value not in allowed:
+        raise invalid_value(name, value, allowed)
 
 
 def text_length(name: str, value: str, most: int) -> None:
     """Azure's 400 for an empty string, or one longer than ``most`` characters."""
     if not value:
-        raise InvalidRequest(
-            f"Invalid '{name}': empty string. Expected a string with minimum length 1, but got an empty string instead.",
-            param=name,
-            code="empty_string",
-        )
+        raise empty_string(name)
     if len(value) > most:
-        raise InvalidRequest(
-            f"Invalid '{name}': string too long. Expected a string with maximum length {most}, but got a string "
-            f"with length {len(value)} instead.",
-            param=name,
-            code="string_above_max_length",
-        )
+        raise string_too_long(name, most, len(value))
 
 
 def int_range(name: str, value: int, least: int, most: int) -> None:
     """Azure's 400 for an integer outside ``least``..``most``."""
     if value < least:
-        raise InvalidRequest(
-            f"Invalid '{name}': integer below minimum value. Expected a value >= {least}, but got {value} instead.",
-            param=name,
-            code="integer_below_min_value",
-        )
+        raise out_of_range(name, value, below=least)
     if value > most:
-        raise InvalidRequest(
-            f"Invalid '{name}': integer above maximum value. Expected a value <= {most}, but got {value} instead.",
-            param=name,
-            code="integer_above_max_value",
-        )
+        raise out_of_range(name, value, above=most)
+
+
+def required(body: Mapping[str, Any], name: str, where: str = "") -> Any:
+    """``body[name]``, or Azure's 400 naming ``where.name`` as missing."""
+    if name not in body or body[name] is None:
+        raise missing_parameter(f"{where}.{name}" if where else name)
+    return body[name]
 
 
 def page(items: list[dict[str, Any]], query: Mapping[str, str], default: int = 20, most: int = 100) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from ..delivery import FileReply, JsonReply, Reply
 from ..errors import InvalidRequest, NotFound, RequestTooLarge
 from ..forms import FormReader, SpooledUpload
 from ..observers.journal import KEPT_BODY_BYTES
+from ..wording import invalid_type, missing_parameter
 from . import fields, resource
 
 if TYPE_CHECKING:
@@ -79,13 +80,11 @@ def upload(ctx: RequestContext, form: dict[str, Any]) -> Reply:
 def _adopt(ctx: RequestContext, form: dict[str, Any]) -> StoredFile:
     purpose = form.get("purpose")
     if not isinstance(purpose, str):
-        raise InvalidRequest(
-            "Missing required parameter: 'purpose'.", param="purpose", code="missing_required_parameter"
-        )
+        raise missing_parameter("purpose")
     fields.one_of("purpose", purpose, PURPOSES)
     upload = form.get("file")
     if not isinstance(upload, SpooledUpload):
-        raise InvalidRequest("Missing required parameter: 'file'.", param="file", code="missing_required_parameter")
+        raise missing_parameter("file")
     if not upload.size:
         raise InvalidRequest("The file is empty.", param="file", code="invalid_value")
     if purpose in _JSONL_PURPOSES and not upload.filename.lower().endswith(".jsonl"):
@@ -109,9 +108,7 @@ def _expiry(anchor: object, seconds: object) -> int | None:
         return None
     fields.one_of("expires_after.anchor", str(anchor), ("created_at",))
     if not isinstance(seconds, str) or not seconds.isdecimal():
-        raise InvalidRequest(
-            "Invalid 'expires_after.seconds': expected an integer.", param="expires_after.seconds", code="invalid_type"
-        )
+        raise invalid_type("expires_after.seconds", "an integer", seconds)
     fields.int_range("expires_after.seconds", int(seconds), _MIN_EXPIRY_S, _MAX_EXPIRY_S)
     return int(seconds)
 

@@ -24,12 +24,13 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import ConfigDict, Field, field_validator
 
 from .. import contentfilter, tokens
+from ..context import Handler
 from ..delivery import JsonReply, Reply
-from ..errors import AzureError, InvalidRequest, OperationNotSupported
+from ..errors import AzureError, ImagePromptFiltered, InvalidRequest, OperationNotSupported
 from ..forms import Upload
 from ..models import ImageAbilities, ModelInfo, check_api_version
 from ..synth import pictures
-from ..context import Handler
+from ..wording import missing_parameter, unknown_parameter
 from . import fields, requests_only
 from .chat import vision as chat_vision
 from .fields import Strict
@@ -51,14 +52,6 @@ _AUTO_SIZES = ((1024, 1024), (1536, 1024), (1024, 1536))
 MAX_EDIT_IMAGES = 16
 MAX_EDIT_IMAGE_BYTES = 50 * 1024 * 1024
 _EDIT_FORMATS = {"PNG", "JPEG", "WEBP"}
-_BLOCKED = (
-    "Your request was rejected as a result of our safety system. Your prompt may contain text that is not "
-    "allowed by our safety system."
-)
-_BLOCKED_OUTPUT = (
-    "Your request was rejected as a result of our safety system. The generated image may contain content that "
-    "is not allowed by our safety system."
-)
 
 
 class ImageRequest(Strict):
@@ -89,25 +82,6 @@ class ImageEditRequest(ImageRequest):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return value if isinstance(value, list) else [value]
-
-
-class ImagePromptFiltered(AzureError):
-    """A blocked image prompt (or picture), in the shape Azure sends for images."""
-
-    status = 400
-
-    def __init__(self, results: dict[str, Any], revised_prompt: str | None, message: str = _BLOCKED) -> None:
-        inner: dict[str, Any] = {"code": "ResponsibleAIPolicyViolation", "content_filter_results": results}
-        if revised_prompt is not None:
-            inner["revised_prompt"] = revised_prompt
-        super().__init__(
-            {
-                "code": "content_policy_violation",
-                "inner_error": inner,
-                "message": message,
-                "type": "invalid_request_error",
-            }
-        )
 
 
 # -- checks ----------------------------------------------------------------------------
@@ -160,14 +134,13 @@ def _check_choice(name: str, value: str | None, abilities: ImageAbilities) -> No
 
 
 def _unknown(name: str) -> None:
-    # A parameter the api-version has but this model does not take.
-    raise InvalidRequest(f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+    raise unknown_parameter(name)
 
 
 def _check_edit_images(req: ImageEditRequest) -> None:
     uploads = [*req.image, *req.images]
     if not uploads:
-        raise InvalidRequest("Missing required parameter: 'image'.", param="image", code="missing_required_parameter")
+        raise missing_parameter("image")
     if len(uploads) > MAX_EDIT_IMAGES:
         raise InvalidRequest(
             f"Invalid 'image': too many images. Expected at most {MAX_EDIT_IMAGES}, but got {len(uploads)}.",
@@ -230,7 +203,7 @@ def respond(ctx: RequestContext, req: ImageRequest) -> Reply:
     verdict = ctx.completion_verdict
     picture_results = _picture_results(verdict)
     if verdict is not None and verdict.blocked:
-        raise ImagePromptFiltered(picture_results, _revised(req, model), _BLOCKED_OUTPUT)
+        raise ImagePromptFiltered(picture_results, _revised(req, model), picture=True)
     prompt_results = ctx.prompt_filter_results[0]["content_filter_results"] if ctx.prompt_filter_results else {}
     fmt = _output_format(req, abilities)
     response_format = req.response_format or abilities.defaults.get("response_format", "b64_json")

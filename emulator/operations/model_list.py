@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..delivery import JsonReply, Reply
-from ..errors import AzureError
+from ..errors import ModelNotFound
 from . import resource
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def get_model(ctx: RequestContext, _: bytes) -> Reply:
     model_id = ctx.request.path_params["id"]
     found = _entries(ctx).get(model_id)
     if found is None:
-        raise AzureError({"code": "NotFound", "message": f"The model '{model_id}' does not exist."}, status=404)
+        raise ModelNotFound(model_id)
     return JsonReply(found)
 
 

@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING, Any
 from pydantic import PrivateAttr, ValidationError
 
 from .. import ids, tokens
+from ..context import Handler
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest, NotFound
+from ..stores.responses import Stored
 from ..validation import map_validation_errors
-from ..context import Handler
+from ..wording import empty_array, invalid_type, invalid_value, out_of_range, unsupported_parameter
 from . import fields, resource
 from .chat import checks as chat_checks
 from .chat import completion as chat
 from .chat.request import ChatRequest
 from .fields import Strict
-from ..stores.responses import Stored
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 MIN_OUTPUT_TOKENS = 16
 _ARGUMENT_FRAGMENT = 12
 _ROLES = ("user", "system", "developer", "assistant")
+_ITEM_TYPES = ("message", "function_call", "function_call_output", "reasoning", "item_reference")
+_PART_TYPES = ("input_text", "output_text", "input_image")
 
 
 class ResponsesRequest(Strict):
@@ -101,19 +104,10 @@ def check(ctx: RequestContext, req: ResponsesRequest) -> None:
         history = list(previous.conversation)
     turn, items = _turn(req.input)
     if req.max_output_tokens is not None and req.max_output_tokens < MIN_OUTPUT_TOKENS:
-        raise InvalidRequest(
-            f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= {MIN_OUTPUT_TOKENS}, "
-            f"but got {req.max_output_tokens} instead.",
-            param="max_output_tokens",
-            code="integer_below_min_value",
-        )
+        raise out_of_range("max_output_tokens", req.max_output_tokens, below=MIN_OUTPUT_TOKENS)
     effort = (req.reasoning or {}).get("effort")
     if effort is not None and not model.reasoning:
-        raise InvalidRequest(
-            "Unsupported parameter: 'reasoning.effort' is not supported with this model.",
-            param="reasoning.effort",
-            code="unsupported_parameter",
-        )
+        raise unsupported_parameter("reasoning.effort")
     messages = ([{"role": "system", "content": req.instructions}] if req.instructions else []) + history + turn
     body: dict[str, Any] = {"messages": messages}
     for name in ("temperature", "top_p", "parallel_tool_calls", "user"):
@@ -143,11 +137,7 @@ def _turn(given: str | list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
     if isinstance(given, str):
         return [{"role": "user", "content": given}], [_message_item("user", [{"type": "input_text", "text": given}])]
     if not given:
-        raise InvalidRequest(
-            "Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-            param="input",
-            code="empty_array",
-        )
+        raise empty_array("input")
     messages: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     for index, item in enumerate(given):
@@ -156,19 +146,15 @@ def _turn(given: str | list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
         if kind == "message":
             role = item.get("role")
             if role not in _ROLES:
-                raise InvalidRequest(
-                    f"Invalid value: '{role}'. Supported values are: 'user', 'assistant', 'system' and 'developer'.",
-                    param=f"{where}.role",
-                    code="invalid_value",
-                )
+                raise invalid_value(f"{where}.role", role, _ROLES)
             parts = _parts(item.get("content"), where)
             messages.append({"role": "system" if role == "developer" else role, "content": _chat_content(parts)})
             items.append(_message_item(role, parts))
         elif kind == "function_call":
             call = {
-                "id": _required(item, "call_id", where),
+                "id": fields.required(item, "call_id", where),
                 "type": "function",
-                "function": {"name": _required(item, "name", where), "arguments": item.get("arguments", "")},
+                "function": {"name": fields.required(item, "name", where), "arguments": item.get("arguments", "")},
             }
             if messages and messages[-1]["role"] == "assistant" and messages[-1].get("tool_calls"):
                 messages[-1]["tool_calls"].append(call)
@@ -180,7 +166,7 @@ def _turn(given: str | list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
             messages.append(
                 {
                     "role": "tool",
-                    "tool_call_id": _required(item, "call_id", where),
+                    "tool_call_id": fields.required(item, "call_id", where),
                     "content": output if isinstance(output, str) else str(output),
                 }
             )
@@ -188,40 +174,19 @@ def _turn(given: str | list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
         elif kind in ("reasoning", "item_reference"):
             continue  # carried for the model's sake; nothing to say to a generator
         else:
-            raise InvalidRequest(
-                f"Invalid value: '{kind}'. Supported values are: 'message', 'function_call', "
-                "'function_call_output', 'reasoning' and 'item_reference'.",
-                param=f"{where}.type",
-                code="invalid_value",
-            )
+            raise invalid_value(f"{where}.type", kind, _ITEM_TYPES)
     return messages, items
-
-
-def _required(item: dict[str, Any], name: str, where: str) -> Any:
-    if name not in item:
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.{name}'.", param=f"{where}.{name}", code="missing_required_parameter"
-        )
-    return item[name]
 
 
 def _parts(content: Any, where: str) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "input_text", "text": content}]
     if not isinstance(content, list):
-        raise InvalidRequest(
-            f"Invalid type for '{where}.content': expected a string or an array.",
-            param=f"{where}.content",
-            code="invalid_type",
-        )
+        raise invalid_type(f"{where}.content", "one of a string or an array", content)
     for index, part in enumerate(content):
         kind = part.get("type") if isinstance(part, dict) else None
-        if kind not in ("input_text", "output_text", "input_image"):
-            raise InvalidRequest(
-                f"Invalid value: '{kind}'. Supported values are: 'input_text', 'output_text' and 'input_image'.",
-                param=f"{where}.content[{index}].type",
-                code="invalid_value",
-            )
+        if kind not in _PART_TYPES:
+            raise invalid_value(f"{where}.content[{index}].type", kind, _PART_TYPES)
     return content
 
 
@@ -455,12 +420,7 @@ def input_items(ctx: RequestContext, _: bytes) -> Reply:
     default) at a time, after the item ``after`` names."""
     items = list(_stored(ctx).input_items)
     query = ctx.request.query_params
-    if query.get("order", "desc") not in ("asc", "desc"):
-        raise InvalidRequest(
-            f"Invalid value: '{query['order']}'. Supported values are: 'asc' and 'desc'.",
-            param="order",
-            code="invalid_value",
-        )
+    fields.one_of("order", query.get("order", "desc"), ("asc", "desc"))
     if query.get("order", "desc") == "desc":
         items.reverse()
     return JsonReply(fields.page(items, query))

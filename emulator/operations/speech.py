@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import audio
+from ..context import Handler
 from ..delivery import RawReply, Reply
-from ..errors import InvalidRequest
 from ..models import check_api_version
 from ..synth import speech as voice_synth
-from ..context import Handler
+from ..wording import out_of_range, unsupported_parameter
 from . import fields, requests_only
 from .fields import Strict
 
@@ -47,20 +47,12 @@ def check(ctx: RequestContext, req: SpeechRequest) -> None:
     formats = rules.response_format if rules is not None and rules.response_format else tuple(audio.CONTENT_TYPES)
     if req.response_format is not None:
         fields.one_of("response_format", req.response_format, formats)
-    if req.speed is not None and not MIN_SPEED <= req.speed <= MAX_SPEED:
-        bound = "below minimum" if req.speed < MIN_SPEED else "above maximum"
-        limit = f">= {MIN_SPEED}" if req.speed < MIN_SPEED else f"<= {MAX_SPEED:g}"
-        raise InvalidRequest(
-            f"Invalid 'speed': decimal {bound} value. Expected a value {limit}, but got {req.speed:g} instead.",
-            param="speed",
-            code=f"decimal_{bound.replace(' ', '_')}_value",
-        )
+    if req.speed is not None and req.speed < MIN_SPEED:
+        raise out_of_range("speed", req.speed, below=MIN_SPEED, decimal=True)
+    if req.speed is not None and req.speed > MAX_SPEED:
+        raise out_of_range("speed", req.speed, above=MAX_SPEED, decimal=True)
     if req.instructions is not None and not abilities.instructions:
-        raise InvalidRequest(
-            f"Unsupported parameter: 'instructions' is not supported with the {model.name} model.",
-            param="instructions",
-            code="unsupported_parameter",
-        )
+        raise unsupported_parameter("instructions")
 
 
 def respond(ctx: RequestContext, req: SpeechRequest) -> Reply:

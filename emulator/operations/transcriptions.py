@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ConfigDict, Field
 
 from .. import audio, synth, tokens
+from ..context import Handler
 from ..delivery import JsonReply, RawReply, Reply
 from ..errors import InvalidRequest, OperationNotSupported, RequestTooLarge
 from ..forms import Upload
 from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
-from ..context import Handler
 from . import fields, requests_only
 from .fields import Strict
 

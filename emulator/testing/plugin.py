@@ -88,8 +88,8 @@ def aoai_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorServer
     if given:
         yield EmulatorServer(given, owned=False, key=key, api_version=api_version)
         return
-    from .server import serve_in_thread
     from ..settings import Settings
+    from .server import serve_in_thread
 
     config = pytestconfig.getoption("aoai_emulator_config") or pytestconfig.getini("aoai_emulator_config")
     path = Path(config) if config else None

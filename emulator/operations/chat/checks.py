@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from ... import synth, tokens
 from ...errors import InvalidRequest, UnrecognizedArgument
-from ...validation import invalid_value
+from ...wording import invalid_type, invalid_value, missing_parameter
+from ..fields import check_stream_options
 from . import data_sources, reasoning, tools, vision
 from .request import ChatMessage, ChatRequest
-from ..fields import check_stream_options
 
 if TYPE_CHECKING:
     from ...context import RequestContext
@@ -60,24 +60,14 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
         if rules.response_format is not None and kind not in rules.response_format:
             # A type the version predates is, to Azure, an argument it does not recognise.
             raise UnrecognizedArgument(["response_format"])
-        if kind == "json_schema" and req.response_format.json_schema is None:
-            raise InvalidRequest(
-                "Missing required parameter: 'response_format.json_schema'.",
-                param="response_format.json_schema",
-                code="missing_required_parameter",
-            )
-        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("name"), str):
-            raise InvalidRequest(
-                "Missing required parameter: 'response_format.json_schema.name'.",
-                param="response_format.json_schema.name",
-                code="missing_required_parameter",
-            )
-        if kind == "json_schema" and not isinstance((req.response_format.json_schema or {}).get("schema", {}), dict):
-            raise InvalidRequest(
-                "Invalid type for 'response_format.json_schema.schema': expected an object.",
-                param="response_format.json_schema.schema",
-                code="invalid_type",
-            )
+        if kind == "json_schema":
+            spec = req.response_format.json_schema
+            if spec is None:
+                raise missing_parameter("response_format.json_schema")
+            if not isinstance(spec.get("name"), str):
+                raise missing_parameter("response_format.json_schema.name")
+            if not isinstance(spec.get("schema", {}), dict):
+                raise invalid_type("response_format.json_schema.schema", "an object", spec["schema"])
     if req.max_tokens is not None and req.max_completion_tokens is not None:
         raise InvalidRequest(
             "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
@@ -107,7 +97,9 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
         data_sources.check(req.data_sources, rules.data_sources)
         question = next((m.text() for m in reversed(req.messages) if m.role == "user"), "")
         seed = synth.derive_seed(ctx.run_seed, "data", req.data_sources, question)
-        req._context, retrieved = data_sources.context(req.data_sources[0], question, seed, ctx.deployment.model.encoding)
+        req._context, retrieved = data_sources.context(
+            req.data_sources[0], question, seed, ctx.deployment.model.encoding
+        )
         # The retrieved documents are part of the prompt the model reads.
         req._prompt_tokens += retrieved
     window = ctx.deployment.model.context_window
@@ -120,17 +112,9 @@ def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> 
     if message.role not in roles:
         raise invalid_value(f"{where}.role", message.role, roles)
     if message.content is None and (message.role != "assistant" or not (message.tool_calls or message.function_call)):
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.content'.",
-            param=f"{where}.content",
-            code="missing_required_parameter",
-        )
+        raise missing_parameter(f"{where}.content")
     if message.role == "tool" and message.tool_call_id is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.tool_call_id'.",
-            param=f"{where}.tool_call_id",
-            code="missing_required_parameter",
-        )
+        raise missing_parameter(f"{where}.tool_call_id")
 
 
 def _check_tool_turns(messages: list[ChatMessage]) -> None:

@@ -11,12 +11,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ... import ids, synth, tokens
+from ...context import Handler
 from ...delivery import JsonReply, Reply, StreamReply
 from ...errors import InvalidRequest
 from ...replies import Scripted
 from ...synth import logprobs as synth_logprobs
 from ...synth import schema_data, text
-from ...context import Handler
 from . import data_sources, reasoning, tools
 from .checks import check, estimate_tokens
 from .request import ChatMessage, ChatRequest
@@ -262,9 +262,7 @@ def _scripted_choice(
     return choice
 
 
-def _call_choice(
-    index: int, calls: list[tools.Call], legacy: bool, encoding: str, limit: int | None = None
-) -> Choice:
+def _call_choice(index: int, calls: list[tools.Call], legacy: bool, encoding: str, limit: int | None = None) -> Choice:
     # A call's tokens are its name and arguments, as the model writes them. A budget too small
     # for them cuts the arguments short, and the answer stops for length.
     finish = "function_call" if legacy else "tool_calls"

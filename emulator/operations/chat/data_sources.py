@@ -16,6 +16,7 @@ from typing import Any
 from ... import synth, tokens
 from ...errors import InvalidRequest
 from ...synth import text
+from ...wording import invalid_type, missing_parameter
 from ...yamlfiles import packaged
 from .. import fields
 
@@ -42,25 +43,15 @@ def check(sources: list[dict[str, Any]], set_name: str | None) -> None:
     where = "data_sources[0]"
     kind = source.get("type") if isinstance(source, dict) else None
     if not isinstance(kind, str):
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.type'.", param=f"{where}.type", code="missing_required_parameter"
-        )
+        raise missing_parameter(f"{where}.type")
     fields.one_of(f"{where}.type", kind, sorted(types))
     parameters = source.get("parameters")
     if not isinstance(parameters, dict):
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.parameters'.",
-            param=f"{where}.parameters",
-            code="missing_required_parameter",
-        )
+        raise missing_parameter(f"{where}.parameters")
     spec = types[kind]
     for name in spec["required"]:
         if name not in parameters:
-            raise InvalidRequest(
-                f"Missing required parameter: '{where}.parameters.{name}'.",
-                param=f"{where}.parameters.{name}",
-                code="missing_required_parameter",
-            )
+            raise missing_parameter(f"{where}.parameters.{name}")
     unknown = sorted(set(parameters) - set(spec["required"]) - set(spec["optional"]))
     if unknown:
         raise InvalidRequest(
@@ -70,11 +61,7 @@ def check(sources: list[dict[str, Any]], set_name: str | None) -> None:
         )
     authentication = parameters["authentication"]
     if not isinstance(authentication, dict) or not isinstance(authentication.get("type"), str):
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.parameters.authentication.type'.",
-            param=f"{where}.parameters.authentication.type",
-            code="missing_required_parameter",
-        )
+        raise missing_parameter(f"{where}.parameters.authentication.type")
     _small_int(parameters, "top_n_documents", where, 1, 20)
     _small_int(parameters, "strictness", where, 1, 5)
 
@@ -84,11 +71,7 @@ def _small_int(parameters: dict[str, Any], name: str, where: str, least: int, mo
     if value is None:
         return
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidRequest(
-            f"Invalid type for '{where}.parameters.{name}': expected an integer.",
-            param=f"{where}.parameters.{name}",
-            code="invalid_type",
-        )
+        raise invalid_type(f"{where}.parameters.{name}", "an integer", value)
     fields.int_range(f"{where}.parameters.{name}", value, least, most)
 
 

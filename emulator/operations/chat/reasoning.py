@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ...errors import InvalidRequest
 from ...models import ModelInfo, check_api_version
+from ...wording import unsupported_parameter
 from .request import ChatRequest
 
 # Reasoning tokens spent for each effort, before the visible answer (a fixed figure per
@@ -24,19 +25,11 @@ _DEFAULTS = {"temperature": 1, "top_p": 1, "presence_penalty": 0, "frequency_pen
 def check(req: ChatRequest, model: ModelInfo, api_version: str) -> None:
     if not model.reasoning:
         if req.reasoning_effort is not None:
-            raise InvalidRequest(
-                "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
-                param="reasoning_effort",
-                code="unsupported_parameter",
-            )
+            raise unsupported_parameter("reasoning_effort")
         return
     check_api_version(model, api_version)
     if req.max_tokens is not None:
-        raise InvalidRequest(
-            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
-            param="max_tokens",
-            code="unsupported_parameter",
-        )
+        raise unsupported_parameter("max_tokens", "Use 'max_completion_tokens' instead.")
     for name, default in _DEFAULTS.items():
         value = getattr(req, name)
         if value is not None and value != default:
@@ -47,11 +40,7 @@ def check(req: ChatRequest, model: ModelInfo, api_version: str) -> None:
                 code="unsupported_value",
             )
     if req.logprobs:
-        raise InvalidRequest(
-            "Unsupported parameter: 'logprobs' is not supported with this model.",
-            param="logprobs",
-            code="unsupported_parameter",
-        )
+        raise unsupported_parameter("logprobs")
 
 
 def reasoning_tokens(req: ChatRequest, model: ModelInfo) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 from ... import ids, synth
 from ...errors import InvalidRequest
 from ...synth import schema_data
+from ...wording import invalid_type, invalid_value, missing_parameter
 from .request import ChatMessage, ChatRequest
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -62,27 +63,17 @@ def functions(req: ChatRequest) -> tuple[list[Function], bool]:
 def _tool(index: int, tool: dict[str, Any]) -> Function:
     where = f"tools[{index}]"
     if tool.get("type") != "function":
-        raise InvalidRequest(
-            f"Invalid value: '{tool.get('type')}'. Supported values are: 'function'.",
-            param=f"{where}.type",
-            code="invalid_value",
-        )
+        raise invalid_value(f"{where}.type", tool.get("type"), ("function",))
     spec = tool.get("function")
     if not isinstance(spec, dict):
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.function'.",
-            param=f"{where}.function",
-            code="missing_required_parameter",
-        )
+        raise missing_parameter(f"{where}.function")
     return _function(f"{where}.function", spec)
 
 
 def _function(where: str, spec: dict[str, Any]) -> Function:
     name = spec.get("name")
     if name is None:
-        raise InvalidRequest(
-            f"Missing required parameter: '{where}.name'.", param=f"{where}.name", code="missing_required_parameter"
-        )
+        raise missing_parameter(f"{where}.name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidRequest(
             f"Invalid '{where}.name': string does not match pattern. Expected a string that matches the pattern "
@@ -92,11 +83,7 @@ def _function(where: str, spec: dict[str, Any]) -> Function:
         )
     parameters = spec.get("parameters", {"type": "object", "properties": {}})
     if not isinstance(parameters, dict) or parameters.get("type", "object") != "object":
-        raise InvalidRequest(
-            f"Invalid type for '{where}.parameters': expected an object.",
-            param=f"{where}.parameters",
-            code="invalid_type",
-        )
+        raise invalid_type(f"{where}.parameters", "an object", parameters)
     description = spec.get("description") or ""
     return Function(
         name, description if isinstance(description, str) else "", parameters, spec.get("strict") is True, where

@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ...errors import InvalidRequest
 from ...models import ModelInfo
+from ...wording import missing_parameter
 from .request import ChatMessage
 
 MAX_IMAGES = 50
@@ -56,11 +57,7 @@ def image_tokens(messages: list[ChatMessage], model: ModelInfo) -> int:
                     code="invalid_value",
                 )
             if part.image_url is None:
-                raise InvalidRequest(
-                    f"Missing required parameter: '{where}.image_url'.",
-                    param=f"{where}.image_url",
-                    code="missing_required_parameter",
-                )
+                raise missing_parameter(f"{where}.image_url")
             count += 1
             if count > MAX_IMAGES:
                 raise InvalidRequest(
