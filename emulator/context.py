@@ -28,20 +28,23 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Handler:
-    """What an operation on a model provides: its body is parsed, checked and answered."""
+    """What an operation on a model provides. The pipeline validates the body into
+    ``request_model``; ``check`` then returns a frozen value of what it worked out (token
+    counts, resolved tools, retrieved documents ...), which ``respond`` (and ``prompt_texts``)
+    take beside the request. Neither changes the request or the context."""
 
     request_model: type[BaseModel]
     # The tokens Azure would reserve against the quota for this body, before validation.
     estimate_tokens: Callable[[dict[str, Any], Deployment], int]
     # Checks that need the api-version or deployment (gated values, model limits).
-    check: Callable[[RequestContext, Any], None]
-    respond: Callable[[RequestContext, Any], Reply]
+    check: Callable[[RequestContext, Any], Any]
+    respond: Callable[[RequestContext, Any, Any], Reply]
     # Given a remembered JSON result, the same result with fresh per-response fields (ids,
     # timestamps); None when results must not be remembered.
     renew: Callable[[JsonReply], JsonReply] | None = None
     # The texts of each prompt the content filter reads (chat: one prompt, every message;
     # completions: one per prompt); None for operations Azure does not filter.
-    prompt_texts: Callable[[Any], list[list[str]]] | None = None
+    prompt_texts: Callable[[Any, Any], list[list[str]]] | None = None
     # The error for a prompt the content filter blocks, where it is not the chat one.
     refuse_prompt: Callable[[RequestContext, Any, dict[str, Any]], AzureError] | None = None
     # The bodies the operation takes: JSON, a multipart form (emulator/forms.py), or either
@@ -49,6 +52,10 @@ class Handler:
     bodies: tuple[str, ...] = ("json",)
     # ``respond`` does enough work (drawing, encoding) to run off the event loop.
     blocking: bool = False
+
+
+def no_checks(ctx: RequestContext, req: Any) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -123,9 +130,6 @@ class RequestContext:
     run_seed: int = 0
     faults: FaultPlan | None = None
     services: Services | None = None
-    # Set when the answer depends on more than the request (a counted scripted reply), so
-    # it must not be remembered for byte-identical repeats.
-    no_memo: bool = False
     # When the model starts "working": after any fault delays, so a delay adds to the
     # time to first token instead of hiding in it.
     paced_from: float | None = None

@@ -35,6 +35,9 @@ class JsonReply:
     body: dict[str, Any] | None = None
     status: int = 200
     encoded: bytes | None = None
+    # Whether the same request would get the same answer again (a counting scripted reply
+    # makes it not): only such replies are remembered (emulator/memo.py).
+    repeatable: bool = True
 
     def payload(self) -> bytes:
         return self.encoded if self.encoded is not None else dumps(self.body)

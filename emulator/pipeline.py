@@ -280,13 +280,14 @@ class Pipeline:
             parsed = handler.request_model.model_validate(ctx.body, strict=False if form else None)
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
-        handler.check(ctx, parsed)
-        self._filter_prompt(ctx, parsed)
+        prepared = handler.check(ctx, parsed)
+        self._filter_prompt(ctx, parsed, prepared)
         if handler.blocking:
-            reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed)
+            reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed, prepared)
         else:
-            reply = handler.respond(ctx, parsed)
-        remember = not ctx.no_memo and (ctx.faults is None or ctx.faults.filter_error is None)
+            reply = handler.respond(ctx, parsed, prepared)
+        remember = isinstance(reply, JsonReply) and reply.repeatable
+        remember = remember and (ctx.faults is None or ctx.faults.filter_error is None)
         if key is not None and handler.renew is not None and isinstance(reply, JsonReply) and remember:
             # Serialise once here: the size decides whether to remember it, and delivery
             # then sends these bytes.
@@ -323,14 +324,14 @@ class Pipeline:
             await action.run(plan.rng, wait, names)
         ctx.paced_from = time.monotonic()
 
-    def _filter_prompt(self, ctx: RequestContext, parsed: Any) -> None:
+    def _filter_prompt(self, ctx: RequestContext, parsed: Any, prepared: Any) -> None:
         """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
         one; otherwise its annotations, and what the filter will find in the answer. A
         scenario's ``filter_error`` stands in for the filter where it fails: an error object
         instead of categories, and nothing blocked."""
         handler = ctx.operation.handler
         assert handler is not None
-        prompts = handler.prompt_texts(parsed) if handler.prompt_texts else None
+        prompts = handler.prompt_texts(parsed, prepared) if handler.prompt_texts else None
         if prompts is None:
             ctx.prompt_filter_results = contentfilter.prompt_filter_results()
             return

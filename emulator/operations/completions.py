@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from .. import contentfilter, ids, synth, tokens
 from ..contentfilter import Verdict
@@ -18,10 +18,11 @@ from ..context import Handler
 from ..delivery import JsonReply, Reply, StreamReply
 from ..errors import InvalidRequest
 from ..filterstream import TrailingVerdicts
+from ..memo import renew_ids
 from ..synth import logprobs as synth_logprobs
 from ..synth import text
 from ..wording import empty_array
-from .chat.completion import renew_ids
+from .answer import blocked, items_of, shape
 from .fields import Strict, check_stream_options, stop_sequences
 
 if TYPE_CHECKING:
@@ -70,9 +71,6 @@ class CompletionsRequest(Strict):
     seed: int | None = None
     completion_config: str | None = None
 
-    # Filled by the checks: each prompt's text and tokens.
-    _prompts: list[tuple[str, list[int]]] | None = PrivateAttr(default=None)
-
     def stop_sequences(self) -> list[str]:
         return stop_sequences(self.stop)
 
@@ -92,7 +90,14 @@ def _positive(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
 
 
-def check(ctx: RequestContext, req: CompletionsRequest) -> None:
+@dataclass(frozen=True)
+class Prompts:
+    """What the checks work out: each prompt's text and tokens."""
+
+    items: tuple[tuple[str, list[int]], ...]
+
+
+def check(ctx: RequestContext, req: CompletionsRequest) -> Prompts:
     deployment = ctx.deployment
     assert deployment is not None
     n = req.n or 1
@@ -109,7 +114,7 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
         )
     check_stream_options(req.stream_options, req.stream)
     model = deployment.model
-    items = _prompts(req.prompt)
+    items = items_of(req.prompt)
     if not items:
         raise empty_array("prompt")
     candidates = max(n, req.best_of or 1)
@@ -145,15 +150,7 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> None:
                 param="prompt",
                 code="context_length_exceeded",
             )
-    req._prompts = prompts
-
-
-def _prompts(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
-    if isinstance(given, str):
-        return [given]
-    if given and isinstance(given[0], int):
-        return [given]  # one token array
-    return list(given)
+    return Prompts(tuple(prompts))
 
 
 @dataclass
@@ -166,9 +163,9 @@ class Candidate:
     filter_results: dict[str, Any] = field(default_factory=contentfilter.completion_filter_results)
 
 
-def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
+def respond(ctx: RequestContext, req: CompletionsRequest, prompts: Prompts) -> Reply:
     deployment = ctx.deployment
-    assert deployment is not None and req._prompts is not None
+    assert deployment is not None
     encoding = deployment.model.encoding
     seed = synth.derive_seed(
         ctx.run_seed, deployment.model.name, req.model_dump(exclude=_NOT_IN_SEED, exclude_none=True)
@@ -177,7 +174,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
     candidates_per_prompt = max(req.best_of or 1, n)
     choices: list[tuple[int, str, Candidate]] = []
     completion_tokens = 0
-    for p, (prompt, _) in enumerate(req._prompts):
+    for p, (prompt, _) in enumerate(prompts.items):
         topics = text.topics_of(prompt)
         prompt_seed = synth.derive_seed(seed, prompt)
         candidates = [
@@ -191,7 +188,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest) -> Reply:
         kept = sorted(candidates, key=lambda c: -c.score)[:n] if candidates_per_prompt > n else candidates
         for j, candidate in enumerate(kept):
             choices.append((p * n + j, prompt, candidate))
-    prompt_tokens = sum(len(ids) for _, ids in req._prompts)
+    prompt_tokens = sum(len(ids) for _, ids in prompts.items)
     usage = {
         "completion_tokens": completion_tokens,
         "prompt_tokens": prompt_tokens,
@@ -248,30 +245,22 @@ def renew(reply: JsonReply) -> JsonReply:
 def _candidate(seed: int, topics: tuple[str, ...], req: CompletionsRequest, encoding: str) -> Candidate:
     # Instruct models usually open with a blank line before the answer.
     content = "\n\n" + text.reply(seed, topics, 48, encoding).text
-    for stop in req.stop_sequences():
-        at = content.find(stop)
-        if at != -1:
-            content = content[:at]
-    token_ids = tokens.encode(content, encoding)
-    finish_reason = "stop"
     limit = req.max_tokens if req.max_tokens is not None else _DEFAULT_MAX_TOKENS
-    if len(token_ids) > limit:
-        token_ids = token_ids[:limit]
-        content = tokens.decode(token_ids, encoding)
-        finish_reason = "length"
-    entries = synth_logprobs.for_tokens(tokens.decode_bytes(token_ids, encoding), seed, req.logprobs or 0, encoding)
+    shaped = shape(content, req.stop_sequences(), limit, encoding)
+    entries = synth_logprobs.for_tokens(
+        tokens.decode_bytes(shaped.token_ids, encoding), seed, req.logprobs or 0, encoding
+    )
     score = sum(e["logprob"] for e in entries) / max(len(entries), 1)
-    return Candidate(content, token_ids, finish_reason, score, entries if req.logprobs is not None else None)
+    logprobs = entries if req.logprobs is not None else None
+    return Candidate(shaped.text, shaped.token_ids, shaped.finish_reason, score, logprobs)
 
 
 def _filter(candidate: Candidate, verdict: Verdict, encoding: str) -> None:
     """What the content filter finds in a candidate; a blocked one is cut where it acts."""
     candidate.filter_results = verdict.results
     if verdict.blocked:
-        keep = contentfilter.cut_point(len(candidate.token_ids))
-        candidate.token_ids = candidate.token_ids[:keep]
-        candidate.text = tokens.decode(candidate.token_ids, encoding)
-        candidate.logprobs = candidate.logprobs[:keep] if candidate.logprobs is not None else None
+        cut = blocked(candidate.token_ids, candidate.logprobs, encoding)
+        candidate.text, candidate.token_ids, candidate.logprobs = cut.text, cut.token_ids, cut.logprobs
         candidate.finish_reason = "content_filter"
 
 
@@ -354,10 +343,9 @@ def _piece(
     }
 
 
-def prompt_texts(req: CompletionsRequest) -> list[list[str]]:
+def prompt_texts(req: CompletionsRequest, prompts: Prompts) -> list[list[str]]:
     """What the content filter reads: each prompt on its own."""
-    assert req._prompts is not None
-    return [[text] for text, _ in req._prompts]
+    return [[text] for text, _ in prompts.items]
 
 
 HANDLER = Handler(

@@ -9,10 +9,10 @@ the model's token limit, ``dimensions`` for a model without it.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import PrivateAttr
 
 from .. import tokens
 from ..context import Handler
@@ -20,6 +20,7 @@ from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
 from . import fields
+from .answer import items_of
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -43,10 +44,6 @@ class EmbeddingsRequest(Strict):
     encoding_format: str | None = None
     dimensions: int | None = None
 
-    # Filled by the checks: each input's tokens. (No default factory: pydantic inspects a
-    # factory's signature for every instance.)
-    _token_ids: list[list[int]] | None = PrivateAttr(default=None)
-
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     """A token per four characters of text, or the token arrays' lengths."""
@@ -63,11 +60,18 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     return total
 
 
-def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
+@dataclass(frozen=True)
+class Inputs:
+    """What the checks work out: each input's tokens."""
+
+    token_ids: list[list[int]]
+
+
+def check(ctx: RequestContext, req: EmbeddingsRequest) -> Inputs:
     deployment = ctx.deployment
     assert deployment is not None
     model = deployment.model
-    items = _inputs(req.input)
+    items = items_of(req.input)
     if not items:
         # As captured from the service: no param, no code.
         raise InvalidRequest("Invalid 'input': input cannot be an empty array.", param=None)
@@ -118,15 +122,7 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> None:
                 code="max_tokens_per_request",
             )
         token_ids.append(ids)
-    req._token_ids = token_ids
-
-
-def _inputs(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:
-    if isinstance(given, str):
-        return [given]
-    if given and isinstance(given[0], int):
-        return [given]  # one token array
-    return list(given)
+    return Inputs(token_ids)
 
 
 def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:
@@ -136,15 +132,14 @@ def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:
     fields.int_range("dimensions", dimensions, 1, size)
 
 
-def respond(ctx: RequestContext, req: EmbeddingsRequest) -> Reply:
+def respond(ctx: RequestContext, req: EmbeddingsRequest, inputs: Inputs) -> Reply:
     deployment = ctx.deployment
     assert deployment is not None
     model = deployment.model
-    assert req._token_ids is not None  # filled by check()
-    matrix = vectors.embed(req._token_ids, model.encoding, model.embedding_size)
+    matrix = vectors.embed(inputs.token_ids, model.encoding, model.embedding_size)
     if req.dimensions is not None and req.dimensions < model.embedding_size:
         matrix = vectors.truncate(matrix, req.dimensions)
-    prompt_tokens = sum(len(ids) for ids in req._token_ids)
+    prompt_tokens = sum(len(ids) for ids in inputs.token_ids)
     usage = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
     if req.encoding_format == "base64":
         return JsonReply(encoded=_base64_body(matrix, deployment.response_model, usage))

@@ -196,7 +196,7 @@ def _open(upload: Upload, param: str, formats: set[str]) -> Image.Image:
 # -- the answer ------------------------------------------------------------------------
 
 
-def respond(ctx: RequestContext, req: ImageRequest) -> Reply:
+def respond(ctx: RequestContext, req: ImageRequest, _: None) -> Reply:
     model = _model(ctx)
     abilities = model.images
     assert abilities is not None
@@ -320,7 +320,7 @@ def _usage(
     }
 
 
-def prompt_texts(req: ImageRequest) -> list[list[str]]:
+def prompt_texts(req: ImageRequest, _: None) -> list[list[str]]:
     return [[req.prompt]]
 
 

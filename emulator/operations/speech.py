@@ -55,7 +55,7 @@ def check(ctx: RequestContext, req: SpeechRequest) -> None:
         raise unsupported_parameter("instructions")
 
 
-def respond(ctx: RequestContext, req: SpeechRequest) -> Reply:
+def respond(ctx: RequestContext, req: SpeechRequest, _: None) -> Reply:
     fmt = req.response_format or "mp3"
     samples = voice_synth.synthesize(req.input, req.voice, req.speed or 1.0, req.instructions)
     data = audio.encode(samples, voice_synth.SAMPLE_RATE, fmt, req.input)

@@ -132,7 +132,7 @@ class Segment:
     words: list[tuple[str, float, float]]
 
 
-def respond(ctx: RequestContext, req: TranscriptionRequest) -> Reply:
+def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     assert ctx.deployment is not None
     model = ctx.deployment.model
     try:

@@ -3,6 +3,7 @@ token counts they need (prompt tokens, Azure's quota estimate)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ... import synth, tokens
@@ -47,7 +48,16 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     return prompt + budget * choices
 
 
-def check(ctx: RequestContext, req: ChatRequest) -> None:
+@dataclass(frozen=True)
+class Prepared:
+    """What the checks work out for the answer."""
+
+    prompt_tokens: int  # the messages, their images and any retrieved documents
+    offered: tools.Offered
+    context: dict[str, Any] | None = None  # On Your Data: the citations and intent
+
+
+def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
     assert ctx.api_version is not None and ctx.deployment is not None
     rules = ctx.api_version.rules_for("chat_completions")
     assert rules is not None
@@ -76,7 +86,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
         )
     check_stream_options(req.stream_options, req.stream)
     reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
-    tools.check(req)
+    offered = tools.check(req)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
             "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param="top_logprobs"
@@ -91,20 +101,19 @@ def check(ctx: RequestContext, req: ChatRequest) -> None:
             param=name,
             code="invalid_value",
         )
-    req._prompt_tokens = count_prompt_tokens(req.messages, ctx.deployment.model.encoding)
-    req._prompt_tokens += vision.image_tokens(req.messages, ctx.deployment.model)
+    model = ctx.deployment.model
+    prompt_tokens = count_prompt_tokens(req.messages, model.encoding) + vision.image_tokens(req.messages, model)
+    context = None
     if req.data_sources is not None:
         data_sources.check(req.data_sources, rules.data_sources)
         question = next((m.text() for m in reversed(req.messages) if m.role == "user"), "")
         seed = synth.derive_seed(ctx.run_seed, "data", req.data_sources, question)
-        req._context, retrieved = data_sources.context(
-            req.data_sources[0], question, seed, ctx.deployment.model.encoding
-        )
+        context, retrieved = data_sources.context(req.data_sources[0], question, seed, model.encoding)
         # The retrieved documents are part of the prompt the model reads.
-        req._prompt_tokens += retrieved
-    window = ctx.deployment.model.context_window
-    if req._prompt_tokens + (limit or 0) > window:
-        raise _context_length_exceeded(window, req._prompt_tokens, limit)
+        prompt_tokens += retrieved
+    if prompt_tokens + (limit or 0) > model.context_window:
+        raise _context_length_exceeded(model.context_window, prompt_tokens, limit)
+    return Prepared(prompt_tokens, offered, context)
 
 
 def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> None:

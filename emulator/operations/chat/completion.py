@@ -1,12 +1,13 @@
-"""Chat completions: ``POST .../chat/completions``.
-
-Only the body and the result are this module's; everything around them is the pipeline's.
+"""The answer to a chat completion: ``complete`` makes it (the Responses API answers through
+it too), ``respond`` writes it as JSON or as the chunk stream (stream.py). Only the body and
+the result are this module's; everything around them is the pipeline's.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +15,13 @@ from ... import ids, synth, tokens
 from ...context import Handler
 from ...delivery import JsonReply, Reply, StreamReply
 from ...errors import InvalidRequest
+from ...memo import renew_ids
 from ...replies import Scripted
 from ...synth import logprobs as synth_logprobs
 from ...synth import schema_data, text
+from ..answer import shape
 from . import data_sources, reasoning, tools
-from .checks import check, estimate_tokens
+from .checks import Prepared, check, estimate_tokens
 from .request import ChatMessage, ChatRequest
 from .stream import Choice, stream_chunks
 
@@ -46,9 +49,55 @@ _NOT_IN_SEED = frozenset(
 )
 
 
-def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int  # the visible answers and the hidden reasoning together
+    reasoning_tokens: int
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "completion_tokens": self.completion_tokens,
+            "completion_tokens_details": {
+                "accepted_prediction_tokens": 0,
+                "audio_tokens": 0,
+                "reasoning_tokens": self.reasoning_tokens,
+                "rejected_prediction_tokens": 0,
+            },
+            "prompt_tokens": self.prompt_tokens,
+            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A chat answer, before it is written as JSON or as a stream."""
+
+    id: str
+    created: int
+    model: str
+    system_fingerprint: str
+    choices: list[Choice]
+    usage: Usage
+    # False when a counting scripted reply answered: the same request may get another
+    # answer next time, so it is not remembered (emulator/memo.py).
+    repeatable: bool = True
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created": self.created,
+            "model": self.model,
+            "system_fingerprint": self.system_fingerprint,
+        }
+
+
+def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Completion:
+    """The answer to a checked request: its choices (generated, scripted, calling tools,
+    citing retrieved documents, cut by the content filter) and its usage."""
     deployment = ctx.deployment
-    assert deployment is not None
+    assert deployment is not None and ctx.services is not None
     encoding = deployment.model.encoding
     # The seed comes from the validated request, so 1 and 1.0 are the same temperature.
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
@@ -59,70 +108,71 @@ def respond(ctx: RequestContext, req: ChatRequest) -> Reply:
     # The budget covers hidden reasoning and the visible answer together.
     visible = None if limit is None else max(limit - thinking, 0)
     spent = thinking if limit is None else min(thinking, limit)
-    offered = [f.name for f in tools.functions(req)[0]]
-    scripted, counted = (
-        ctx.services.replies.answer(deployment.name, req.messages, offered, ctx.request_headers)
-        if ctx.services
-        else (None, False)
-    )
-    ctx.no_memo = counted
-    if scripted is not None and scripted.tool_name is not None and not tools.allows(req, scripted.tool_name):
+    offered = prepared.offered
+    scripted, counted = ctx.services.replies.answer(deployment.name, req.messages, offered.names, ctx.request_headers)
+    if scripted is not None and scripted.tool_name is not None and not tools.allows(req, offered, scripted.tool_name):
         # A scripted call the request does not allow (the tool is not offered, tool_choice
         # is none or forces another) gives way to the generator.
         scripted = None
-    choices = [_choice(i, seed, topics, req, deployment, visible, scripted) for i in range(req.n or 1)]
-    if req._context is not None:
-        cited = len(req._context["citations"])
+    choices = [_choice(i, seed, topics, req, offered, deployment, visible, scripted) for i in range(req.n or 1)]
+    if prepared.context is not None:
+        cited = len(prepared.context["citations"])
         for choice in choices:
-            choice.context = req._context
+            choice.context = prepared.context
             if choice.content is not None and not choice.calls:
                 choice.content = data_sources.cite(choice.content, cited)
                 choice.token_ids = tokens.encode(choice.content, encoding)
     if ctx.completion_verdict is not None and ctx.completion_verdict.found:
         for choice in choices:
             choice.filter(ctx.completion_verdict, encoding)
-    usage = _usage(
-        req._prompt_tokens, sum(len(c.token_ids) for c in choices) + spent * len(choices), spent * len(choices)
+    written = sum(len(c.token_ids) for c in choices) + spent * len(choices)
+    return Completion(
+        id=_completion_id(),
+        created=int(time.time()),
+        model=deployment.response_model,
+        system_fingerprint=_fingerprint(deployment.model.name, deployment.version),
+        choices=choices,
+        usage=Usage(prepared.prompt_tokens, written, spent * len(choices)),
+        repeatable=not counted,
     )
-    header = {
-        "id": _completion_id(),
-        "created": int(time.time()),
-        "model": deployment.response_model,
-        "system_fingerprint": _fingerprint(deployment.model.name, deployment.version),
-    }
+
+
+def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
+    completion = complete(ctx, req, prepared)
+    deployment = ctx.deployment
+    assert deployment is not None
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         return StreamReply(
             stream_chunks(
-                header,
-                choices,
-                usage if include_usage else None,
-                encoding,
+                completion.header(),
+                completion.choices,
+                completion.usage.body() if include_usage else None,
+                deployment.model.encoding,
                 asynchronous=deployment.content_filter.asynchronous,
             ),
             prompt_filter_results=ctx.prompt_filter_results,
         )
-    return JsonReply(
-        {
-            "choices": [
-                {
-                    "content_filter_results": c.filter_results,
-                    "finish_reason": c.finish_reason,
-                    "index": c.index,
-                    "logprobs": {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None,
-                    "message": c.message(),
-                }
-                for c in choices
-            ],
-            "created": header["created"],
-            "id": header["id"],
-            "model": header["model"],
-            "object": "chat.completion",
-            "prompt_filter_results": ctx.prompt_filter_results,
-            "system_fingerprint": header["system_fingerprint"],
-            "usage": usage,
-        }
-    )
+    body = {
+        "choices": [
+            {
+                "content_filter_results": c.filter_results,
+                "finish_reason": c.finish_reason,
+                "index": c.index,
+                "logprobs": {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None,
+                "message": c.message(),
+            }
+            for c in completion.choices
+        ],
+        "created": completion.created,
+        "id": completion.id,
+        "model": completion.model,
+        "object": "chat.completion",
+        "prompt_filter_results": ctx.prompt_filter_results,
+        "system_fingerprint": completion.system_fingerprint,
+        "usage": completion.usage.body(),
+    }
+    return JsonReply(body, repeatable=completion.repeatable)
 
 
 def _completion_id() -> str:
@@ -132,20 +182,6 @@ def _completion_id() -> str:
 def renew(reply: JsonReply) -> JsonReply:
     """A remembered completion as a new one: its own id and creation time."""
     return renew_ids(reply, _completion_id())
-
-
-def renew_ids(reply: JsonReply, new_id: str) -> JsonReply:
-    """``reply`` with a new ``id`` and ``created``. On the serialised bytes the two values are
-    swapped in place (each occurs once, the id being random), which is several times cheaper
-    than writing the whole body again."""
-    assert reply.body is not None
-    created = int(time.time())
-    body = {**reply.body, "id": new_id, "created": created}
-    if reply.encoded is None:
-        return JsonReply(body)
-    encoded = reply.encoded.replace(f'"id":"{reply.body["id"]}"'.encode(), f'"id":"{new_id}"'.encode(), 1)
-    encoded = encoded.replace(b'"created":%d,' % reply.body["created"], b'"created":%d,' % created, 1)
-    return JsonReply(body, reply.status, encoded)
 
 
 @lru_cache(maxsize=256)
@@ -166,6 +202,7 @@ def _choice(
     seed: int,
     topics: tuple[str, ...],
     req: ChatRequest,
+    offered: tools.Offered,
     deployment: Deployment,
     limit: int | None,
     scripted: Scripted | None = None,
@@ -175,33 +212,38 @@ def _choice(
     kind = req.response_format.type if req.response_format else "text"
     token_ids: list[int] | None = None
     if scripted is not None:
-        return _scripted_choice(index, choice_seed, topics, req, scripted, encoding, limit)
+        return _scripted_choice(index, choice_seed, topics, req, offered, scripted, encoding, limit)
     if kind == "json_object":
         content = text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
-        spec = req.response_format.json_schema or {}  # type: ignore[union-attr]
-        schema = spec.get("schema") or {"type": "object"}
-        try:
-            data = schema_data.generate(schema, choice_seed, strict=spec.get("strict") is True)
-            content = json.dumps(data, ensure_ascii=False, allow_nan=False)
-        except (schema_data.SchemaError, ValueError, TypeError) as exc:
-            raise InvalidRequest(
-                f"Invalid schema for response_format '{req.response_format.json_schema.get('name')}': {exc}",  # type: ignore[union-attr]
-                param="response_format.json_schema.schema",
-                code="invalid_value",
-            ) from None
+        content = _structured(req, choice_seed)
     else:
-        calls, legacy = tools.decide(req, choice_seed)
+        calls = tools.decide(req, offered, choice_seed)
         if calls:
-            return _call_choice(index, calls, legacy, encoding, limit)
-        content, ids = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
-        token_ids = list(ids)
+            return _call_choice(index, calls, offered.legacy, encoding, limit)
+        content, generated = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
+        token_ids = list(generated)
         results = tools.tool_results(req.messages)
         if results:
             # The answer after a tool call takes its results into account: it quotes them.
             content = tools.answer_from_results(results) + " " + content
             token_ids = None
     return _text_choice(index, content, token_ids, req, encoding, limit, choice_seed)
+
+
+def _structured(req: ChatRequest, seed: int) -> str:
+    """Content for ``response_format: json_schema``: data that validates against the schema."""
+    spec = (req.response_format.json_schema if req.response_format else None) or {}
+    schema = spec.get("schema") or {"type": "object"}
+    try:
+        data = schema_data.generate(schema, seed, strict=spec.get("strict") is True)
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except (schema_data.SchemaError, ValueError, TypeError) as exc:
+        raise InvalidRequest(
+            f"Invalid schema for response_format '{spec.get('name')}': {exc}",
+            param="response_format.json_schema.schema",
+            code="invalid_value",
+        ) from None
 
 
 def _text_choice(
@@ -214,26 +256,14 @@ def _text_choice(
     seed: int,
 ) -> Choice:
     """A text answer as the request shapes it: cut at a stop sequence, then at the token
-    budget (finish_reason length), with logprobs when asked. ``token_ids``, when given, are
-    ``content``'s own."""
-    finish_reason = "stop"
-    for stop in req.stop_sequences():
-        at = content.find(stop)
-        if at != -1:
-            content = content[:at]
-            token_ids = None
-    if token_ids is None:
-        token_ids = tokens.encode(content, encoding)
-    if limit is not None and len(token_ids) > limit:
-        token_ids = token_ids[:limit]
-        content = tokens.decode(token_ids, encoding)
-        finish_reason = "length"
+    budget, with logprobs when asked."""
+    shaped = shape(content, req.stop_sequences(), limit, encoding, token_ids)
     logprobs = None
     if req.logprobs:
         logprobs = synth_logprobs.for_tokens(
-            tokens.decode_bytes(token_ids, encoding), seed, req.top_logprobs or 0, encoding
+            tokens.decode_bytes(shaped.token_ids, encoding), seed, req.top_logprobs or 0, encoding
         )
-    return Choice(index, content, finish_reason, token_ids, logprobs)
+    return Choice(index, shaped.text, shaped.finish_reason, shaped.token_ids, logprobs)
 
 
 def _scripted_choice(
@@ -241,6 +271,7 @@ def _scripted_choice(
     seed: int,
     topics: tuple[str, ...],
     req: ChatRequest,
+    offered: tools.Offered,
     scripted: Scripted,
     encoding: str,
     limit: int | None,
@@ -248,8 +279,7 @@ def _scripted_choice(
     """A reply a configured rule dictates (emulator/replies.py)."""
     if scripted.tool_name is not None:
         call = tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
-        legacy = req.tools is None and req.functions is not None
-        choice = _call_choice(index, [call], legacy, encoding, limit)
+        choice = _call_choice(index, [call], offered.legacy, encoding, limit)
     else:
         if scripted.tokens is not None:
             prose = text.reply(seed, topics, max(scripted.tokens, 1), encoding)
@@ -281,22 +311,7 @@ def _call_choice(index: int, calls: list[tools.Call], legacy: bool, encoding: st
     return Choice(index, None, finish, written, None, calls=kept, legacy_call=legacy)
 
 
-def _usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0) -> dict[str, Any]:
-    return {
-        "completion_tokens": completion_tokens,
-        "completion_tokens_details": {
-            "accepted_prediction_tokens": 0,
-            "audio_tokens": 0,
-            "reasoning_tokens": reasoning_tokens,
-            "rejected_prediction_tokens": 0,
-        },
-        "prompt_tokens": prompt_tokens,
-        "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
-        "total_tokens": prompt_tokens + completion_tokens,
-    }
-
-
-def prompt_texts(req: ChatRequest) -> list[list[str]]:
+def prompt_texts(req: ChatRequest, prepared: Prepared) -> list[list[str]]:
     """What the content filter reads: the whole conversation, as one prompt."""
     return [[message.text() for message in req.messages]]
 

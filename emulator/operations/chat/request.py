@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from ..fields import Strict as _Strict
 from ..fields import stop_sequences
@@ -95,11 +95,6 @@ class ChatRequest(_Strict):
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
     data_sources: list[dict[str, Any]] | None = None  # On Your Data (data_sources.py)
     function_call: str | dict[str, Any] | None = None
-
-    # Counted once by the operation's checks and used again for usage.
-    _prompt_tokens: int = PrivateAttr(default=0)
-    # On Your Data: the citations and intent the answer carries (filled by the checks).
-    _context: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property
     def completion_limit(self) -> int | None:

@@ -11,6 +11,7 @@ from typing import Any
 from ... import contentfilter, tokens
 from ...contentfilter import Verdict
 from ...filterstream import TrailingVerdicts
+from ..answer import blocked
 from .tools import Call
 
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
@@ -35,10 +36,8 @@ class Choice:
         policy blocks it, the answer cut where the filter acts."""
         self.filter_results = verdict.results
         if verdict.blocked and not self.calls:
-            keep = contentfilter.cut_point(len(self.token_ids))
-            self.token_ids = self.token_ids[:keep]
-            self.content = tokens.decode(self.token_ids, encoding)
-            self.logprobs = self.logprobs[:keep] if self.logprobs is not None else None
+            cut = blocked(self.token_ids, self.logprobs, encoding)
+            self.content, self.token_ids, self.logprobs = cut.text, cut.token_ids, cut.logprobs
             self.finish_reason = "content_filter"
 
     def message(self) -> dict[str, Any]:

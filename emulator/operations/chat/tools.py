@@ -45,19 +45,30 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Offered:
+    """The functions a request offers, checked: as ``tools``, or as legacy ``functions``."""
+
+    functions: tuple[Function, ...] = ()
+    legacy: bool = False
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.functions]
+
+
+@dataclass(frozen=True)
 class Call:
     id: str
     name: str
     arguments: str
 
 
-def functions(req: ChatRequest) -> tuple[list[Function], bool]:
-    """The offered functions, checked, and whether they came as legacy ``functions``."""
+def _offered(req: ChatRequest) -> Offered:
     if req.tools is not None:
-        return [_tool(i, t) for i, t in enumerate(req.tools)], False
+        return Offered(tuple(_tool(i, t) for i, t in enumerate(req.tools)), False)
     if req.functions is not None:
-        return [_function(f"functions[{i}]", f) for i, f in enumerate(req.functions)], True
-    return [], False
+        return Offered(tuple(_function(f"functions[{i}]", f) for i, f in enumerate(req.functions)), True)
+    return Offered()
 
 
 def _tool(index: int, tool: dict[str, Any]) -> Function:
@@ -90,10 +101,10 @@ def _function(where: str, spec: dict[str, Any]) -> Function:
     )
 
 
-def check(req: ChatRequest) -> None:
-    """Definitions, tool_choice and function_call, as the service checks them."""
-    offered, _ = functions(req)
-    names = [f.name for f in offered]
+def check(req: ChatRequest) -> Offered:
+    """Definitions, tool_choice and function_call, as the service checks them; what is offered."""
+    offered = _offered(req)
+    names = offered.names
     if len(set(names)) != len(names):
         duplicate = next(n for n in names if names.count(n) > 1)
         raise InvalidRequest(f"Duplicate function name '{duplicate}' in tools.", param="tools", code="invalid_value")
@@ -123,14 +134,15 @@ def check(req: ChatRequest) -> None:
                 param=param,
                 code="invalid_value",
             )
+    return offered
 
 
-def allows(req: ChatRequest, name: str) -> bool:
+def allows(req: ChatRequest, offered: Offered, name: str) -> bool:
     """Whether the request lets the model call ``name``: offered, and not ruled out by
     tool_choice or function_call."""
-    offered, legacy = functions(req)
-    if name not in [f.name for f in offered]:
+    if name not in offered.names:
         return False
+    legacy = offered.legacy
     choice = req.function_call if legacy else req.tool_choice
     if choice == "none":
         return False
@@ -153,23 +165,23 @@ def _named(choice: Any, param: str) -> str | None:
     return name
 
 
-def decide(req: ChatRequest, seed: int) -> tuple[list[Call], bool]:
-    """The calls this turn makes (none: answer in text), and whether they are legacy
-    ``function_call`` ones."""
-    offered, legacy = functions(req)
-    if not offered:
-        return [], legacy
+def decide(req: ChatRequest, offered: Offered, seed: int) -> list[Call]:
+    """The calls this turn makes (none: answer in text)."""
+    legacy = offered.legacy
+    if not offered.functions:
+        return []
     choice = req.function_call if legacy else req.tool_choice
     if choice == "none":
-        return [], legacy
+        return []
     named = _named(choice, "function_call" if legacy else "tool_choice") if isinstance(choice, dict) else None
     if named is not None:
-        chosen = [next(f for f in offered if f.name == named)]
+        chosen = [next(f for f in offered.functions if f.name == named)]
     elif choice == "required" or req.messages[-1].role == "user":
-        chosen = _relevant(offered, req.messages, parallel=not legacy and req.parallel_tool_calls is not False)
+        parallel = not legacy and req.parallel_tool_calls is not False
+        chosen = _relevant(list(offered.functions), req.messages, parallel)
     else:
-        return [], legacy
-    return [_call(f, synth.mix(seed, i)) for i, f in enumerate(chosen)], legacy
+        return []
+    return [_call(f, synth.mix(seed, i)) for i, f in enumerate(chosen)]
 
 
 def _content_words(text: str) -> set[str]:

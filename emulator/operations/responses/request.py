@@ -1,0 +1,68 @@
+"""The Responses API's request body, what it reserves against the quota, and what the content
+filter reads of it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..fields import Strict
+
+if TYPE_CHECKING:
+    from ...deployments import Deployment
+
+
+class ResponsesRequest(Strict):
+    model: str | None = None
+    input: str | list[dict[str, Any]]
+    instructions: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    text: dict[str, Any] | None = None
+    max_output_tokens: int | None = None
+    reasoning: dict[str, Any] | None = None
+    store: bool | None = None
+    previous_response_id: str | None = None
+    metadata: dict[str, str] | None = None
+    stream: bool | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    parallel_tool_calls: bool | None = None
+    truncation: str | None = None
+    user: str | None = None
+    include: list[str] | None = None
+
+
+def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
+    """A token per four characters of input and instructions, plus the output budget (16
+    when none is given, as for chat)."""
+    characters = len(body.get("instructions") or "") if isinstance(body.get("instructions"), str) else 0
+    given = body.get("input")
+    if isinstance(given, str):
+        characters += len(given)
+    elif isinstance(given, list):
+        for item in given:
+            content = item.get("content") if isinstance(item, dict) else None
+            if isinstance(content, str):
+                characters += len(content)
+            elif isinstance(content, list):
+                characters += sum(len(p.get("text") or "") for p in content if isinstance(p, dict))
+    limit = body.get("max_output_tokens")
+    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16
+    return characters // 4 + budget
+
+
+def prompt_texts(req: ResponsesRequest, prepared: object) -> list[list[str]]:
+    """What the content filter reads: instructions and this turn's input, as one prompt."""
+    texts = [req.instructions] if req.instructions else []
+    if isinstance(req.input, str):
+        texts.append(req.input)
+    else:
+        for item in req.input:
+            content = item.get("content")
+            if isinstance(content, str):
+                texts.append(content)
+            elif isinstance(content, list):
+                texts.extend(p.get("text", "") for p in content if isinstance(p, dict))
+            elif item.get("type") == "function_call_output":
+                texts.append(str(item.get("output", "")))
+    return [texts]
