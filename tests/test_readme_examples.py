@@ -33,6 +33,7 @@ Outputs match loosely where the README says so, with ``…`` (U+2026):
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -486,3 +487,27 @@ def test_a_block_neither_runnable_nor_marked_is_found() -> None:
     with pytest.raises(ValueError, match="neither a command nor its output"):
         sh_commands(unmarked)
     assert marked.not_run == "a server"
+
+
+# -- what must have an example -------------------------------------------------------------
+
+
+def runnable_commands() -> list[Command]:
+    commands = []
+    for block in BLOCKS:
+        if block.not_run is None and block.lang == "sh":
+            with contextlib.suppress(ValueError):
+                commands.extend(sh_commands(block))
+    return commands
+
+
+def ready_made_scenarios() -> list[str]:
+    return sorted(load_scenario_file(path).name for path in SCENARIOS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", ready_made_scenarios())
+def test_every_ready_made_scenario_has_an_example(name: str) -> None:
+    header = re.compile(rf"x-emulator-scenario:\s*{re.escape(name)}\b(?!-)")
+    assert any(header.search(c.text) for c in runnable_commands()), (
+        f"no runnable curl example in README.md with the header x-emulator-scenario: {name}"
+    )
