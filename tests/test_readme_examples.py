@@ -511,3 +511,29 @@ def test_every_ready_made_scenario_has_an_example(name: str) -> None:
     assert any(header.search(c.text) for c in runnable_commands()), (
         f"no runnable curl example in README.md with the header x-emulator-scenario: {name}"
     )
+
+
+def calls(command: Command) -> list[tuple[str, str]]:
+    """(method, path) of each localhost:8000 URL in the command, as curl sends it (one method
+    for the whole command: the README's commands call one endpoint each, or the same one in a loop)."""
+    text = command.text.replace("\\\n", " ")
+    explicit = re.search(r"(?:-X|--request)\s+(\w+)", text)
+    method = explicit[1] if explicit else ("POST" if re.search(r"\s(-d|--data\S*)\s", text) else "GET")
+    return [(method, m[1]) for m in re.finditer(r"localhost:8000(/[^\s'\"?]*)", text)]
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    text = README.read_text("utf-8")
+    section = text.split("\n## Admin API\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(GET|POST|PUT|DELETE) (/_emulator/[^`]*)` \|", section, re.MULTILINE)
+
+
+def test_the_admin_table_is_found() -> None:
+    assert len(admin_routes()) >= 10
+
+
+@pytest.mark.parametrize(("method", "route"), admin_routes(), ids=[f"{m} {r}" for m, r in admin_routes()])
+def test_every_admin_endpoint_has_an_example(method: str, route: str) -> None:
+    pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(route)) + "$")  # {name}: any one segment
+    examples = [c for c in runnable_commands() if any(m == method and pattern.match(p) for m, p in calls(c))]
+    assert examples, f"no runnable curl example in README.md for {method} {route}"
