@@ -1,4 +1,5 @@
-"""Test support: a real emulator on a free port, and validation against the official specs."""
+"""Test support: a real emulator on a free port, waiting and timing, and validation against
+the official specs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
 import pytest
@@ -23,6 +25,8 @@ from emulator.settings import Settings
 SPECS = Path(__file__).parent / "specs" / "azure-openai"
 # The app behind each running endpoint, for the few tests that look inside.
 APPS: dict[str, Any] = {}
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -54,6 +58,27 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[s
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def wait_until(predicate: Callable[[], T], timeout_s: float = 10.0, interval_s: float = 0.05) -> T:
+    """Call ``predicate`` every ``interval_s`` until it returns something truthy, and return
+    that; fail if ``timeout_s`` passes first. Tests wait for a state this way, never for a
+    fixed time that is too long on a quiet machine and too short on a busy one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            # A named predicate (``def expired(): ...``) makes the message say what was awaited.
+            name = getattr(predicate, "__qualname__", repr(predicate)).replace(".<locals>.", ": ")
+            raise AssertionError(f"waited {timeout_s} s for {name}; it last gave {value!r}")
+        time.sleep(interval_s)
+
+
+def assert_close(actual: float, expected: float, tolerance: float) -> None:
+    """Timings are asserted within a tolerance, never by equality (Toxiproxy's AssertDeltaTime)."""
+    assert abs(actual - expected) <= tolerance, f"{actual:.4f} is not within {tolerance} of {expected:.4f}"
 
 
 @lru_cache(maxsize=None)
