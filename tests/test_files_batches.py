@@ -13,7 +13,7 @@ import pytest
 from openai import AzureOpenAI, OpenAI
 
 from emulator.settings import BatchesConfig, DeploymentConfig, FilesConfig, Settings
-from support import assert_valid_response, running_emulator
+from support import assert_valid_response, running_emulator, wait_until
 
 BATCH_DEPLOYMENT = "gpt-4o-batch"
 TERMINAL = ("completed", "failed", "cancelled", "expired")
@@ -54,14 +54,26 @@ def run(client: OpenAI, file_id: str, **kwargs: Any) -> Any:
     )
     assert batch.status == "validating"
     seen = [batch.status]
-    deadline = time.monotonic() + 30
-    while batch.status not in TERMINAL and time.monotonic() < deadline:
-        time.sleep(0.05)
-        batch = client.batches.retrieve(batch.id)
-        if batch.status != seen[-1]:
-            seen.append(batch.status)
+
+    def finished() -> Any:
+        current = client.batches.retrieve(batch.id)
+        if current.status != seen[-1]:
+            seen.append(current.status)
+        return current if current.status in TERMINAL else None
+
+    batch = wait_until(finished, timeout_s=30)
     batch.seen = seen  # type: ignore[attr-defined]
     return batch
+
+
+def settled(client: OpenAI, batch_id: str) -> Any:
+    """The batch once it has reached a terminal status."""
+
+    def finished() -> Any:
+        batch = client.batches.retrieve(batch_id)
+        return batch if batch.status in TERMINAL else None
+
+    return wait_until(finished, timeout_s=30)
 
 
 def results(client: OpenAI, file_id: str | None) -> list[dict[str, Any]]:
@@ -193,11 +205,8 @@ def test_lines_hitting_a_429_scenario_land_in_the_error_file(client: OpenAI) -> 
 def test_an_embeddings_batch(client: OpenAI) -> None:
     lines = [line(f"e{i}", {"model": "embed-batch", "input": f"text {i}"}, url="/embeddings") for i in range(3)]
     file_id = upload(client, lines)
-    batch = client.batches.create(input_file_id=file_id, endpoint="/v1/embeddings", completion_window="24h")
-    deadline = time.monotonic() + 30
-    while batch.status not in TERMINAL and time.monotonic() < deadline:
-        time.sleep(0.05)
-        batch = client.batches.retrieve(batch.id)
+    created = client.batches.create(input_file_id=file_id, endpoint="/v1/embeddings", completion_window="24h")
+    batch = settled(client, created.id)
     vectors = [r["response"]["body"]["data"][0]["embedding"] for r in results(client, batch.output_file_id)]
     assert len(vectors) == 3 and all(len(v) == 1536 for v in vectors)
 
@@ -206,10 +215,7 @@ def test_a_batch_is_cancelled_listed_and_looked_up(client: OpenAI) -> None:
     file_id = upload(client, [line("x", ask("x"))])
     batch = client.batches.create(input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h")
     assert client.batches.cancel(batch.id).status == "cancelling"
-    deadline = time.monotonic() + 30
-    while batch.status not in TERMINAL and time.monotonic() < deadline:
-        time.sleep(0.05)
-        batch = client.batches.retrieve(batch.id)
+    batch = settled(client, batch.id)
     assert batch.status == "cancelled" and batch.cancelled_at
     assert batch.id in [b.id for b in client.batches.list()]
     with pytest.raises(openai.NotFoundError):

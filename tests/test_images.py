@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from openai import AzureOpenAI, OpenAI
 from PIL import Image
 
 from emulator.settings import DeploymentConfig, ImagesConfig, Settings
-from support import assert_valid_response, refused, running_emulator
+from support import assert_valid_response, refused, running_emulator, wait_until
 
 GA = "2024-10-21"
 PREVIEW = "2025-04-01-preview"  # the first with gpt-image-1 and edits
@@ -425,9 +424,12 @@ def link(client: AzureOpenAI, prompt: str) -> str:
 def test_a_link_expires_as_an_azure_blob_link_does(short_links: AzureOpenAI) -> None:
     url = link(short_links, "an hourglass")
     assert httpx.get(url).status_code == 200
-    deadline = time.monotonic() + 5
-    while (response := httpx.get(url)).status_code == 200 and time.monotonic() < deadline:
-        time.sleep(0.05)
+
+    def expired() -> httpx.Response | None:
+        response = httpx.get(url)
+        return response if response.status_code != 200 else None
+
+    response = wait_until(expired, timeout_s=5)
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/xml")
     assert response.headers["x-ms-error-code"] == "AuthenticationFailed"
