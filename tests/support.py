@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import av
+import httpx
 import numpy as np
 import openai
 import pytest
@@ -64,6 +65,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[s
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def rule_counts(endpoint: str, name: str) -> list[dict[str, Any]]:
+    """The rules of scenario ``name`` as the admin API describes them, with how many requests
+    each matched and was applied to."""
+    return httpx.get(f"{endpoint}/_emulator/scenarios/{name}").json()["rules"]
 
 
 def wait_until(predicate: Callable[[], T], timeout_s: float = 10.0, interval_s: float = 0.05) -> T:
