@@ -56,6 +56,15 @@ def refused(call: Callable[[], Any], status: int = 400) -> dict[str, Any]:
     return error
 
 
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    """The error object of an Azure error response, checking the envelope around it."""
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == response.headers["apim-request-id"]
+    body = response.json()
+    assert set(body) == {"error"}
+    return body["error"]
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """``python -m emulator`` with ``args``, its output piped."""
     return subprocess.Popen(
