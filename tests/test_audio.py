@@ -35,7 +35,7 @@ def container(samples: np.ndarray, fmt: str, codec: str, options: dict[str, str]
     return out.getvalue()
 
 
-# -- speech out ----------------------------------------------------------------------------
+# -- speech out -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_aac_without_its_extra_names_the_extra(
     assert "aoai-emulator[aac]" in error["message"]
 
 
-# -- uploads in ----------------------------------------------------------------------------
+# -- uploads in -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "opus", "flac", "wav"])

@@ -19,29 +19,7 @@ from emulator.faults.scenario import ScenarioError, load_scenario_file
 HELLO = [{"role": "user", "content": "Hello"}]
 
 
-def test_every_built_in_scenario_loads_and_is_listed(fault_endpoint: str) -> None:
-    names = set(builtin_scenarios())
-    assert {
-        "throttled",
-        "flaky-5xx",
-        "retry-then-succeed",
-        "cut-stream",
-        "slow-stream",
-        "hang",
-        "reset",
-        "regional-outage",
-        "stream-error",
-    } <= names
-    listed = httpx.get(f"{fault_endpoint}/_emulator/scenarios").json()
-    assert names <= {s["name"] for s in listed["scenarios"]}
-    assert all(s["description"] for s in listed["scenarios"] if s["name"] in names)
-
-
-def test_the_throttled_scenario_answers_azures_429(client_for: Callable[..., AzureOpenAI]) -> None:
-    with pytest.raises(openai.RateLimitError) as caught:
-        client_for("throttled", max_retries=0).chat.completions.create(model="gpt-4o", messages=HELLO)
-    assert "have exceeded token rate limit" in caught.value.body["message"]
-    assert caught.value.response.headers["policy-id"] == "DeploymentRatelimit-Token"
+# -- a scenario that cannot run is refused, saying why --------------------------------------
 
 
 def test_admin_api_refuses_bad_scenarios_with_the_problem(fault_endpoint: str) -> None:
@@ -85,23 +63,6 @@ def test_a_bad_scenario_file_names_the_file_rule_and_problem(tmp_path: Path, tex
     assert fragment in str(caught.value)
 
 
-def test_the_built_in_hang_and_reset_scenarios(client_for: Callable[..., AzureOpenAI]) -> None:
-    started = time.monotonic()
-    with pytest.raises(openai.APITimeoutError):
-        client_for("hang", max_retries=0, timeout=0.3).chat.completions.create(model="gpt-4o", messages=HELLO)
-    assert time.monotonic() - started < 2
-    with pytest.raises(openai.APIConnectionError):
-        client_for("reset", max_retries=0).chat.completions.create(model="gpt-4o", messages=HELLO)
-
-
-def test_the_built_in_slow_stream_scenario_delays_and_stalls(client_for: Callable[..., AzureOpenAI]) -> None:
-    started = time.monotonic()
-    stream = client_for("slow-stream").chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
-    arrivals = [time.monotonic() for _ in stream]
-    assert arrivals[0] - started >= 0.5
-    assert max(b - a for a, b in zip(arrivals, arrivals[1:])) >= 1.9
-
-
 @pytest.mark.parametrize(
     "scenario_body",
     [
@@ -136,3 +97,48 @@ def test_admin_refuses_scenarios_it_could_not_run(fault_endpoint: str, scenario_
     response = httpx.post(f"{fault_endpoint}/_emulator/scenarios", json=scenario_body)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["title"]
+
+
+# -- the ready-made scenarios, from scenarios/ ----------------------------------------------
+
+
+def test_every_built_in_scenario_loads_and_is_listed(fault_endpoint: str) -> None:
+    names = set(builtin_scenarios())
+    assert {
+        "throttled",
+        "flaky-5xx",
+        "retry-then-succeed",
+        "cut-stream",
+        "slow-stream",
+        "hang",
+        "reset",
+        "regional-outage",
+        "stream-error",
+    } <= names
+    listed = httpx.get(f"{fault_endpoint}/_emulator/scenarios").json()
+    assert names <= {s["name"] for s in listed["scenarios"]}
+    assert all(s["description"] for s in listed["scenarios"] if s["name"] in names)
+
+
+def test_the_throttled_scenario_answers_azures_429(client_for: Callable[..., AzureOpenAI]) -> None:
+    with pytest.raises(openai.RateLimitError) as caught:
+        client_for("throttled", max_retries=0).chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert "have exceeded token rate limit" in caught.value.body["message"]
+    assert caught.value.response.headers["policy-id"] == "DeploymentRatelimit-Token"
+
+
+def test_the_built_in_hang_and_reset_scenarios(client_for: Callable[..., AzureOpenAI]) -> None:
+    started = time.monotonic()
+    with pytest.raises(openai.APITimeoutError):
+        client_for("hang", max_retries=0, timeout=0.3).chat.completions.create(model="gpt-4o", messages=HELLO)
+    assert time.monotonic() - started < 2
+    with pytest.raises(openai.APIConnectionError):
+        client_for("reset", max_retries=0).chat.completions.create(model="gpt-4o", messages=HELLO)
+
+
+def test_the_built_in_slow_stream_scenario_delays_and_stalls(client_for: Callable[..., AzureOpenAI]) -> None:
+    started = time.monotonic()
+    stream = client_for("slow-stream").chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
+    arrivals = [time.monotonic() for _ in stream]
+    assert arrivals[0] - started >= 0.5
+    assert max(b - a for a, b in zip(arrivals, arrivals[1:])) >= 1.9
