@@ -1,28 +1,39 @@
-"""Test support: a real emulator on a free port, and validation against the official specs."""
+"""Test support: a real emulator on a free port, waiting and timing, speech to upload and to
+decode, and validation against the official specs."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
+import time
+import wave
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import av
+import httpx
+import numpy as np
 import openai
 import pytest
+import soundfile
 from jsonschema import validators
+from openai import AzureOpenAI
 from openapi_schema_validator import OAS30Validator
 
-from emulator.testing import serve_in_thread
 from emulator.settings import Settings
+from emulator.testing import serve_in_thread
 
 SPECS = Path(__file__).parent / "specs" / "azure-openai"
 # The app behind each running endpoint, for the few tests that look inside.
 APPS: dict[str, Any] = {}
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -45,6 +56,15 @@ def refused(call: Callable[[], Any], status: int = 400) -> dict[str, Any]:
     return error
 
 
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    """The error object of an Azure error response, checking the envelope around it."""
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == response.headers["apim-request-id"]
+    body = response.json()
+    assert set(body) == {"error"}
+    return body["error"]
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """``python -m emulator`` with ``args``, its output piped."""
     return subprocess.Popen(
@@ -54,6 +74,73 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[s
         text=True,
         env={**os.environ, **(env or {})},
     )
+
+
+def rule_counts(endpoint: str, name: str) -> list[dict[str, Any]]:
+    """The rules of scenario ``name`` as the admin API describes them, with how many requests
+    each matched and was applied to."""
+    return httpx.get(f"{endpoint}/_emulator/scenarios/{name}").json()["rules"]
+
+
+def wait_until(predicate: Callable[[], T], timeout_s: float = 10.0, interval_s: float = 0.05) -> T:
+    """Call ``predicate`` every ``interval_s`` until it returns something truthy, and return
+    that; fail if ``timeout_s`` passes first. Tests wait for a state this way, never for a
+    fixed time that is too long on a quiet machine and too short on a busy one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            # A named predicate (``def expired(): ...``) makes the message say what was awaited.
+            name = getattr(predicate, "__qualname__", repr(predicate)).replace(".<locals>.", ": ")
+            raise AssertionError(f"waited {timeout_s} s for {name}; it last gave {value!r}")
+        time.sleep(interval_s)
+
+
+def assert_close(actual: float, expected: float, tolerance: float) -> None:
+    """Timings are asserted within a tolerance, never by equality (Toxiproxy's AssertDeltaTime)."""
+    assert abs(actual - expected) <= tolerance, f"{actual:.4f} is not within {tolerance} of {expected:.4f}"
+
+
+# -- audio: speech to hear and to upload, read back by standard decoders --------------------
+
+
+# What speak() says unless told otherwise.
+SPEECH_TEXT = "The quick brown fox jumps over the lazy dog. Then it rests in the shade of an old oak tree."
+
+
+def speak(client: AzureOpenAI, text: str = SPEECH_TEXT, **kwargs: Any) -> Any:
+    options = {"model": "tts", "voice": "alloy", **kwargs}
+    return client.audio.speech.create(input=text, **options)
+
+
+def decode_audio(data: bytes, fmt: str) -> tuple[int, float]:
+    """Sample rate and duration, read by a standard decoder."""
+    if fmt == "pcm":
+        return 24_000, len(data) / 2 / 24_000
+    if fmt == "aac":
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.audio[0]
+            samples = sum(frame.samples for frame in container.decode(stream))
+            return stream.sample_rate, samples / stream.sample_rate
+    with soundfile.SoundFile(io.BytesIO(data)) as sound:
+        return sound.samplerate, sound.frames / sound.samplerate
+
+
+def wav_bytes(samples: np.ndarray, rate: int = 24_000) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def tone(seconds: float, hz: float = 330.0, rate: int = 16_000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (np.sin(2 * np.pi * hz * t) * 9000).astype(np.int16)
 
 
 @lru_cache(maxsize=None)

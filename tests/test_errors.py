@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,76 +11,15 @@ import openai
 import pytest
 from openai import AzureOpenAI
 
-from emulator.settings import Settings
-from support import running_emulator
+from support import error_of
 
 CHAT = "/openai/deployments/gpt-4o/chat/completions"
 GA = {"api-version": "2024-10-21"}
 HELLO = [{"role": "user", "content": "Hello"}]
 
 
-def error_of(response: httpx.Response) -> dict[str, Any]:
-    assert response.headers["content-type"] == "application/json"
-    assert response.headers["x-request-id"] == response.headers["apim-request-id"]
-    body = response.json()
-    assert set(body) == {"error"}
-    return body["error"]
-
-
 def post_chat(http: httpx.Client, body: Any, params: dict[str, str] = GA, **kwargs: Any) -> httpx.Response:
     return http.post(CHAT, params=params, json=body, **kwargs)
-
-
-# -- authentication -------------------------------------------------------------------------
-
-
-def test_missing_key_is_401_with_azures_body(endpoint: str) -> None:
-    response = httpx.post(f"{endpoint}{CHAT}", params=GA, json={"messages": HELLO})
-    assert response.status_code == 401
-    error = error_of(response)
-    assert error["code"] == "401"
-    assert error["message"].startswith("Access denied due to invalid subscription key or wrong API endpoint.")
-
-
-def test_empty_key_is_rejected(endpoint: str) -> None:
-    response = httpx.post(f"{endpoint}{CHAT}", params=GA, json={"messages": HELLO}, headers={"api-key": ""})
-    assert response.status_code == 401
-
-
-def test_key_not_in_the_configured_list_is_401_for_the_client(
-    azure: Callable[..., AzureOpenAI], locked_endpoint: str
-) -> None:
-    client = azure(azure_endpoint=locked_endpoint, api_key="wrong-key")
-    with pytest.raises(openai.AuthenticationError) as caught:
-        client.chat.completions.create(model="gpt-4o", messages=HELLO)
-    assert caught.value.status_code == 401
-    assert caught.value.code == "401"
-
-
-def test_configured_key_is_accepted_as_bearer(locked_endpoint: str) -> None:
-    response = httpx.post(
-        f"{locked_endpoint}/openai/v1/chat/completions",
-        json={"model": "gpt-4o", "messages": HELLO},
-        headers={"authorization": "Bearer right-key"},
-    )
-    assert response.status_code == 200
-    assert response.headers["x-ms-region"] == "Sweden Central"
-
-
-def test_entra_token_is_accepted_as_bearer(azure: Callable[..., AzureOpenAI], locked_endpoint: str) -> None:
-    client = azure(azure_endpoint=locked_endpoint, api_key=None, azure_ad_token="header.payload.signature")
-    assert client.chat.completions.create(model="gpt-4o", messages=HELLO).choices
-
-
-@pytest.fixture(scope="module")
-def open_endpoint() -> Iterator[str]:
-    with running_emulator(Settings.build(auth="none")) as url:
-        yield url
-
-
-def test_auth_none_needs_no_key(open_endpoint: str) -> None:
-    response = httpx.post(f"{open_endpoint}{CHAT}", params=GA, json={"messages": HELLO})
-    assert response.status_code == 200
 
 
 # -- api-version ----------------------------------------------------------------------------
@@ -540,13 +479,6 @@ def test_unknown_deployment_is_judged_before_the_body(locked_endpoint: str) -> N
     )
     assert response.status_code == 404
     assert error_of(response)["code"] == "DeploymentNotFound"
-
-
-def test_admin_endpoints_answer_wrong_methods_in_their_own_shape(http: httpx.Client) -> None:
-    assert http.get("/_emulator/health").json()["status"] == "ok"
-    response = http.post("/_emulator/health")
-    assert response.status_code == 405
-    assert response.json()["errors"][0]["title"].startswith("POST is not allowed")
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,9 @@ import pytest
 from openai import AzureOpenAI
 
 from emulator.settings import ConfigError, DeploymentConfig, Settings, TimingConfig, load_config_file
-from support import running_emulator
+from support import assert_close, running_emulator
 
 QUESTION = [{"role": "user", "content": "How should I plan a database migration?"}]
-
-
-def assert_close(actual: float, expected: float, tolerance: float) -> None:
-    assert abs(actual - expected) <= tolerance, f"{actual:.4f} is not within {tolerance} of {expected:.4f}"
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from openai import AzureOpenAI
 
-from support import run_cli
+from support import run_cli, wait_until
 
 
 def start_tls(out: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
@@ -22,22 +21,26 @@ def start_tls(out: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
         process = subprocess.Popen(
             [sys.executable, "-m", "emulator", "--port", "0", *args], stdout=sink, stderr=subprocess.STDOUT, text=True
         )
-    deadline = time.monotonic() + 30
-    while " listening on " not in out.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(process)
-            raise AssertionError(f"the emulator did not start: {out.read_text()}")
-        time.sleep(0.05)
-    endpoint = out.read_text().split(" listening on ", 1)[1].split()[0]
-    while True:
+
+    def printed_or_exited() -> bool:
+        # A process that has exited will never print the line: stop waiting for it.
+        return " listening on " in out.read_text() or process.poll() is not None
+
+    def answering() -> bool:
         try:
             httpx.get(f"{endpoint}/_emulator/health", verify=False, timeout=2)  # noqa: S501 - only waiting for it
-            break
         except httpx.TransportError:
-            if time.monotonic() > deadline:
-                stop(process)
-                raise
-            time.sleep(0.05)
+            return False
+        return True
+
+    try:
+        wait_until(printed_or_exited, timeout_s=30)
+        assert " listening on " in out.read_text(), f"the emulator did not start: {out.read_text()}"
+        endpoint = out.read_text().split(" listening on ", 1)[1].split()[0]
+        wait_until(answering, timeout_s=30)
+    except AssertionError:
+        stop(process)
+        raise
     return process, endpoint, out.read_text()
 
 

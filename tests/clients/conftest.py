@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from programs import HERE, Secure
 
-from emulator.testing import serve_in_thread
 from emulator.settings import Settings
+from emulator.testing import serve_in_thread
 from emulator.tls import local_certificate
 from support import running_emulator
 

@@ -1,9 +1,7 @@
-"""Prometheus metrics after a known sequence of requests, and the access log's lines."""
+"""Prometheus metrics after a known sequence of requests."""
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from collections.abc import Iterator
 
@@ -11,7 +9,7 @@ import httpx
 import pytest
 
 from emulator.settings import DeploymentConfig, Settings
-from support import run_cli, running_emulator
+from support import running_emulator
 
 CHAT = "/openai/deployments/{}/chat/completions"
 GA = {"api-version": "2024-10-21"}
@@ -88,46 +86,3 @@ def test_the_metrics_route_takes_get_only(fresh: httpx.Client) -> None:
     response = fresh.post("/_emulator/metrics")
     assert response.status_code == 405
     assert "errors" in response.json()
-
-
-def test_an_access_line_per_request_in_json_with_the_body_when_asked(caplog: pytest.LogCaptureFixture) -> None:
-    settings = Settings.build(log_format="json", log_bodies=True)
-    with running_emulator(settings) as url:
-        with caplog.at_level(logging.INFO, logger="emulator.access"):
-            httpx.post(
-                f"{url}{CHAT.format('gpt-4o')}",
-                params=GA,
-                json=MESSAGES,
-                headers={"api-key": "secret-key-1234", "x-ms-client-request-id": "abc"},
-            )
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "emulator.access"]
-    assert len(lines) == 1
-    line = lines[0]
-    assert line["method"] == "POST" and line["status"] == 200
-    assert line["path"] == "/openai/deployments/gpt-4o/chat/completions"
-    assert line["operation"] == "chat_completions" and line["api_version"] == "2024-10-21"
-    assert line["client_request_id"] == "abc" and line["duration_ms"] >= 0
-    assert json.loads(line["body"]) == MESSAGES
-    assert "secret-key" not in caplog.text
-
-
-def test_the_command_line_writes_text_lines_without_bodies() -> None:
-    process = run_cli("--port", "0", "--log-level", "info")
-    try:
-        assert process.stdout is not None
-        endpoint = process.stdout.readline().split(" listening on ")[1].strip()
-        httpx.post(
-            f"{endpoint}{CHAT.format('gpt-4o')}",
-            params=GA,
-            json={"messages": [{"role": "user", "content": "private words"}]},
-            headers={"api-key": "secret-key-1234"},
-            timeout=10,
-        )
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=30)
-    access = [line for line in err.splitlines() if "/chat/completions" in line]
-    assert len(access) == 1
-    assert '"POST /openai/deployments/gpt-4o/chat/completions" 200' in access[0]
-    assert 'operation="chat_completions"' in access[0]
-    assert "private words" not in err and "secret-key" not in err
