@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import __version__
-from .faults.engine import FaultEngine
 from .faults.scenario import ScenarioError
-from .observers.journal import Journal
+from .observers.result import OUTCOMES
 from .replies import ReplyRule, ScriptedReplies
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 
 def admin_error(status: int, title: str) -> Response:
@@ -35,20 +36,14 @@ async def _json(request: Request) -> Any:
 
 
 class Admin:
-    def __init__(
-        self,
-        faults: FaultEngine,
-        journal: Journal,
-        replies: ScriptedReplies,
-        warmed: threading.Event,
-        forget_answers: Callable[[], None],
-    ) -> None:
-        self.faults = faults
-        self.journal = journal
+    def __init__(self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event) -> None:
+        self.faults = pipeline.faults
+        self.journal = pipeline.journal
+        self.retries = pipeline.retries
         self.replies = replies
         self.warmed = warmed
         # Remembered answers (emulator/memo.py) were made under the old reply rules.
-        self.forget_answers = forget_answers
+        self.forget_answers = pipeline.memo.clear
 
     async def unknown(self, request: Request) -> Response:
         return admin_error(404, f"no admin endpoint {request.url.path}; see the README's Admin API table")
@@ -129,18 +124,25 @@ class Admin:
 
     async def requests(self, request: Request) -> Response:
         """GET: the journal, oldest first, filtered by ?deployment=, ?status=, ?operation=,
-        ?header=name:value and cut to the last ?limit= entries. DELETE: clear it."""
+        ?outcome=, ?header=name:value and cut to the last ?limit= entries. DELETE: clear it
+        (and what the retry watch remembers)."""
         if request.method == "DELETE":
             self.journal.clear()
+            self.retries.clear()
             return JSONResponse({"cleared": True})
         if request.method != "GET":
             return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")
         query = request.query_params
-        unknown = set(query) - {"deployment", "status", "operation", "header", "limit"}
+        unknown = set(query) - {"deployment", "status", "operation", "outcome", "header", "limit"}
         if unknown:
             return admin_error(
-                400, f"unknown filter {', '.join(sorted(unknown))}; use deployment, status, operation, header or limit"
+                400,
+                f"unknown filter {', '.join(sorted(unknown))}; use deployment, status, operation, outcome, header "
+                "or limit",
             )
+        outcome = query.get("outcome")
+        if outcome is not None and outcome not in OUTCOMES:
+            return admin_error(400, f"unknown outcome {outcome!r}; the outcomes are {', '.join(OUTCOMES)}")
         header = None
         if "header" in query:
             name, sep, value = query["header"].partition(":")
@@ -155,14 +157,18 @@ class Admin:
         if limit is not None and limit < 0:
             return admin_error(400, "limit must not be negative")
         found = self.journal.find(
-            deployment=query.get("deployment"), status=status, header=header, operation=query.get("operation")
+            deployment=query.get("deployment"),
+            status=status,
+            header=header,
+            operation=query.get("operation"),
+            outcome=outcome,
         )
         if limit is not None:
             found = found[len(found) - limit :] if limit else []
-        return JSONResponse({"enabled": self.journal.enabled, "requests": [e.as_dict() for e in found]})
+        return JSONResponse({"enabled": self.journal.enabled, "requests": found})
 
     async def request(self, request: Request) -> Response:
         entry = self.journal.get(request.path_params["id"])
         if entry is None:
             return admin_error(404, f"no request {request.path_params['id']!r} in the journal")
-        return JSONResponse(entry.as_dict())
+        return JSONResponse(entry)

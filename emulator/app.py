@@ -15,13 +15,21 @@ from starlette.routing import Route
 
 from . import tokens
 from .admin import Admin, admin_error
-from .context import Operation
+from .batch_runner import BatchRunner
+from .context import Operation, Services
 from .deployments import DeploymentTable
+from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
 from .pipeline import Pipeline
 from .recording import Recorder, Replayer
+from .replies import ScriptedReplies
 from .routing import AzureRouter, Server
 from .settings import Settings
+from .stores.batches import MemoryBatchStore
+from .stores.blobs import MemoryBlobStore
+from .stores.files import LocalFileStore
+from .stores.responses import MemoryResponseStore
+from .stores.speech import MemorySpeechMemory
 from .synth import embeddings
 from .versions import load_catalog
 
@@ -30,10 +38,28 @@ from .versions import load_catalog
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+def build_services(settings: Settings, deployments: DeploymentTable) -> Services:
+    """The stores one emulator keeps, in this process's memory (and files on its disk)."""
+    images, f = settings.images, settings.files
+    blobs = MemoryBlobStore(max_count=images.store_max_images, max_bytes=images.store_max_bytes)
+    files = LocalFileStore(f.dir, f.max_files, f.max_bytes, f.max_upload_bytes)
+    return Services(
+        deployments=deployments,
+        replies=ScriptedReplies(settings.replies),
+        image_links=ImageLinks(blobs, images.url_lifetime_s),
+        speech_memory=MemorySpeechMemory(),
+        responses=MemoryResponseStore(),
+        files=files,
+        batches=BatchRunner(MemoryBatchStore(), files, settings.batches.step_s, deployments.resolve),
+    )
+
+
 def build_app(settings: Settings) -> AzureRouter:
-    pipeline = Pipeline(settings, load_catalog(), DeploymentTable(settings))
+    deployments = DeploymentTable(settings)
+    services = build_services(settings, deployments)
+    pipeline = Pipeline(settings, load_catalog(), deployments, services)
     warmed = threading.Event()
-    admin = Admin(pipeline.faults, pipeline.journal, pipeline.replies, warmed, pipeline.memo.clear)
+    admin = Admin(pipeline, services.replies, warmed)
 
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
     # above; Starlette serves the emulator's own endpoints and answers everything else.
@@ -48,7 +74,7 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
         # Generated images' links (response_format: url), as Azure's blob storage serves them.
-        Route("/_emulator/blobs/private/{path:path}", pipeline.blobs.serve, methods=ANY_METHOD),
+        Route("/_emulator/blobs/private/{path:path}", services.image_links.serve, methods=ANY_METHOD),
         Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),
         # Everything else is a resource Azure does not have.
         Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
@@ -91,5 +117,5 @@ def build_app(settings: Settings) -> AzureRouter:
         server = Replayer(settings.replay_dir, settings.replay_timing)
     router = AzureRouter(server, tables["deployment"], tables["v1"], tables["root"], app)
     # Batch jobs send their lines through the whole app, as a client would.
-    pipeline.services.batches.app = router
+    services.batches.app = router
     return router

@@ -17,8 +17,6 @@ import binascii
 import hashlib
 import io
 import struct
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -335,26 +333,3 @@ def _vint(data: bytes, position: int, *, keep_marker: bool) -> tuple[int, int]:
     if not keep_marker:
         value &= (1 << (7 * length)) - 1
     return value, length
-
-
-class SpeechMemory:
-    """The text of the speech the emulator wrote lately, by its samples' digest."""
-
-    def __init__(self, capacity: int = 256) -> None:
-        self._texts: OrderedDict[bytes, str] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def remember(self, samples: np.ndarray, text: str) -> None:
-        key = samples_digest(samples)
-        with self._lock:
-            self._texts[key] = text
-            self._texts.move_to_end(key)
-            while len(self._texts) > self._capacity:
-                self._texts.popitem(last=False)
-
-    def recall(self, digest: bytes | None) -> str | None:
-        if digest is None:
-            return None
-        with self._lock:
-            return self._texts.get(digest)

@@ -1,4 +1,5 @@
-"""Closing a client's connection on purpose: the ``reset``, ``hang`` and ``cut_stream`` faults.
+"""The client's connection as the server holds it: whether the client is still there, and
+closing it on purpose for the ``reset``, ``hang`` and ``cut_stream`` faults.
 
 ASGI has no way to drop a connection, so the outermost layer of the app (AzureRouter) keeps
 the server's own ``send`` in the scope under ``RAW_SEND``; for uvicorn that is a method of the connection's request cycle,
@@ -11,17 +12,27 @@ from __future__ import annotations
 
 import socket
 import struct
+from typing import Any
 
 from starlette.types import Scope
 
 RAW_SEND = "emulator.raw_send"
 
 
+def cycle(scope: Scope) -> Any:
+    """The server's own object for this request and response (uvicorn's ``RequestResponseCycle``,
+    which says whether the client has gone: ``disconnected``), or None under another server."""
+    return getattr(scope.get(RAW_SEND), "__self__", None)
+
+
+def can_abort(scope: Scope) -> bool:
+    return getattr(cycle(scope), "transport", None) is not None
+
+
 def abort(scope: Scope) -> bool:
     """Reset the connection of the request ``scope`` belongs to; False if this server does
     not let us."""
-    cycle = getattr(scope.get(RAW_SEND), "__self__", None)
-    transport = getattr(cycle, "transport", None)
+    transport = getattr(cycle(scope), "transport", None)
     if transport is None:
         return False
     sock = transport.get_extra_info("socket")

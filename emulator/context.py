@@ -11,18 +11,17 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 if TYPE_CHECKING:
-    from .audio import SpeechMemory
+    from .batch_runner import BatchRunner
     from .contentfilter import Verdict
     from .delivery import JsonReply, Reply
     from .deployments import Deployment, DeploymentTable
     from .errors import AzureError
     from .faults.engine import FaultPlan
-    from .ratelimit import QuotaReading
+    from .imagelinks import ImageLinks
     from .replies import ScriptedReplies
-    from .stores.batches import BatchRunner
-    from .stores.blobs import BlobStore
     from .stores.files import FileStore
     from .stores.responses import ResponseStore
+    from .stores.speech import SpeechMemory
     from .versions import ApiVersion
 
 
@@ -105,45 +104,46 @@ class Services:
     """What one emulator keeps across requests, handed to the operations that use it. Per
     app, not per module: several emulators can share a process (the pytest plugin)."""
 
+    deployments: DeploymentTable
     replies: ScriptedReplies
-    blobs: BlobStore  # generated images kept for their links
+    image_links: ImageLinks  # generated images kept for their links
     speech_memory: SpeechMemory  # the speech lately written, for transcription
     responses: ResponseStore  # stored Responses API answers
-    deployments: DeploymentTable
     files: FileStore
     batches: BatchRunner
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestContext:
+    """One request as the pipeline's steps fill it in, in order. Handlers read it; only the
+    pipeline writes it."""
+
     request: Request
     request_id: str
     operation: Operation
-    surface: str  # "deployment" (dated routes) or "v1"
-    deployment_name: str | None = None
-    api_version: ApiVersion | None = None
-    deployment: Deployment | None = None
-    body: dict[str, Any] | None = None
-    raw: bytes = b""
-    tokens_charged: int | None = None
-    quota: QuotaReading | None = None
+    surface: str  # "deployment", "root" (the dated root, /openai/...) or "v1"
+    received: float  # time.monotonic() on arrival
+    received_at: float  # time.time() on arrival
+    request_headers: RequestHeaders
+    services: Services
     run_seed: int = 0
+    # Headers every response of this request carries, success or error.
+    headers: dict[str, str] = field(default_factory=dict)
+    api_version: ApiVersion | None = None
+    deployment_name: str | None = None  # from the path, or the body's model
+    deployment: Deployment | None = None
+    raw: bytes = b""  # the body as it came (or the part of it the journal keeps)
+    body: dict[str, Any] | None = None  # parsed, before validation
+    form: bool = False  # the body was a multipart form (its values are text)
     faults: FaultPlan | None = None
-    services: Services | None = None
-    # When the model starts "working": after any fault delays, so a delay adds to the
-    # time to first token instead of hiding in it.
+    # When the model starts "working": after any fault delays, so a delay adds to the time
+    # to first token instead of hiding in it.
     paced_from: float | None = None
+    tokens_charged: int | None = None
     # Azure's annotations of the prompt, from the content-filter step, and what the filter
     # will find in the answer.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     completion_verdict: Verdict | None = None
-    # Headers every response of this request carries, success or error.
-    headers: dict[str, str] = field(default_factory=dict)
-    request_headers: RequestHeaders = field(default_factory=lambda: RequestHeaders([]))
-
-    @property
-    def api_version_name(self) -> str:
-        return self.api_version.name if self.api_version else ""
 
 
 class RequestHeaders:

@@ -8,7 +8,7 @@ response carries the same Azure headers.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, Response
 from .errors import AzureError
 
 if TYPE_CHECKING:
+    from .faults.actions import Wire
     from .faults.engine import FaultPlan
     from .timing import Pacer
 
@@ -94,10 +95,6 @@ def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:
     return Response(error.body(), status_code=error.status, headers=merged, media_type="application/json")
 
 
-def _no_abort() -> None:
-    return None
-
-
 def _annotation(prompt_filter_results: list[dict[str, Any]]) -> dict[str, Any]:
     # Azure opens every completion stream with the prompt's filter results in an event of
     # its own, with blank ids and no choices (service.md 4.7).
@@ -124,11 +121,7 @@ async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
 
 
 def stream_response(
-    reply: StreamReply,
-    headers: Mapping[str, str],
-    faults: FaultPlan | None = None,
-    abort: Callable[[], None] = _no_abort,
-    pacer: Pacer | None = None,
+    reply: StreamReply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Wire, pacer: Pacer | None
 ) -> Response:
     frames = _sse_frames(reply)
     if pacer is not None:
@@ -136,7 +129,7 @@ def stream_response(
         frames = pacer.paced(frames, first_content=1 if reply.prompt_filter_results is not None else 0)
     for fault in _stream_faults(faults):
         # Faults chain like toxics: each wraps the frames the previous one lets through.
-        frames = fault.frames(frames, abort)
+        frames = fault.frames(frames, wire)
     # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
     return EventSourceResponse(frames, headers=dict(headers), ping=0)
 
@@ -148,19 +141,18 @@ def _stream_faults(faults: FaultPlan | None) -> list[Any]:
 
 
 def deliver(
-    reply: Reply,
-    headers: Mapping[str, str],
-    faults: FaultPlan | None = None,
-    abort: Callable[[], None] = _no_abort,
-    pacer: Pacer | None = None,
+    reply: Reply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Wire, pacer: Pacer | None = None
 ) -> Response:
+    """The response that sends ``reply`` with ``headers``: paced by ``pacer``, changed by the
+    scenario's stream faults, which tell ``wire`` what they did."""
     if isinstance(reply, StreamReply):
-        return stream_response(reply, headers, faults, abort, pacer)
+        return stream_response(reply, headers, faults, wire, pacer)
     if isinstance(reply, FileReply):
         return FileResponse(reply.path, headers=dict(headers), media_type=reply.content_type)
     if isinstance(reply, RawReply):
         return Response(reply.data, status_code=reply.status, headers=headers, media_type=reply.content_type)
     if faults is not None and faults.malformed is not None:
+        wire.ended("malformed")
         broken = faults.malformed.body(reply.payload())
         return Response(broken, status_code=reply.status, headers=headers, media_type="application/json")
     return json_response(reply, headers)

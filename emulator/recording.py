@@ -27,6 +27,7 @@ import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from . import ids
 from .context import Operation
@@ -129,7 +130,12 @@ class Recorder:
         # No timeout on reading: a stream may take its time, as the service's do.
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None))
 
-    async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
+    async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
+        request = Request(scope, receive, send)
+        response = await self._forward(request, operation)
+        await response(scope, receive, send)
+
+    async def _forward(self, request: Request, operation: Operation) -> Response:
         raw = await request.body()
         exchange = describe(request, operation, raw)
         headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length", "connection")}
@@ -210,7 +216,12 @@ class Replayer:
             exchange = Exchange(request["operation"], request["deployment"], request["api_version"], request["body"])
             self.records[exchange.key()] = record
 
-    async def serve(self, request: Request, operation: Operation, surface: str) -> Response:
+    async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
+        request = Request(scope, receive, send)
+        response = await self._answer(request, operation)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, operation: Operation) -> Response:
         exchange = describe(request, operation, await request.body())
         record = self.records.get(exchange.key())
         if record is None:

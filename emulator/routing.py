@@ -11,22 +11,19 @@ This layer also keeps the server's own ``send`` in the scope, for ``connection.a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .connection import RAW_SEND
 from .context import Operation
 
-if TYPE_CHECKING:
-    from starlette.responses import Response
-
 
 class Server(Protocol):
-    """What answers Azure's routes: the pipeline, or a recorder or replayer."""
+    """What answers Azure's routes: the pipeline, or a recorder or replayer. It sends the
+    whole answer itself, so it can record the request once it is over."""
 
-    async def serve(self, request: Request, operation: Operation, surface: str) -> Response: ...
+    async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None: ...
 
 
 _DEPLOYMENTS = "/openai/deployments/"
@@ -105,8 +102,7 @@ class AzureRouter:
             return
         operation, surface, params = found
         scope["path_params"] = params
-        response = await self.pipeline.serve(Request(scope, receive, send), operation, surface)
-        await response(scope, receive, send)
+        await self.pipeline.serve(scope, receive, send, operation, surface)
 
     def __getattr__(self, name: str) -> Any:
         # app.state and the like belong to the Starlette app behind.

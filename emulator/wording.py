@@ -68,6 +68,7 @@ def empty_array(param: str, min_length: int = 1) -> InvalidRequest:
 
 def array_length(param: str, length: int, *, least: int | None = None, most: int | None = None) -> InvalidRequest:
     """An array shorter than ``least`` or longer than ``most``."""
+    bound: int | None
     if most is not None:
         words, bound, code = "too long. Expected an array with maximum length", most, "array_above_max_length"
     else:
@@ -85,10 +86,18 @@ def _number(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (int, float)) else str(value)
 
 
-def out_of_range(param: str, value: Any, *, below: float | None = None, above: float | None = None,
-                 inclusive: bool = True, decimal: bool = False) -> InvalidRequest:  # fmt: skip
+def out_of_range(
+    param: str,
+    value: Any,
+    *,
+    below: float | None = None,
+    above: float | None = None,
+    inclusive: bool = True,
+    decimal: bool = False,
+) -> InvalidRequest:
     """A number below its minimum (``below``) or above its maximum (``above``)."""
     number = "decimal" if decimal else "integer"
+    bound: float | None
     if below is not None:
         words, op, bound, code = "below minimum", ">=" if inclusive else ">", below, "below_min_value"
     else:

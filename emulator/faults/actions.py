@@ -2,33 +2,32 @@
 
 Three kinds, by when they act:
 
-* before the response (``Before``): ``error``, ``delay``, ``reset``, ``hang`` and, for plain
-  JSON answers, ``malformed``. ``run`` either returns (go on), raises an ``AzureError`` (answer
-  with it) or raises ``AbortConnection`` (close the socket, no answer).
-* inside a stream (``InStream``): ``cut_stream``, ``stream_error``, ``stall`` and, for
-  streams, ``malformed``. ``frames`` wraps the stream's frames.
+* before the response (``Before``, this module): ``error``, ``delay``, ``reset`` and ``hang``.
+  ``run`` either returns (go on), raises an ``AzureError`` (answer with it) or raises
+  ``AbortConnection`` (close the socket, no answer).
+* inside a stream (``InStream``, stream_actions.py): ``cut_stream``, ``stream_error``, ``stall``
+  and ``malformed`` (which breaks a plain JSON answer too). ``frames`` wraps the stream's
+  frames, and tells the ``Wire`` when it ends the stream early or drops the connection.
 * while the answer is made: ``filter_error``, which the pipeline's content-filter step reads
   (a failing filter annotates with an error and blocks nothing).
 
 Units are in the field names (``delay_ms``, ``after_chunks``). Every wait is an ``anyio``
-sleep in the request's task, so a client that leaves cancels it.
+sleep in the request's task, so a client that leaves cancels it. ``@action(name)`` registers
+a class in ``ACTIONS``, by which scenarios name it.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
-import anyio
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import STATUSES, AzureError, for_status
 
 MAX_WAIT_MS = 600_000  # no fault waits longer than ten minutes
-DONE_FRAME = b"data: [DONE]\n\n"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -52,10 +51,22 @@ class Before(Action):
         raise NotImplementedError
 
 
+class Wire(Protocol):
+    """What a stream fault may do to the connection besides passing frames on
+    (emulator/transmission.py carries it out, and records it)."""
+
+    def ended(self, how: Literal["cut", "error_event", "malformed"]) -> None:
+        """The fault ends the stream early, in this way."""
+
+    def drop(self) -> None:
+        """Close the connection at once (a TCP reset where the server allows it)."""
+
+
 class InStream(Action):
     streams_only = True
 
-    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
+    async def frames(self, source: AsyncIterator[bytes], wire: Wire) -> AsyncIterator[bytes]:
+        """The frames ``source`` yields, as this fault changes them."""
         raise NotImplementedError
         yield b""  # pragma: no cover  (makes this an async generator)
 
@@ -184,26 +195,6 @@ class Hang(Before):
         raise AbortConnection()
 
 
-@action("malformed")
-class Malformed(Action):
-    """A JSON answer cut short, or a stream event that is not JSON."""
-
-    after_chunks: int = Field(default=1, ge=0, le=10_000, description="streams: events before the broken one")
-
-    def body(self, whole: bytes) -> bytes:
-        return whole[: max(len(whole) // 2, 1)]
-
-    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
-        count = 0
-        async for frame in source:
-            # A stream shorter than after_chunks still gets its broken event, before [DONE].
-            if count == self.after_chunks or frame == DONE_FRAME:
-                yield b'data: {"choices": [{"delta": {"content": "bro\n\n'
-                return
-            yield frame
-            count += 1
-
-
 @action("filter_error")
 class FilterError(Action):
     """The content filter fails: the chosen annotations carry an error object instead of
@@ -212,72 +203,3 @@ class FilterError(Action):
     on: list[Literal["prompt", "completion"]] = Field(
         default=["prompt", "completion"], min_length=1, description="which annotations fail"
     )
-
-
-@action("cut_stream")
-class CutStream(InStream):
-    """End a stream early, without [DONE]: after a number of events or bytes."""
-
-    after_chunks: int | None = Field(default=None, ge=0, le=10_000)
-    after_bytes: int | None = Field(default=None, ge=0, le=100_000_000)
-    abrupt: bool = Field(default=True, description="close the connection (the client sees an error) or end the body")
-
-    @model_validator(mode="after")
-    def _one_bound(self) -> CutStream:
-        if (self.after_chunks is None) == (self.after_bytes is None):
-            raise ValueError("give after_chunks or after_bytes")
-        return self
-
-    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
-        count = sent = 0
-        async for frame in source:
-            if self.after_chunks is not None and count >= self.after_chunks:
-                break
-            if self.after_bytes is not None and sent + len(frame) > self.after_bytes:
-                yield frame[: self.after_bytes - sent]
-                break
-            yield frame
-            count += 1
-            sent += len(frame)
-        if self.abrupt:
-            abort()
-
-
-@action("stream_error")
-class StreamError(InStream):
-    """Send an ``error`` event in the middle of a stream, then end it."""
-
-    after_chunks: int = Field(default=2, ge=0, le=10_000)
-    code: str = "InternalServerError"
-    message: str = "The server had an error while processing your request. Sorry about that!"
-    type: str = "server_error"
-
-    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
-        count = 0
-        async for frame in source:
-            # A stream shorter than after_chunks still gets its error, before [DONE].
-            if count == self.after_chunks or frame == DONE_FRAME:
-                break
-            yield frame
-            count += 1
-        error = {"error": {"code": self.code, "message": self.message, "param": None, "type": self.type}}
-        yield b"data: " + json.dumps(error).encode() + b"\n\n"
-
-
-@action("stall")
-class Stall(InStream):
-    """Pause a stream for a while after a number of events."""
-
-    after_chunks: int = Field(default=2, ge=0, le=10_000)
-    stall_ms: int = Field(ge=0, le=MAX_WAIT_MS)
-
-    async def frames(self, source: AsyncIterator[bytes], abort: Callable[[], None]) -> AsyncIterator[bytes]:
-        count = 0
-        async for frame in source:
-            if count == self.after_chunks:
-                await anyio.sleep(self.stall_ms / 1000)
-            yield frame
-            count += 1
-
-
-ActionKind = Annotated[str, Field(description="one of " + ", ".join(sorted(ACTIONS)))]

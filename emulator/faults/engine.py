@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidRequest
-from .actions import Action, Before, FilterError, InStream, Malformed
+from .actions import Action, Before, FilterError, InStream
 from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario
+from .stream_actions import Malformed
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

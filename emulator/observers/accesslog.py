@@ -14,7 +14,8 @@ import sys
 import time
 from typing import Any
 
-from .journal import trim
+from .journal import trim, unpack
+from .result import Result
 
 log = logging.getLogger("emulator.access")
 
@@ -32,9 +33,32 @@ def enabled() -> bool:
     return log.isEnabledFor(logging.INFO)
 
 
-def write(fields: dict[str, Any], body: bytes | None, fmt: str) -> None:
-    if body is not None:
-        fields["body"] = trim(body)
+def write(result: Result, with_body: bool, fmt: str) -> None:
+    """The line for ``result``: text (only the fields that are set) or one JSON object."""
+    fields: dict[str, Any] = {
+        "time": result.received_at,
+        "client": result.client or "-",
+        "method": result.method,
+        "path": result.path,
+        "status": result.status,
+        "outcome": result.outcome,
+        "duration_ms": result.last_byte_ms,
+        "first_byte_ms": result.first_byte_ms,
+        "bytes": result.bytes_sent,
+        "events": result.events_sent or None,
+        "request_id": result.id,
+        "operation": result.operation,
+        "deployment": result.deployment,
+        "api_version": result.api_version,
+        "tokens": result.tokens_charged,
+        "fault_rule": result.fault_rule,
+        "fault_actions": list(result.faults) or None,
+    }
+    headers = dict(unpack(result.request_headers)) if result.request_headers else {}
+    fields["client_request_id"] = headers.get("x-ms-client-request-id")
+    fields["user_agent"] = headers.get("user-agent")
+    if with_body:
+        fields["body"] = trim(result.request_body)
     if fmt == "json":
         log.info(json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
         return

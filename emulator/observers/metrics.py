@@ -1,8 +1,8 @@
 """Prometheus metrics under /_emulator/metrics, in the text exposition format.
 
-Counted per Azure request: requests by operation, deployment and status; tokens charged to
-quotas; throttled requests (429); fault actions applied; and a latency histogram per
-operation (time until the answer starts: a stream's events are not waited for).
+Counted per Azure request, from its ``Result``: requests by operation, deployment and status;
+how requests ended, by operation and outcome; tokens charged to quotas; throttled requests
+(429); fault actions applied; and a histogram per operation of the time to the last byte.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..admin import admin_error
+from .result import Result
 
 # Seconds: from a memoised answer (well under a millisecond) to a paced, slow one.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -33,26 +34,21 @@ class Metrics:
         self._tokens: dict[str, int] = defaultdict(int)
         self._throttled: dict[tuple[str, str], int] = defaultdict(int)
         self._faults: dict[tuple[str, str], int] = defaultdict(int)
+        self._outcomes: dict[tuple[str, str], int] = defaultdict(int)
         self._latency: dict[str, list[int]] = {}
         self._latency_sum: dict[str, float] = defaultdict(float)
 
-    def observe(
-        self,
-        operation: str,
-        deployment: str,
-        status: int,
-        seconds: float,
-        tokens: int | None,
-        fault_rule: str | None,
-        fault_actions: tuple[str, ...],
-    ) -> None:
+    def observe(self, result: Result) -> None:
+        operation, deployment, status = result.operation, result.deployment or "", result.status
+        seconds = result.last_byte_ms / 1000
         self._requests[(operation, deployment, status)] += 1
-        if tokens:
-            self._tokens[deployment] += tokens
+        self._outcomes[(operation, result.outcome)] += 1
+        if result.tokens_charged:
+            self._tokens[deployment] += result.tokens_charged
         if status == 429:
             self._throttled[(operation, deployment)] += 1
-        for action in fault_actions:
-            self._faults[(fault_rule or "", action)] += 1
+        for action in result.faults:
+            self._faults[(result.fault_rule or "", action)] += 1
         counts = self._latency.get(operation)
         if counts is None:
             counts = self._latency[operation] = [0] * (len(BUCKETS) + 1)
@@ -69,13 +65,17 @@ class Metrics:
             (("operation", o), ("deployment", d)): n for (o, d), n in list(self._throttled.items())
         }
         faults: dict[Labels, int] = {(("rule", r), ("action", a)): n for (r, a), n in list(self._faults.items())}
+        outcomes: dict[Labels, int] = {
+            (("operation", o), ("outcome", e)): n for (o, e), n in list(self._outcomes.items())
+        }
         lines: list[str] = []
         _family(lines, "aoai_emulator_requests_total", "counter", "Azure requests answered", requests)
+        _family(lines, "aoai_emulator_outcomes_total", "counter", "how Azure requests ended", outcomes)
         _family(lines, "aoai_emulator_tokens_charged_total", "counter", "tokens charged to quotas", tokens)
         _family(lines, "aoai_emulator_throttled_total", "counter", "requests answered 429", throttled)
         _family(lines, "aoai_emulator_faults_applied_total", "counter", "fault actions applied", faults)
         name = "aoai_emulator_request_duration_seconds"
-        lines.append(f"# HELP {name} time until the answer starts")
+        lines.append(f"# HELP {name} time until the last byte of the answer")
         lines.append(f"# TYPE {name} histogram")
         for operation, counts in sorted(list(self._latency.items())):
             labels: Labels = (("operation", operation),)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..batch_runner import ENDPOINTS, BatchRunner
 from ..delivery import JsonReply, Reply
 from ..errors import InvalidRequest, NotFound
-from ..stores.batches import ENDPOINTS, BatchRunner
 from ..validation import parse_json_body
 from ..wording import invalid_type
 from . import fields, resource

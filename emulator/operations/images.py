@@ -226,7 +226,9 @@ def respond(ctx: RequestContext, req: ImageRequest, _: None) -> Reply:
         if response_format == "url":
             assert ctx.services is not None
             base = str(ctx.request.base_url)
-            item["url"] = ctx.services.blobs.put(encoded, _CONTENT_TYPES[fmt], f"generated_{index:02d}.{fmt}", base)
+            item["url"] = ctx.services.image_links.issue(
+                encoded, _CONTENT_TYPES[fmt], f"generated_{index:02d}.{fmt}", base
+            )
         else:
             item["b64_json"] = base64.b64encode(encoded).decode("ascii")
         item["content_filter_results"] = picture_results

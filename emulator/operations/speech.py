@@ -59,8 +59,7 @@ def respond(ctx: RequestContext, req: SpeechRequest, _: None) -> Reply:
     fmt = req.response_format or "mp3"
     samples = voice_synth.synthesize(req.input, req.voice, req.speed or 1.0, req.instructions)
     data = audio.encode(samples, voice_synth.SAMPLE_RATE, fmt, req.input)
-    if ctx.services is not None:
-        ctx.services.speech_memory.remember(samples, req.input)
+    ctx.services.speech_memory.remember(audio.samples_digest(samples), req.input)
     return RawReply(data, audio.CONTENT_TYPES[fmt])
 
 

@@ -16,7 +16,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .. import ids
 
@@ -46,7 +46,31 @@ class StoredFile:
         return found
 
 
-class FileStore:
+class FileStore(Protocol):
+    """The files' index and their contents, as the Files API and batch jobs use them."""
+
+    directory: Path  # where uploads are spooled as they stream in, before they are adopted
+    max_upload_bytes: int
+
+    def add(self, data: bytes, filename: str, purpose: str, expires_after_s: int | None = None) -> StoredFile: ...
+
+    def adopt(self, path: Path, size: int, filename: str, purpose: str, expires_after_s: int | None) -> StoredFile:
+        """A file already written in ``directory`` (a streamed upload) becomes a stored one."""
+
+    def get(self, file_id: str) -> StoredFile | None: ...
+
+    def path(self, file_id: str) -> Path | None: ...
+
+    def content(self, file_id: str) -> bytes | None: ...
+
+    def delete(self, file_id: str) -> bool: ...
+
+    def all(self, purpose: str | None = None) -> list[StoredFile]: ...
+
+
+class LocalFileStore:
+    """The index in memory, the contents on this machine's disk."""
+
     def __init__(self, directory: Path | None, max_files: int, max_bytes: int, max_upload_bytes: int) -> None:
         if directory is None:
             directory = Path(tempfile.mkdtemp(prefix="aoai-emulator-files-"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,15 @@ class Stored:
     conversation: list[dict[str, Any]]  # every turn so far as chat messages, answer included
 
 
-class ResponseStore:
+class ResponseStore(Protocol):
+    def put(self, stored: Stored) -> None: ...
+
+    def get(self, response_id: str) -> Stored | None: ...
+
+    def delete(self, response_id: str) -> bool: ...
+
+
+class MemoryResponseStore:
     def __init__(self, capacity: int = 2000) -> None:
         self._items: OrderedDict[str, Stored] = OrderedDict()
         self._capacity = capacity

@@ -67,6 +67,7 @@ def test_metrics_count_a_known_sequence(fresh: httpx.Client) -> None:
     assert value(requests, operation="chat_completions", deployment="missing", status="404") == 1
     assert value(requests, operation="chat_completions", deployment="chat", status="429") == 1
     assert value("aoai_emulator_throttled_total", operation="chat_completions", deployment="chat") == 1
+    assert value("aoai_emulator_outcomes_total", operation="chat_completions", outcome="completed") == 4
     assert value("aoai_emulator_faults_applied_total", rule="throttle-everything", action="error") == 1
     assert value("aoai_emulator_tokens_charged_total", deployment="embed") == 4  # a token per 4 characters, +1
     assert value("aoai_emulator_tokens_charged_total", deployment="chat") > 0

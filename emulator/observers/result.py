@@ -1,0 +1,46 @@
+"""The one record of a request, made when it is over: what came in, what went out and when,
+how it ended, and what was done to it. The journal, the metrics, the access log and the
+retry watch each read this value; none of them works anything out for itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# How a request ended:
+#   completed            every byte of the answer was sent
+#   cut                  a fault ended the stream early (cut_stream)
+#   error_event          a fault put an error event in the stream and ended it (stream_error)
+#   malformed            a fault sent a broken body or event (malformed)
+#   dropped              a fault closed the connection before any answer (reset, hang)
+#   client_disconnected  the client went away before the last byte
+#   failed               the emulator broke down while sending (a bug; logged)
+Outcome = Literal["completed", "cut", "error_event", "malformed", "dropped", "client_disconnected", "failed"]
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    id: str  # the x-request-id
+    received_at: float  # wall-clock seconds
+    client: str  # the client's address
+    method: str
+    path: str
+    operation: str
+    deployment: str | None
+    api_version: str | None
+    request_headers: bytes  # packed (journal.pack); masked when read
+    request_body: bytes  # the first part of it, as much as the journal keeps
+    status: int  # as sent; 499 when no status line went out
+    response_headers: tuple[tuple[bytes, bytes], ...]  # as sent
+    outcome: Outcome
+    streamed: bool  # server-sent events
+    first_byte_ms: float | None  # the first byte of the body, from arrival
+    last_byte_ms: float  # the last byte (or the drop), from arrival
+    bytes_sent: int  # of the body
+    events_sent: int  # server-sent events, whole or cut short
+    fault_rule: str | None
+    faults: tuple[str, ...]  # the actions applied
+    tokens_charged: int | None
+    retry_count: int | None  # the client's x-stainless-retry-count
+    early_retry: bool  # a retry sooner than the retry-after this client was given

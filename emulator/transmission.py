@@ -1,0 +1,113 @@
+"""What goes out on the connection for one request: the status and headers sent, when the
+first and the last byte left, how many bytes and events, and how the answer ended.
+
+``Transmission.send`` stands between the response and the server's ``send``, so it sees
+exactly what the client was sent. Stream faults tell it when they end a stream early
+(``ended``) or drop the connection (``drop``); anything else that stops the answer before
+its last byte is the client going away.
+
+``on_over`` runs once, as soon as the answer is over: right after its last byte is handed to
+the server, or the connection is dropped, before anything else can run on the event loop,
+so a client that asks the journal next finds its request there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from starlette.types import Message, Scope, Send
+
+from . import connection
+from .observers.result import Outcome
+
+_SSE = b"text/event-stream"
+
+
+class Transmission:
+    __slots__ = (
+        "_send",
+        "_scope",
+        "_started",
+        "status",
+        "headers",
+        "streamed",
+        "first_byte_at",
+        "last_byte_at",
+        "bytes_sent",
+        "events_sent",
+        "finished",
+        "ending",
+        "client_left",
+        "_on_over",
+    )
+
+    def __init__(self, send: Send, scope: Scope, started: float, on_over: Callable[[], None]) -> None:
+        self._send = send
+        self._scope = scope
+        self._started = started  # when the request arrived (time.monotonic)
+        self._on_over: Callable[[], None] | None = on_over
+        self.status: int | None = None
+        self.headers: tuple[tuple[bytes, bytes], ...] = ()
+        self.streamed = False
+        self.first_byte_at: float | None = None
+        self.last_byte_at: float | None = None
+        self.bytes_sent = 0
+        self.events_sent = 0
+        self.finished = False  # the last body message was delivered
+        self.ending: Outcome | None = None  # set by a fault that ends the answer early
+        self.client_left = False  # seen by a wait that watches the connection
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.body":
+            body = message.get("body", b"")
+            if body:
+                now = time.monotonic()
+                if self.first_byte_at is None:
+                    self.first_byte_at = now
+                self.bytes_sent += len(body)
+                if self.streamed:
+                    self.events_sent += 1  # one event per message (sse-starlette sends each alone)
+            await self._send(message)
+            if not message.get("more_body", False):
+                self.last_byte_at = time.monotonic()
+                # uvicorn drops what is sent after the client left, and says so on the cycle.
+                self.finished = not getattr(connection.cycle(self._scope), "disconnected", False)
+                self.over()
+            return
+        if kind == "http.response.start":
+            self.status = message["status"]
+            self.headers = tuple(message.get("headers", ()))
+            self.streamed = any(k == b"content-type" and v.startswith(_SSE) for k, v in self.headers)
+        await self._send(message)
+
+    # -- what stream faults may do (faults/actions.py: Wire) -------------------------------
+
+    def ended(self, how: Outcome) -> None:
+        """A fault ends the answer early: ``cut``, ``error_event`` or ``malformed``."""
+        self.ending = how
+
+    def drop(self) -> None:
+        """Close the connection now, with a TCP reset where the server allows it."""
+        connection.abort(self._scope)
+        self.last_byte_at = time.monotonic()
+        self.over()
+
+    # -- once it is over -----------------------------------------------------------------
+
+    def over(self) -> None:
+        """The answer is over (or given up on): run ``on_over``, once."""
+        done, self._on_over = self._on_over, None
+        if done is not None:
+            done()
+
+    def outcome(self) -> Outcome:
+        if self.ending is not None:
+            return self.ending
+        if self.finished and not self.client_left:
+            return "completed"
+        return "client_disconnected"
+
+    def milliseconds(self, moment: float | None) -> float | None:
+        return None if moment is None else round((moment - self._started) * 1000, 3)
