@@ -8,7 +8,11 @@ about; the emulator answers repeats from memory), and every request different (t
 pipeline every time). Rounds alternate between the servers and the median round counts,
 because shared machines are noisy. Needs wrk (Debian: apt-get install wrk).
 
-    python bench/chat_throughput.py [--seconds 8] [--rounds 3] [--connections 16]
+    python bench/chat_throughput.py [--seconds 8] [--rounds 3] [--connections 16] [--compare DIR]
+
+``--compare DIR`` also runs the emulator of another checkout (an earlier commit, say, from
+``git worktree add DIR <commit>``) in the same rounds, so a change is judged against its
+predecessor on the same machine at the same time.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+from pathlib import Path
 
 from common import load, lua_numbered, lua_repeated, start
 
@@ -36,6 +41,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--compare", type=Path, help="a checkout of another emulator version to measure too")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -47,6 +53,9 @@ def main() -> int:
             scripts[name] = f.name
     servers = {kind: start(kind) for kind in ("bare", "emulator")}
     runs = [("bare", "repeated"), ("emulator", "repeated"), ("emulator", "unique")]
+    if args.compare is not None:
+        servers["compared"] = start("emulator", args.compare.resolve())
+        runs += [("compared", "repeated"), ("compared", "unique")]
     results: dict[tuple[str, str], list[dict[str, float]]] = {run: [] for run in runs}
     try:
         for kind, workload in runs:

@@ -40,13 +40,19 @@ def wait_ready(port: int, deadline_s: float = 15) -> None:
     raise RuntimeError(f"server on {port} did not start")
 
 
-def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
+def start(kind: str, source: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the bare app or the emulator on a free port, pinned to core 0. ``source``: a
+    checkout of another version of the emulator to run instead (for before/after figures
+    measured in one run)."""
     port = free_port()
     if kind == "emulator":
         argv = [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning"]
     else:
         argv = [sys.executable, str(HERE / "bare_app.py"), str(port)]
-    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(source)} if source is not None else None
+    process = subprocess.Popen(
+        pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=source or None
+    )
     wait_ready(port)
     return process, port
 

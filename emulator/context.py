@@ -157,5 +157,16 @@ class RequestHeaders:
         self._raw = dict(raw)
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        value = self._raw.get(name.encode("latin-1"))
+        value = self._raw.get(_NAMES.get(name) or _encoded(name))
         return value.decode("latin-1") if value is not None else default
+
+
+# Header names as bytes, encoded once: the pipeline asks for the same few on every request.
+_NAMES: dict[str, bytes] = {}
+
+
+def _encoded(name: str) -> bytes:
+    encoded = name.encode("latin-1")
+    if len(_NAMES) < 1000:
+        _NAMES[name] = encoded
+    return encoded

@@ -17,13 +17,14 @@ from pydantic_core import to_json
 from sse_starlette.sse import EventSourceResponse
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import AzureError
 
 if TYPE_CHECKING:
-    from .faults.actions import Wire
     from .faults.engine import FaultPlan
     from .timing import Pacer
+    from .transmission import Transmission
 
 _DONE = b"data: [DONE]\n\n"
 
@@ -86,13 +87,45 @@ def dumps(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def json_response(reply: JsonReply, headers: Mapping[str, str]) -> Response:
-    return Response(reply.payload(), status_code=reply.status, headers=headers, media_type="application/json")
+class WholeBody:
+    """A body sent whole, in the two ASGI messages, as Starlette's ``Response`` sends it, with
+    less work per answer (the hot path): header names are encoded once per process."""
+
+    __slots__ = ("status_code", "raw_headers", "body")
+
+    def __init__(self, body: bytes, status: int, headers: Mapping[str, str], media_type: str) -> None:
+        if media_type.startswith("text/") and "charset=" not in media_type:
+            media_type += "; charset=utf-8"
+        raw = [(_name(k), v.encode("latin-1")) for k, v in headers.items()]
+        raw.append((b"content-length", str(len(body)).encode()))
+        raw.append((b"content-type", media_type.encode("latin-1")))
+        self.status_code = status
+        self.raw_headers = raw
+        self.body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
 
 
-def error_response(error: AzureError, headers: Mapping[str, str]) -> Response:
-    merged = {**headers, **error.headers}
-    return Response(error.body(), status_code=error.status, headers=merged, media_type="application/json")
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(header: str) -> bytes:
+    encoded = _NAMES.get(header)
+    if encoded is None:
+        encoded = header.lower().encode("latin-1")
+        if len(_NAMES) < 1000:  # the emulator's own few, and those scenarios add
+            _NAMES[header] = encoded
+    return encoded
+
+
+def json_response(reply: JsonReply, headers: Mapping[str, str]) -> WholeBody:
+    return WholeBody(reply.payload(), reply.status, headers, "application/json")
+
+
+def error_response(error: AzureError, headers: Mapping[str, str]) -> WholeBody:
+    return WholeBody(error.body(), error.status, {**headers, **error.headers}, "application/json")
 
 
 def _annotation(prompt_filter_results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -121,7 +154,7 @@ async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
 
 
 def stream_response(
-    reply: StreamReply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Wire, pacer: Pacer | None
+    reply: StreamReply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Transmission, pacer: Pacer | None
 ) -> Response:
     frames = _sse_frames(reply)
     if pacer is not None:
@@ -141,20 +174,20 @@ def _stream_faults(faults: FaultPlan | None) -> list[Any]:
 
 
 def deliver(
-    reply: Reply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Wire, pacer: Pacer | None = None
-) -> Response:
+    reply: Reply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Transmission, pacer: Pacer | None = None
+) -> ASGIApp:
     """The response that sends ``reply`` with ``headers``: paced by ``pacer``, changed by the
     scenario's stream faults, which tell ``wire`` what they did."""
     if isinstance(reply, StreamReply):
+        wire.streamed = True
         return stream_response(reply, headers, faults, wire, pacer)
     if isinstance(reply, FileReply):
         return FileResponse(reply.path, headers=dict(headers), media_type=reply.content_type)
     if isinstance(reply, RawReply):
-        return Response(reply.data, status_code=reply.status, headers=headers, media_type=reply.content_type)
+        return WholeBody(reply.data, reply.status, headers, reply.content_type)
     if faults is not None and faults.malformed is not None:
         wire.ended("malformed")
-        broken = faults.malformed.body(reply.payload())
-        return Response(broken, status_code=reply.status, headers=headers, media_type="application/json")
+        return WholeBody(faults.malformed.body(reply.payload()), reply.status, headers, "application/json")
     return json_response(reply, headers)
 
 

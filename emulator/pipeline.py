@@ -406,7 +406,9 @@ class Pipeline:
         deployment = ctx.deployment.name if ctx.deployment else ctx.deployment_name
         retries = ctx.request_headers.get("x-stainless-retry-count") or ""
         retry_count = int(retries) if retries.isdecimal() else None
-        key = (client, deployment or "", ctx.operation.name)
+        early = bool(retry_count) and self.retries.arrived_early(
+            (client, deployment or "", ctx.operation.name), retry_count, ctx.received
+        )
         faults = ctx.faults
         return Result(
             id=ctx.request_id,
@@ -423,15 +425,15 @@ class Pipeline:
             response_headers=wire.headers,
             outcome=wire.outcome(),
             streamed=wire.streamed,
-            first_byte_ms=wire.milliseconds(wire.first_byte_at),
-            last_byte_ms=wire.milliseconds(wire.last_byte_at or time.monotonic()) or 0.0,
+            first_byte_s=wire.since_arrival(wire.first_byte_at),
+            last_byte_s=(wire.last_byte_at or time.monotonic()) - ctx.received,
             bytes_sent=wire.bytes_sent,
             events_sent=wire.events_sent,
             fault_rule=faults.rule if faults else None,
             faults=tuple(a.kind for a in faults.actions()) if faults else (),
             tokens_charged=ctx.tokens_charged,
             retry_count=retry_count,
-            early_retry=self.retries.arrived_early(key, retry_count, ctx.received),
+            early_retry=early,
         )
 
     # -- what is not an Azure operation -----------------------------------------------------
@@ -439,7 +441,8 @@ class Pipeline:
     async def not_found(self, request: Request) -> Response:
         """Paths Azure does not have still get Azure's 404 and headers."""
         headers = self._headers(ids.uuid4(), request.headers.get("x-ms-client-request-id"))
-        return error_response(ResourceNotFound(), headers)
+        error = ResourceNotFound()
+        return Response(error.body(), error.status, headers=headers, media_type="application/json")
 
     def _headers(self, request_id: str, client_request_id: str | None) -> dict[str, str]:
         headers = {

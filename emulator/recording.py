@@ -27,7 +27,7 @@ import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import ids
 from .context import Operation
@@ -135,7 +135,7 @@ class Recorder:
         response = await self._forward(request, operation)
         await response(scope, receive, send)
 
-    async def _forward(self, request: Request, operation: Operation) -> Response:
+    async def _forward(self, request: Request, operation: Operation) -> ASGIApp:
         raw = await request.body()
         exchange = describe(request, operation, raw)
         headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length", "connection")}
@@ -221,7 +221,7 @@ class Replayer:
         response = await self._answer(request, operation)
         await response(scope, receive, send)
 
-    async def _answer(self, request: Request, operation: Operation) -> Response:
+    async def _answer(self, request: Request, operation: Operation) -> ASGIApp:
         exchange = describe(request, operation, await request.body())
         record = self.records.get(exchange.key())
         if record is None:

@@ -21,8 +21,6 @@ from starlette.types import Message, Scope, Send
 from . import connection
 from .observers.result import Outcome
 
-_SSE = b"text/event-stream"
-
 
 class Transmission:
     __slots__ = (
@@ -49,7 +47,7 @@ class Transmission:
         self._on_over: Callable[[], None] | None = on_over
         self.status: int | None = None
         self.headers: tuple[tuple[bytes, bytes], ...] = ()
-        self.streamed = False
+        self.streamed = False  # server-sent events (delivery says so)
         self.first_byte_at: float | None = None
         self.last_byte_at: float | None = None
         self.bytes_sent = 0
@@ -59,27 +57,24 @@ class Transmission:
         self.client_left = False  # seen by a wait that watches the connection
 
     async def send(self, message: Message) -> None:
-        kind = message["type"]
-        if kind == "http.response.body":
-            body = message.get("body", b"")
+        if message["type"] == "http.response.body":
+            body = message.get("body")
             if body:
-                now = time.monotonic()
                 if self.first_byte_at is None:
-                    self.first_byte_at = now
+                    self.first_byte_at = time.monotonic()
                 self.bytes_sent += len(body)
                 if self.streamed:
                     self.events_sent += 1  # one event per message (sse-starlette sends each alone)
             await self._send(message)
-            if not message.get("more_body", False):
+            if not message.get("more_body"):
                 self.last_byte_at = time.monotonic()
                 # uvicorn drops what is sent after the client left, and says so on the cycle.
                 self.finished = not getattr(connection.cycle(self._scope), "disconnected", False)
                 self.over()
             return
-        if kind == "http.response.start":
+        if message["type"] == "http.response.start":
             self.status = message["status"]
             self.headers = tuple(message.get("headers", ()))
-            self.streamed = any(k == b"content-type" and v.startswith(_SSE) for k, v in self.headers)
         await self._send(message)
 
     # -- what stream faults may do (faults/actions.py: Wire) -------------------------------
@@ -109,5 +104,5 @@ class Transmission:
             return "completed"
         return "client_disconnected"
 
-    def milliseconds(self, moment: float | None) -> float | None:
-        return None if moment is None else round((moment - self._started) * 1000, 3)
+    def since_arrival(self, moment: float | None) -> float | None:
+        return None if moment is None else moment - self._started

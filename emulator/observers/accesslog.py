@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from .journal import trim, unpack
+from .journal import milliseconds, trim, unpack
 from .result import Result
 
 log = logging.getLogger("emulator.access")
@@ -42,8 +42,8 @@ def write(result: Result, with_body: bool, fmt: str) -> None:
         "path": result.path,
         "status": result.status,
         "outcome": result.outcome,
-        "duration_ms": result.last_byte_ms,
-        "first_byte_ms": result.first_byte_ms,
+        "duration_ms": milliseconds(result.last_byte_s),
+        "first_byte_ms": milliseconds(result.first_byte_s),
         "bytes": result.bytes_sent,
         "events": result.events_sent or None,
         "request_id": result.id,

@@ -22,7 +22,7 @@ KEPT_BODY_BYTES = 4 * _BODY_CHARS
 
 def pack(raw_headers: Iterable[tuple[bytes, bytes]]) -> bytes:
     """Headers as one bytes object ("name\\0value" lines): one untracked object for the collector."""
-    return b"\n".join(name + b"\0" + value for name, value in raw_headers)
+    return b"\n".join([name + b"\0" + value for name, value in raw_headers])
 
 
 def unpack(packed: bytes) -> list[tuple[str, str]]:
@@ -49,6 +49,10 @@ def trim(body: bytes) -> str:
     return text if len(text) <= _BODY_CHARS else text[:_BODY_CHARS] + "…"
 
 
+def milliseconds(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 3)
+
+
 def entry(result: Result) -> dict[str, Any]:
     """A result as the admin API shows it."""
     return {
@@ -58,8 +62,8 @@ def entry(result: Result) -> dict[str, Any]:
         "path": result.path,
         "status": result.status,
         "outcome": result.outcome,
-        "duration_ms": result.last_byte_ms,  # until the last byte (or the drop)
-        "first_byte_ms": result.first_byte_ms,
+        "duration_ms": milliseconds(result.last_byte_s),  # until the last byte (or the drop)
+        "first_byte_ms": milliseconds(result.first_byte_s),
         "bytes_sent": result.bytes_sent,
         "streamed": result.streamed,
         "events_sent": result.events_sent,

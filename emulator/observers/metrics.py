@@ -40,7 +40,7 @@ class Metrics:
 
     def observe(self, result: Result) -> None:
         operation, deployment, status = result.operation, result.deployment or "", result.status
-        seconds = result.last_byte_ms / 1000
+        seconds = result.last_byte_s
         self._requests[(operation, deployment, status)] += 1
         self._outcomes[(operation, result.outcome)] += 1
         if result.tokens_charged:

@@ -4,8 +4,7 @@ retry watch each read this value; none of them works anything out for itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # How a request ended:
 #   completed            every byte of the answer was sent
@@ -19,8 +18,9 @@ Outcome = Literal["completed", "cut", "error_event", "malformed", "dropped", "cl
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
+    # A tuple of plain values: quick to make on the hot path, and once the collector has seen
+    # it, no longer tracked by it (the journal holds a thousand).
     id: str  # the x-request-id
     received_at: float  # wall-clock seconds
     client: str  # the client's address
@@ -35,8 +35,8 @@ class Result:
     response_headers: tuple[tuple[bytes, bytes], ...]  # as sent
     outcome: Outcome
     streamed: bool  # server-sent events
-    first_byte_ms: float | None  # the first byte of the body, from arrival
-    last_byte_ms: float  # the last byte (or the drop), from arrival
+    first_byte_s: float | None  # the first byte of the body, seconds from arrival
+    last_byte_s: float  # the last byte (or the drop), seconds from arrival
     bytes_sent: int  # of the body
     events_sent: int  # server-sent events, whole or cut short
     fault_rule: str | None
