@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import __version__
 from .faults.scenario import ScenarioError
+from .observers.metrics import CONTENT_TYPE
 from .observers.result import OUTCOMES
 from .replies import ReplyRule, ScriptedReplies
 
@@ -38,12 +39,17 @@ async def _json(request: Request) -> Any:
 class Admin:
     def __init__(self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event) -> None:
         self.faults = pipeline.faults
-        self.journal = pipeline.journal
-        self.retries = pipeline.retries
+        self.observers = pipeline.observers
+        self.journal = pipeline.observers.journal
         self.replies = replies
         self.warmed = warmed
         # Remembered answers (emulator/memo.py) were made under the old reply rules.
         self.forget_answers = pipeline.memo.clear
+
+    async def metrics(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        return PlainTextResponse(self.observers.metrics.render(), media_type=CONTENT_TYPE)
 
     async def unknown(self, request: Request) -> Response:
         return admin_error(404, f"no admin endpoint {request.url.path}; see the README's Admin API table")
@@ -127,8 +133,7 @@ class Admin:
         ?outcome=, ?header=name:value and cut to the last ?limit= entries. DELETE: clear it
         (and what the retry watch remembers)."""
         if request.method == "DELETE":
-            self.journal.clear()
-            self.retries.clear()
+            self.observers.forget()
             return JSONResponse({"cleared": True})
         if request.method != "GET":
             return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")

@@ -13,11 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import tokens
+from . import ids, tokens
 from .admin import Admin, admin_error
 from .batch_runner import BatchRunner
 from .context import Operation, Services
+from .delivery import azure_headers
 from .deployments import DeploymentTable
+from .errors import ResourceNotFound
 from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
 from .pipeline import Pipeline
@@ -61,6 +63,12 @@ def build_app(settings: Settings) -> AzureRouter:
     warmed = threading.Event()
     admin = Admin(pipeline, services.replies, warmed)
 
+    async def not_found(request: Request) -> Response:
+        """Paths Azure does not have still get Azure's 404 and headers."""
+        headers = azure_headers(ids.uuid4(), settings.region, request.headers.get("x-ms-client-request-id"))
+        error = ResourceNotFound()
+        return Response(error.body(), error.status, headers=headers, media_type="application/json")
+
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
     # above; Starlette serves the emulator's own endpoints and answers everything else.
     routes = [
@@ -70,14 +78,14 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         Route("/_emulator/replies", admin.scripted_replies, methods=ANY_METHOD),
-        Route("/_emulator/metrics", pipeline.metrics.serve, methods=ANY_METHOD),
+        Route("/_emulator/metrics", admin.metrics, methods=ANY_METHOD),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
         # Generated images' links (response_format: url), as Azure's blob storage serves them.
         Route("/_emulator/blobs/private/{path:path}", services.image_links.serve, methods=ANY_METHOD),
         Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),
         # Everything else is a resource Azure does not have.
-        Route("/{path:path}", pipeline.not_found, methods=ANY_METHOD),
+        Route("/{path:path}", not_found, methods=ANY_METHOD),
     ]
 
     async def admin_http_error(request: Request, exc: Exception) -> Response:

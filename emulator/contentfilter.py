@@ -26,9 +26,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .errors import PromptFiltered
 from .yamlfiles import packaged
+
+if TYPE_CHECKING:
+    from .context import Handler, RequestContext
 
 CATEGORIES = ("hate", "self_harm", "sexual", "violence")
 _RANK = {"safe": 0, "low": 1, "medium": 2, "high": 3, "never": 4}
@@ -223,3 +227,33 @@ def custom_policy(name: str, base: Policy, changes: dict[str, Any]) -> Policy:
     fields["completion"] = {**base.completion, **fields.get("completion", {})}
     merged = {**base.__dict__, **fields, "name": name}
     return Policy(**merged)
+
+
+def screen_prompts(ctx: RequestContext, handler: Handler, parsed: Any, prepared: Any) -> None:
+    """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
+    one; otherwise its annotations, and what the filter will find in the answer. A
+    scenario's ``filter_error`` stands in for the filter where it fails: an error object
+    instead of categories, and nothing blocked."""
+    prompts = handler.prompt_texts(parsed, prepared) if handler.prompt_texts else None
+    if prompts is None:
+        ctx.prompt_filter_results = prompt_filter_results()
+        return
+    assert ctx.deployment is not None
+    policy = ctx.deployment.content_filter
+    failing = ctx.faults.filter_error.on if ctx.faults and ctx.faults.filter_error else []
+    results = []
+    for index, texts in enumerate(prompts):
+        if "prompt" in failing:
+            results.append({"prompt_index": index, "content_filter_results": FILTER_ERROR_RESULTS})
+            continue
+        verdict = judge_prompt(texts, policy)
+        if verdict.blocked:
+            if handler.refuse_prompt is not None:
+                raise handler.refuse_prompt(ctx, parsed, verdict.results)
+            raise PromptFiltered(verdict.results)
+        results.append({"prompt_index": index, "content_filter_results": verdict.results})
+    ctx.prompt_filter_results = results
+    if "completion" in failing:
+        ctx.completion_verdict = Verdict(FILTER_ERROR_RESULTS, found={"error": "error"})
+    else:
+        ctx.completion_verdict = judge_completion([t for texts in prompts for t in texts], policy)

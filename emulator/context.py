@@ -115,8 +115,9 @@ class Services:
 
 @dataclass(slots=True)
 class RequestContext:
-    """One request as the pipeline's steps fill it in, in order. Handlers read it; only the
-    pipeline writes it."""
+    """One request as the pipeline's steps fill it in, in order (the steps live in pipeline.py,
+    and a few in the modules they belong to: contentfilter.screen_prompts, Pacing.start).
+    Handlers only read it."""
 
     request: Request
     request_id: str

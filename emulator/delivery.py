@@ -87,6 +87,20 @@ def dumps(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode()
 
 
+def azure_headers(request_id: str, region: str, client_request_id: str | None) -> dict[str, str]:
+    """What every answer on the Azure surface carries, success or error."""
+    headers = {
+        "x-request-id": request_id,
+        "apim-request-id": request_id,
+        "x-ms-region": region,
+        # Azure lets browsers call it directly (service.md 4.4: seen on every response).
+        "access-control-allow-origin": "*",
+    }
+    if client_request_id:
+        headers["x-ms-client-request-id"] = client_request_id
+    return headers
+
+
 class WholeBody:
     """A body sent whole, in the two ASGI messages, as Starlette's ``Response`` sends it, with
     less work per answer (the hot path): header names are encoded once per process."""

@@ -20,20 +20,17 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import connection, contentfilter, ids, synth
+from . import bodies, connection, contentfilter, ids
 from .auth import Authenticator
 from .context import Handler, Operation, RequestContext, RequestHeaders, ResourceHandler, Services
-from .delivery import JsonReply, Reply, StreamReply, deliver, error_response, preflight_response
+from .delivery import JsonReply, Reply, azure_headers, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
     ApiVersionNotSupported,
@@ -42,38 +39,22 @@ from .errors import (
     DeploymentNotFound,
     InternalServerError,
     OperationNotSupported,
-    PromptFiltered,
-    RequestTooLarge,
     ResourceNotFound,
     UnrecognizedArgument,
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
-from .forms import is_form, parse_form
 from .memo import Remembered, ResultMemo
-from .observers import accesslog
-from .observers.journal import KEPT_BODY_BYTES, Journal, pack
-from .observers.metrics import Metrics
-from .observers.result import Result
-from .observers.retries import RetryWatch
+from .observers import Observers
 from .ratelimit import RateLimiter
 from .settings import Settings
-from .timing import Pacer
+from .timing import Pacing
 from .transmission import Transmission
-from .validation import map_validation_errors, parse_json_body
-from .versions import Catalog
+from .validation import map_validation_errors
+from .versions import Catalog, api_version_in
 from .wording import invalid_type, missing_parameter
 
 log = logging.getLogger("emulator")
-
-
-@lru_cache(maxsize=1024)
-def _api_version_of(query_string: bytes) -> str | None:
-    # Clients send the same few query strings over and over; parse each once.
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name == "api-version":
-            return value
-    return None
 
 
 async def _nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,10 +71,8 @@ class Pipeline:
         self.limiter = RateLimiter()
         self.memo = ResultMemo()
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
-        self.journal = Journal(settings.journal_size)
-        self.retries = RetryWatch()
-        self.metrics = Metrics()
-        self._requests_paced = 0
+        self.observers = Observers(settings)
+        self.pacing = Pacing(settings.seed)
 
     # -- one request, start to end --------------------------------------------------------
 
@@ -102,7 +81,7 @@ class Pipeline:
         if scope["method"] == "OPTIONS":
             await preflight_response(ctx.request, ctx.headers)(scope, receive, send)
             return
-        wire = Transmission(send, scope, ctx.received, lambda: self._record(ctx, wire))
+        wire = Transmission(send, scope, ctx.received, lambda: self.observers.record(ctx, wire))
         response = await self._answer_or_error(ctx, wire)
         try:
             await response(scope, receive, wire.send)
@@ -127,7 +106,7 @@ class Pipeline:
             request_headers=request_headers,
             services=self.services,
             run_seed=self.settings.seed,
-            headers=self._headers(request_id, request_headers.get("x-ms-client-request-id")),
+            headers=azure_headers(request_id, self.settings.region, request_headers.get("x-ms-client-request-id")),
             deployment_name=request.path_params.get("deployment"),
         )
         return ctx
@@ -135,7 +114,7 @@ class Pipeline:
     async def _answer_or_error(self, ctx: RequestContext, wire: Transmission) -> ASGIApp:
         try:
             reply = await self._answer(ctx, wire)
-            pacer = await self._pace(ctx, reply)
+            pacer = await self.pacing.start(ctx, reply)
             return deliver(reply, ctx.headers, ctx.faults, wire, pacer)
         except AbortConnection:
             # reset and hang: no answer at all. A server that cannot drop the connection
@@ -198,7 +177,7 @@ class Pipeline:
         self._reject_unknown_parameters(ctx)
         parsed = self._validate(ctx, handler.request_model)
         prepared = handler.check(ctx, parsed)
-        self._filter_prompt(ctx, handler, parsed, prepared)
+        contentfilter.screen_prompts(ctx, handler, parsed, prepared)
         if handler.blocking:
             reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed, prepared)
         else:
@@ -214,7 +193,7 @@ class Pipeline:
             raise ResourceNotFound()
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
-        query = _api_version_of(ctx.request.scope["query_string"])
+        query = api_version_in(ctx.request.scope["query_string"])
         version = self.catalog.v1(query) if ctx.surface == "v1" else self.catalog.dated(query)
         if version is None:
             raise ResourceNotFound()
@@ -223,25 +202,7 @@ class Pipeline:
         ctx.api_version = version
 
     async def _read_body(self, ctx: RequestContext) -> bytes:
-        limit = self.settings.max_body_bytes
-        declared = ctx.request_headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise RequestTooLarge(limit)
-        # Straight from the ASGI channel: Starlette's stream() adds a generator per request.
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await ctx.request.receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise RequestTooLarge(limit)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return await bodies.read(ctx.request, ctx.request_headers.get("content-length"), self.settings.max_body_bytes)
 
     def _memo_key(self, ctx: RequestContext) -> Any:
         assert ctx.api_version is not None
@@ -253,9 +214,7 @@ class Pipeline:
         return self.memo.get(key) if key is not None else None
 
     def _parse_body(self, ctx: RequestContext, handler: Handler) -> None:
-        content_type = ctx.request_headers.get("content-type")
-        ctx.form = "form" in handler.bodies and ("json" not in handler.bodies or is_form(content_type))
-        ctx.body = parse_form(ctx.raw, content_type) if ctx.form else parse_json_body(ctx.raw)
+        ctx.body, ctx.form = bodies.parse(ctx.raw, ctx.request_headers.get("content-type"), handler.bodies)
 
     def _model_of(self, ctx: RequestContext) -> str:
         assert ctx.body is not None
@@ -325,35 +284,6 @@ class Pipeline:
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
 
-    def _filter_prompt(self, ctx: RequestContext, handler: Handler, parsed: Any, prepared: Any) -> None:
-        """The deployment's content-filter policy on each prompt: Azure's 400 for a blocked
-        one; otherwise its annotations, and what the filter will find in the answer. A
-        scenario's ``filter_error`` stands in for the filter where it fails: an error object
-        instead of categories, and nothing blocked."""
-        prompts = handler.prompt_texts(parsed, prepared) if handler.prompt_texts else None
-        if prompts is None:
-            ctx.prompt_filter_results = contentfilter.prompt_filter_results()
-            return
-        assert ctx.deployment is not None
-        policy = ctx.deployment.content_filter
-        failing = ctx.faults.filter_error.on if ctx.faults and ctx.faults.filter_error else []
-        results = []
-        for index, texts in enumerate(prompts):
-            if "prompt" in failing:
-                results.append({"prompt_index": index, "content_filter_results": contentfilter.FILTER_ERROR_RESULTS})
-                continue
-            verdict = contentfilter.judge_prompt(texts, policy)
-            if verdict.blocked:
-                if handler.refuse_prompt is not None:
-                    raise handler.refuse_prompt(ctx, parsed, verdict.results)
-                raise PromptFiltered(verdict.results)
-            results.append({"prompt_index": index, "content_filter_results": verdict.results})
-        ctx.prompt_filter_results = results
-        if "completion" in failing:
-            ctx.completion_verdict = contentfilter.Verdict(contentfilter.FILTER_ERROR_RESULTS, found={"error": "error"})
-        else:
-            ctx.completion_verdict = contentfilter.judge_completion([t for texts in prompts for t in texts], policy)
-
     def _remember(self, ctx: RequestContext, handler: Handler, estimated: int, reply: Reply) -> Reply:
         """Keep a repeatable JSON answer for byte-identical repeats (emulator/memo.py)."""
         if handler.renew is None or not isinstance(reply, JsonReply) or not reply.repeatable:
@@ -368,90 +298,3 @@ class Pipeline:
         size = len(ctx.raw) + len(reply.encoded or b"")
         self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply, size))
         return reply
-
-    async def _pace(self, ctx: RequestContext, reply: Reply) -> Pacer | None:
-        """The deployment's timing profile: a plain answer waits here, a stream is paced by
-        delivery with the returned pacer."""
-        profile = ctx.deployment.timing if ctx.deployment else None
-        if profile is None or profile.instant:
-            return None
-        self._requests_paced += 1
-        policy = ctx.deployment.content_filter if ctx.deployment else None
-        # The content filter's default mode buffers a streamed answer and releases it in
-        # chunks; its asynchronous mode lets it flow event by event.
-        burst = policy.buffer_tokens if policy is not None and not policy.asynchronous else 1
-        started = ctx.paced_from or ctx.received
-        pacer = Pacer(profile, synth.mix(self.settings.seed, self._requests_paced), started, burst)
-        ctx.headers["server-timing"] = profile.server_timing()
-        if isinstance(reply, StreamReply):
-            return pacer
-        usage = (reply.body or {}).get("usage") or {} if isinstance(reply, JsonReply) else {}
-        tokens = usage.get("completion_tokens")
-        await (pacer.whole_answer(tokens) if isinstance(tokens, int) else pacer.fixed())
-        return None
-
-    # -- once it is over --------------------------------------------------------------------
-
-    def _record(self, ctx: RequestContext, wire: Transmission) -> None:
-        result = self._result(ctx, wire)
-        self.journal.record(result)
-        self.metrics.observe(result)
-        self.retries.observe(result)
-        if accesslog.enabled():
-            accesslog.write(result, self.settings.log_bodies, self.settings.log_format)
-
-    def _result(self, ctx: RequestContext, wire: Transmission) -> Result:
-        scope = ctx.request.scope
-        client = (scope.get("client") or ("",))[0]
-        deployment = ctx.deployment.name if ctx.deployment else ctx.deployment_name
-        retries = ctx.request_headers.get("x-stainless-retry-count") or ""
-        retry_count = int(retries) if retries.isdecimal() else None
-        early = bool(retry_count) and self.retries.arrived_early(
-            (client, deployment or "", ctx.operation.name), retry_count, ctx.received
-        )
-        faults = ctx.faults
-        return Result(
-            id=ctx.request_id,
-            received_at=ctx.received_at,
-            client=client,
-            method=scope["method"],
-            path=scope["path"],
-            operation=ctx.operation.name,
-            deployment=deployment or None,
-            api_version=ctx.api_version.name if ctx.api_version else None,
-            request_headers=pack(scope["headers"]),
-            request_body=ctx.raw[:KEPT_BODY_BYTES],
-            status=wire.status if wire.status is not None else 499,
-            response_headers=wire.headers,
-            outcome=wire.outcome(),
-            streamed=wire.streamed,
-            first_byte_s=wire.since_arrival(wire.first_byte_at),
-            last_byte_s=(wire.last_byte_at or time.monotonic()) - ctx.received,
-            bytes_sent=wire.bytes_sent,
-            events_sent=wire.events_sent,
-            fault_rule=faults.rule if faults else None,
-            faults=tuple(a.kind for a in faults.actions()) if faults else (),
-            tokens_charged=ctx.tokens_charged,
-            retry_count=retry_count,
-            early_retry=early,
-        )
-
-    # -- what is not an Azure operation -----------------------------------------------------
-
-    async def not_found(self, request: Request) -> Response:
-        """Paths Azure does not have still get Azure's 404 and headers."""
-        headers = self._headers(ids.uuid4(), request.headers.get("x-ms-client-request-id"))
-        error = ResourceNotFound()
-        return Response(error.body(), error.status, headers=headers, media_type="application/json")
-
-    def _headers(self, request_id: str, client_request_id: str | None) -> dict[str, str]:
-        headers = {
-            "x-request-id": request_id,
-            "apim-request-id": request_id,
-            "x-ms-region": self.settings.region,
-            # Azure lets browsers call it directly (service.md 4.4: seen on every response).
-            "access-control-allow-origin": "*",
-        }
-        if client_request_id:
-            headers["x-ms-client-request-id"] = client_request_id
-        return headers

@@ -1,4 +1,5 @@
-"""Timing profiles (data/timing.yaml): how long an answer takes, and how a stream is paced.
+"""Timing profiles (data/timing.yaml): how long an answer takes, and how a stream is paced
+(``Pacing`` makes each request's ``Pacer``).
 
 Waits are scheduled against the request's start, not chained one after another, so the
 small lateness of each wake-up does not add up over a long stream.
@@ -11,10 +12,17 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import anyio
 
+from . import synth
+from .delivery import JsonReply, StreamReply
 from .yamlfiles import packaged
+
+if TYPE_CHECKING:
+    from .context import RequestContext
+    from .delivery import Reply
 
 
 @dataclass(frozen=True)
@@ -94,3 +102,33 @@ class Pacer:
                 due += self._spread(gap)
             yield frame
             index += 1
+
+
+class Pacing:
+    """Each request's pacer, from its deployment's timing profile, seeded in turn from the run
+    seed so the jitter of a run repeats."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+        self._paced = 0
+
+    async def start(self, ctx: RequestContext, reply: Reply) -> Pacer | None:
+        """A plain answer waits here for its time; a stream gets the pacer that delivery
+        sends its events by."""
+        deployment = ctx.deployment
+        profile = deployment.timing if deployment else None
+        if deployment is None or profile is None or profile.instant:
+            return None
+        self._paced += 1
+        policy = deployment.content_filter
+        # The content filter's default mode buffers a streamed answer and releases it in
+        # chunks; its asynchronous mode lets it flow event by event.
+        burst = policy.buffer_tokens if not policy.asynchronous else 1
+        pacer = Pacer(profile, synth.mix(self._seed, self._paced), ctx.paced_from or ctx.received, burst)
+        ctx.headers["server-timing"] = profile.server_timing()
+        if isinstance(reply, StreamReply):
+            return pacer
+        usage = (reply.body or {}).get("usage") or {} if isinstance(reply, JsonReply) else {}
+        tokens = usage.get("completion_tokens")
+        await (pacer.whole_answer(tokens) if isinstance(tokens, int) else pacer.fixed())
+        return None

@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from .yamlfiles import packaged
 
 V1 = "v1"
+
+
+@lru_cache(maxsize=1024)
+def api_version_in(query_string: bytes) -> str | None:
+    """The ``api-version`` a query string gives, if any. Clients send the same few query
+    strings over and over: each is parsed once."""
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name == "api-version":
+            return value
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,2 +1,77 @@
-"""What every answered request leaves behind: its journal entry, its metrics and its
-access-log line."""
+"""What every answered request leaves behind, made from its ``Result`` once it is over: its
+journal entry, its metrics, its access-log line, and what the retry watch learns from it."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from . import accesslog
+from .journal import KEPT_BODY_BYTES, Journal, pack
+from .metrics import Metrics
+from .result import Result
+from .retries import RetryWatch
+
+if TYPE_CHECKING:
+    from ..context import RequestContext
+    from ..settings import Settings
+    from ..transmission import Transmission
+
+
+class Observers:
+    def __init__(self, settings: Settings) -> None:
+        self.journal = Journal(settings.journal_size)
+        self.metrics = Metrics()
+        self.retries = RetryWatch()
+        self._log_bodies = settings.log_bodies
+        self._log_format = settings.log_format
+
+    def record(self, ctx: RequestContext, wire: Transmission) -> None:
+        """The request is over: its one result, to each observer."""
+        result = self.result_of(ctx, wire)
+        self.journal.record(result)
+        self.metrics.observe(result)
+        self.retries.observe(result)
+        if accesslog.enabled():
+            accesslog.write(result, self._log_bodies, self._log_format)
+
+    def result_of(self, ctx: RequestContext, wire: Transmission) -> Result:
+        scope = ctx.request.scope
+        client = (scope.get("client") or ("",))[0]
+        deployment = ctx.deployment.name if ctx.deployment else ctx.deployment_name
+        retries = ctx.request_headers.get("x-stainless-retry-count") or ""
+        retry_count = int(retries) if retries.isdecimal() else None
+        early = bool(retry_count) and self.retries.arrived_early(
+            (client, deployment or "", ctx.operation.name), retry_count, ctx.received
+        )
+        faults = ctx.faults
+        return Result(
+            id=ctx.request_id,
+            received_at=ctx.received_at,
+            client=client,
+            method=scope["method"],
+            path=scope["path"],
+            operation=ctx.operation.name,
+            deployment=deployment or None,
+            api_version=ctx.api_version.name if ctx.api_version else None,
+            request_headers=pack(scope["headers"]),
+            request_body=ctx.raw[:KEPT_BODY_BYTES],
+            status=wire.status if wire.status is not None else 499,
+            response_headers=wire.headers,
+            outcome=wire.outcome(),
+            streamed=wire.streamed,
+            first_byte_s=wire.since_arrival(wire.first_byte_at),
+            last_byte_s=(wire.last_byte_at or time.monotonic()) - ctx.received,
+            bytes_sent=wire.bytes_sent,
+            events_sent=wire.events_sent,
+            fault_rule=faults.rule if faults else None,
+            faults=tuple(a.kind for a in faults.actions()) if faults else (),
+            tokens_charged=ctx.tokens_charged,
+            retry_count=retry_count,
+            early_retry=early,
+        )
+
+    def forget(self) -> None:
+        """An empty journal, and no retry waits remembered."""
+        self.journal.clear()
+        self.retries.clear()

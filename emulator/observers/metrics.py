@@ -11,15 +11,11 @@ import bisect
 from collections import defaultdict
 from collections.abc import Mapping
 
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-
-from ..admin import admin_error
 from .result import Result
 
 # Seconds: from a memoised answer (well under a millisecond) to a paced, slow one.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus text exposition
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -87,11 +83,6 @@ class Metrics:
             lines.append(f"{name}_sum{_labels(labels)} {self._latency_sum[operation]:.6f}")
             lines.append(f"{name}_count{_labels(labels)} {running}")
         return "\n".join(lines) + "\n"
-
-    async def serve(self, request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return admin_error(405, f"{request.method} is not allowed here; use GET")
-        return PlainTextResponse(self.render(), media_type=_CONTENT_TYPE)
 
 
 def _family(lines: list[str], name: str, kind: str, help_text: str, values: Mapping[Labels, int]) -> None:
