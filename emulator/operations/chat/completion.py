@@ -5,7 +5,6 @@ the result are this module's; everything around them is the pipeline's.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,20 +13,16 @@ from typing import TYPE_CHECKING, Any
 from ... import ids, synth, tokens
 from ...context import Handler
 from ...delivery import JsonReply, Reply, StreamReply
-from ...errors import InvalidRequest
 from ...memo import renew_ids
-from ...replies import Scripted
-from ...synth import logprobs as synth_logprobs
-from ...synth import schema_data, text
-from ..answer import shape
+from ...synth import text
 from . import data_sources, reasoning, tools
 from .checks import Prepared, check, estimate_tokens
-from .request import ChatMessage, ChatRequest
+from .choices import last_user_text, make_choice
+from .request import ChatRequest
 from .stream import Choice, stream_chunks
 
 if TYPE_CHECKING:
     from ...context import RequestContext
-    from ...deployments import Deployment
 
 # Parameters that do not change what the model writes, left out of the content seed so a
 # streamed answer equals the plain one and a token limit or stop sequence only cuts it short.
@@ -102,7 +97,7 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
     # The seed comes from the validated request, so 1 and 1.0 are the same temperature.
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
     seed = synth.derive_seed(ctx.run_seed, deployment.model.name, relevant)
-    topics = text.topics_of(_last_user_text(req.messages))
+    topics = text.topics_of(last_user_text(req.messages))
     thinking = reasoning.reasoning_tokens(req, deployment.model)
     limit = req.completion_limit
     # The budget covers hidden reasoning and the visible answer together.
@@ -114,7 +109,7 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
         # A scripted call the request does not allow (the tool is not offered, tool_choice
         # is none or forces another) gives way to the generator.
         scripted = None
-    choices = [_choice(i, seed, topics, req, offered, deployment, visible, scripted) for i in range(req.n or 1)]
+    choices = [make_choice(i, seed, topics, req, offered, deployment, visible, scripted) for i in range(req.n or 1)]
     if prepared.context is not None:
         cited = len(prepared.context["citations"])
         for choice in choices:
@@ -188,127 +183,6 @@ def renew(reply: JsonReply) -> JsonReply:
 def _fingerprint(model: str, version: str) -> str:
     """A stable system_fingerprint per model version, as the service reports one."""
     return "fp_" + format(synth.derive_seed(model, version), "016x")[:10]
-
-
-def _last_user_text(messages: list[ChatMessage]) -> str:
-    for message in reversed(messages):
-        if message.role == "user":
-            return message.text()
-    return messages[-1].text()
-
-
-def _choice(
-    index: int,
-    seed: int,
-    topics: tuple[str, ...],
-    req: ChatRequest,
-    offered: tools.Offered,
-    deployment: Deployment,
-    limit: int | None,
-    scripted: Scripted | None = None,
-) -> Choice:
-    encoding = deployment.model.encoding
-    choice_seed = synth.mix(seed, index)
-    kind = req.response_format.type if req.response_format else "text"
-    token_ids: list[int] | None = None
-    if scripted is not None:
-        return _scripted_choice(index, choice_seed, topics, req, offered, scripted, encoding, limit)
-    if kind == "json_object":
-        content = text.json_object(choice_seed, topics, encoding)
-    elif kind == "json_schema":
-        content = _structured(req, choice_seed)
-    else:
-        calls = tools.decide(req, offered, choice_seed)
-        if calls:
-            return _call_choice(index, calls, offered.legacy, encoding, limit)
-        content, generated = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
-        token_ids = list(generated)
-        results = tools.tool_results(req.messages)
-        if results:
-            # The answer after a tool call takes its results into account: it quotes them.
-            content = tools.answer_from_results(results) + " " + content
-            token_ids = None
-    return _text_choice(index, content, token_ids, req, encoding, limit, choice_seed)
-
-
-def _structured(req: ChatRequest, seed: int) -> str:
-    """Content for ``response_format: json_schema``: data that validates against the schema."""
-    spec = (req.response_format.json_schema if req.response_format else None) or {}
-    schema = spec.get("schema") or {"type": "object"}
-    try:
-        data = schema_data.generate(schema, seed, strict=spec.get("strict") is True)
-        return json.dumps(data, ensure_ascii=False, allow_nan=False)
-    except (schema_data.SchemaError, ValueError, TypeError) as exc:
-        raise InvalidRequest(
-            f"Invalid schema for response_format '{spec.get('name')}': {exc}",
-            param="response_format.json_schema.schema",
-            code="invalid_value",
-        ) from None
-
-
-def _text_choice(
-    index: int,
-    content: str,
-    token_ids: list[int] | None,
-    req: ChatRequest,
-    encoding: str,
-    limit: int | None,
-    seed: int,
-) -> Choice:
-    """A text answer as the request shapes it: cut at a stop sequence, then at the token
-    budget, with logprobs when asked."""
-    shaped = shape(content, req.stop_sequences(), limit, encoding, token_ids)
-    logprobs = None
-    if req.logprobs:
-        logprobs = synth_logprobs.for_tokens(
-            tokens.decode_bytes(shaped.token_ids, encoding), seed, req.top_logprobs or 0, encoding
-        )
-    return Choice(index, shaped.text, shaped.finish_reason, shaped.token_ids, logprobs)
-
-
-def _scripted_choice(
-    index: int,
-    seed: int,
-    topics: tuple[str, ...],
-    req: ChatRequest,
-    offered: tools.Offered,
-    scripted: Scripted,
-    encoding: str,
-    limit: int | None,
-) -> Choice:
-    """A reply a configured rule dictates (emulator/replies.py)."""
-    if scripted.tool_name is not None:
-        call = tools.Call(f"call_{ids.hex32()[:24]}", scripted.tool_name, scripted.arguments or "{}")
-        choice = _call_choice(index, [call], offered.legacy, encoding, limit)
-    else:
-        if scripted.tokens is not None:
-            prose = text.reply(seed, topics, max(scripted.tokens, 1), encoding)
-            content = tokens.decode(list(prose.token_ids[: scripted.tokens]), encoding)
-        else:
-            content = scripted.text or ""
-        choice = _text_choice(index, content, None, req, encoding, limit, seed)
-    if scripted.finish_reason is not None:
-        choice.finish_reason = scripted.finish_reason
-    return choice
-
-
-def _call_choice(index: int, calls: list[tools.Call], legacy: bool, encoding: str, limit: int | None = None) -> Choice:
-    # A call's tokens are its name and arguments, as the model writes them. A budget too small
-    # for them cuts the arguments short, and the answer stops for length.
-    finish = "function_call" if legacy else "tool_calls"
-    kept: list[tools.Call] = []
-    written: list[int] = []
-    for call in calls:
-        name, arguments = tokens.encode(call.name, encoding), tokens.encode(call.arguments, encoding)
-        if limit is not None and len(written) + len(name) + len(arguments) > limit:
-            room = max(limit - len(written) - len(name), 0)
-            kept.append(tools.Call(call.id, call.name, tokens.decode(arguments[:room], encoding)))
-            written += name + arguments[:room]
-            finish = "length"
-            break
-        kept.append(call)
-        written += name + arguments
-    return Choice(index, None, finish, written, None, calls=kept, legacy_call=legacy)
 
 
 def prompt_texts(req: ChatRequest, prepared: Prepared) -> list[list[str]]:
