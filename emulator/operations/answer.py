@@ -1,6 +1,7 @@
-"""What chat and legacy completions share in shaping a generated answer to its request: cut
-at the first stop sequence, cut to the token budget, and cut where the content filter
-blocks it."""
+"""What the operations on text share: a prompt or input's items and their tokens (legacy
+completions, embeddings), and shaping a generated answer to its request (chat, legacy
+completions): cut at the first stop sequence, cut to the token budget, and cut where the
+content filter blocks it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import contentfilter, tokens
+from ..errors import InvalidRequest
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,21 @@ def blocked(token_ids: list[int], logprobs: list[dict[str, Any]] | None, encodin
     keep = contentfilter.cut_point(len(token_ids))
     kept = token_ids[:keep]
     return Blocked(tokens.decode(kept, encoding), kept, logprobs[:keep] if logprobs is not None else None)
+
+
+def token_ids(item: str | list[int], param: str, index: int, encoding: str) -> list[int]:
+    """A text's tokens, or a token array as given once each id is one the model's vocabulary
+    has (Azure's 400 names the first that is not)."""
+    if isinstance(item, str):
+        return tokens.encode(item, encoding)
+    bad = tokens.first_invalid_id(item, encoding)
+    if bad is not None:
+        raise InvalidRequest(
+            f"Invalid '{param}[{index}]': {bad} is not a valid token id for this model.",
+            param=param,
+            code="invalid_value",
+        )
+    return item
 
 
 def items_of(given: str | list[str] | list[int] | list[list[int]]) -> list[Any]:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import tokens
 from ..context import Handler
 from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
 from . import fields
-from .answer import items_of
+from .answer import items_of, token_ids
 from .fields import Strict
 
 if TYPE_CHECKING:
@@ -92,20 +91,10 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> Inputs:
         )
     if req.dimensions is not None:
         _check_dimensions(req.dimensions, model.dimensions, model.embedding_size)
-    token_ids: list[list[int]] = []
+    every: list[list[int]] = []
     total = 0
     for index, item in enumerate(items):
-        if isinstance(item, str):
-            ids = tokens.encode(item, model.encoding)
-        else:
-            ids = item
-            bad = tokens.first_invalid_id(ids, model.encoding)
-            if bad is not None:
-                raise InvalidRequest(
-                    f"Invalid 'input[{index}]': {bad} is not a valid token id for this model.",
-                    param="input",
-                    code="invalid_value",
-                )
+        ids = token_ids(item, "input", index, model.encoding)
         if len(ids) > model.context_window:
             raise InvalidRequest(
                 f"Invalid 'input[{index}]': maximum input length is {model.context_window} tokens.",
@@ -121,8 +110,8 @@ def check(ctx: RequestContext, req: EmbeddingsRequest) -> Inputs:
                 param="input",
                 code="max_tokens_per_request",
             )
-        token_ids.append(ids)
-    return Inputs(token_ids)
+        every.append(ids)
+    return Inputs(every)
 
 
 def _check_dimensions(dimensions: int, supported: bool, size: int) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ... import synth, tokens
 from ...errors import InvalidRequest, UnrecognizedArgument
 from ...wording import invalid_type, invalid_value, missing_parameter
+from .. import estimates
 from ..fields import check_stream_options
 from . import data_sources, reasoning, tools, vision
 from .request import ChatMessage, ChatRequest
@@ -30,22 +31,14 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     plus the completion budget (16 when none is given, as Microsoft's simulator charges) for
     each of the n choices.
     The body is not validated yet, so anything unexpected simply counts as nothing."""
-    characters = 0
     messages = body.get("messages")
-    for message in messages if isinstance(messages, list) else ():
-        content = message.get("content") if isinstance(message, dict) else None
-        if isinstance(content, str):
-            characters += len(content)
-        elif isinstance(content, list):
-            for part in content:
-                text_part = part.get("text") if isinstance(part, dict) else None
-                characters += len(text_part) if isinstance(text_part, str) else 0
-    prompt = characters // 4
-    limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16
-    n = body.get("n")
-    choices = n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else 1
-    return prompt + budget * choices
+    written = (
+        sum(estimates.characters(m.get("content")) for m in messages if isinstance(m, dict))
+        if isinstance(messages, list)
+        else 0
+    )
+    budget = estimates.whole(body.get("max_completion_tokens", body.get("max_tokens")), estimates.DEFAULT_BUDGET)
+    return estimates.prompt_tokens(written) + budget * estimates.whole(body.get("n"), 1)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pydantic import Field
 from ... import tokens
 from ...errors import InvalidRequest
 from ...wording import empty_array
-from ..answer import items_of
+from .. import estimates
+from ..answer import items_of, token_ids
 from ..fields import Strict, check_stream_options, stop_sequences
 
 if TYPE_CHECKING:
@@ -53,14 +54,9 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     prompt = body.get("prompt")
     items = prompt if isinstance(prompt, list) else [prompt]
     characters = sum(len(p) if isinstance(p, str) else 4 * len(p) if isinstance(p, list) else 4 for p in items)
-    limit = body.get("max_tokens")
-    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0 else DEFAULT_MAX_TOKENS
-    candidates = max(_positive(body.get("n")), _positive(body.get("best_of")))
-    return characters // 4 + limit * candidates * max(len(items), 1)
-
-
-def _positive(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+    limit = estimates.whole(body.get("max_tokens"), DEFAULT_MAX_TOKENS, least=0)
+    candidates = max(estimates.whole(body.get("n"), 1), estimates.whole(body.get("best_of"), 1))
+    return estimates.prompt_tokens(characters) + limit * candidates * max(len(items), 1)
 
 
 @dataclass(frozen=True)
@@ -101,18 +97,8 @@ def check(ctx: RequestContext, req: CompletionsRequest) -> Prompts:
     prompts: list[tuple[str, list[int]]] = []
     limit = req.max_tokens if req.max_tokens is not None else DEFAULT_MAX_TOKENS
     for index, item in enumerate(items):
-        if isinstance(item, str):
-            ids = tokens.encode(item, model.encoding)
-            prompts.append((item, ids))
-        else:
-            bad = tokens.first_invalid_id(item, model.encoding)
-            if bad is not None:
-                raise InvalidRequest(
-                    f"Invalid 'prompt[{index}]': {bad} is not a valid token id for this model.",
-                    param="prompt",
-                    code="invalid_value",
-                )
-            prompts.append((tokens.decode(item, model.encoding), item))
+        ids = token_ids(item, "prompt", index, model.encoding)
+        prompts.append((item if isinstance(item, str) else tokens.decode(ids, model.encoding), ids))
         used = len(prompts[-1][1])
         if used + limit > model.context_window:
             # The classic completions wording (the chat one differs).

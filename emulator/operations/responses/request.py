@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import estimates
 from ..fields import Strict
 
 if TYPE_CHECKING:
@@ -35,20 +36,11 @@ class ResponsesRequest(Strict):
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     """A token per four characters of input and instructions, plus the output budget (16
     when none is given, as for chat)."""
-    characters = len(body.get("instructions") or "") if isinstance(body.get("instructions"), str) else 0
     given = body.get("input")
-    if isinstance(given, str):
-        characters += len(given)
-    elif isinstance(given, list):
-        for item in given:
-            content = item.get("content") if isinstance(item, dict) else None
-            if isinstance(content, str):
-                characters += len(content)
-            elif isinstance(content, list):
-                characters += sum(len(p.get("text") or "") for p in content if isinstance(p, dict))
-    limit = body.get("max_output_tokens")
-    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 16
-    return characters // 4 + budget
+    items = given if isinstance(given, list) else [{"content": given}]
+    written = estimates.characters(body.get("instructions"))
+    written += sum(estimates.characters(item.get("content")) for item in items if isinstance(item, dict))
+    return estimates.prompt_tokens(written) + estimates.whole(body.get("max_output_tokens"), estimates.DEFAULT_BUDGET)
 
 
 def prompt_texts(req: ResponsesRequest, prepared: object) -> list[list[str]]:
