@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_package_list_names_every_package_folder() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    from setuptools.config.pyprojecttoml import read_configuration
+
+    listed = set(read_configuration(ROOT / "pyproject.toml")["tool"]["setuptools"]["packages"])
     folders = {
         ".".join(path.parent.relative_to(ROOT).parts)
         for path in (ROOT / "emulator").rglob("*.py")
