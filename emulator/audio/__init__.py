@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import soundfile
 
-from .errors import InvalidRequest
+from ..errors import InvalidRequest
 
 TAG = "aoai-emulator-speech:"
 SPEECH_RATE = 24_000
