@@ -82,7 +82,7 @@ def median_ms(work: Callable[[], object], runs: int) -> float:
 
 
 def server_time_ms(path: str, bodies: list[dict[str, object]]) -> float:
-    """Median server time (the journal's duration, from arrival to the answer being ready) of
+    """Median server time (the journal's duration, from arrival to the last byte sent) of
     POSTing each body to a freshly started, fully loaded emulator; the first is a warm-up."""
     import httpx
 

@@ -109,7 +109,7 @@ def build_app(settings: Settings) -> AzureRouter:
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline
     app.state.settings = settings
-    app.state.warmed = warmed  # set once start-up loading is done (emulator/embedded.py waits)
+    app.state.warmed = warmed  # set once start-up loading is done (emulator/testing/server.py waits)
 
     # Each surface's table: the rest of the path after its prefix -> the operations there.
     tables: dict[str, dict[str, list[Operation]]] = {surface: {} for surface, _, _ in SURFACES}

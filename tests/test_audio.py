@@ -1,4 +1,4 @@
-"""Audio files in and out (emulator/audio.py): speech encoded in every format as a real file,
+"""Audio files in and out (emulator/audio/): speech encoded in every format as a real file,
 and uploads recognised by their content, with their real length."""
 
 from __future__ import annotations

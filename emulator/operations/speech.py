@@ -3,7 +3,7 @@
 The body is JSON as every client sends it (the specs describe a multipart form, which is
 taken too). Voices per model are data (data/models.yaml); the audio formats per api-version
 too (data/api_versions.yaml). The answer is a real audio file (emulator/synth/speech.py,
-emulator/audio.py) whose length follows the text and the speed.
+emulator/audio/) whose length follows the text and the speed.
 """
 
 from __future__ import annotations

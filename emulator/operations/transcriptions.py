@@ -1,7 +1,7 @@
 """Speech to text: ``POST .../audio/transcriptions`` and ``.../audio/translations``
 (multipart forms).
 
-The upload is judged by its bytes (emulator/audio.py), and its real duration read. Speech the
+The upload is judged by its bytes (emulator/audio/), and its real duration read. Speech the
 emulator wrote comes back as its original text; any other audio gets deterministic English
 prose, about as long as the audio would hold, on the topics of the request's ``prompt``.
 Timestamps (verbose_json segments and words, srt, vtt) spread the text over the duration in

@@ -1,4 +1,4 @@
-"""The speech the emulator wrote lately, by its samples' digest (emulator/audio.py): raw PCM
+"""The speech the emulator wrote lately, by its samples' digest (emulator/audio/): raw PCM
 has nowhere to carry its text, so PCM a client wraps in a WAV file is recognised by its
 samples when it comes back to be transcribed."""
 

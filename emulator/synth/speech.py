@@ -4,7 +4,7 @@ Each word becomes voiced syllables (a pitch contour with a few harmonics under a
 envelope) separated by short pauses, at a natural speaking rate of about 14 characters a
 second, scaled by ``speed``. A voice is a base pitch and a timbre (the weight of its
 harmonics), so voices sound different; nothing here is intelligible, and it need not be:
-the emulator's transcription recognises its own audio by a tag (emulator/audio.py).
+the emulator's transcription recognises its own audio by a tag (emulator/audio/).
 """
 
 from __future__ import annotations

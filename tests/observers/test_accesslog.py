@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from emulator.settings import Settings
-from support import run_cli, running_emulator
+from support import run_cli, running_emulator, wait_until
 
 CHAT = "/openai/deployments/{}/chat/completions"
 GA = {"api-version": "2024-10-21"}
@@ -27,6 +27,9 @@ def test_an_access_line_per_request_in_json_with_the_body_when_asked(caplog: pyt
                 json=MESSAGES,
                 headers={"api-key": "secret-key-1234", "x-ms-client-request-id": "abc"},
             )
+            # The line is written once the last byte is out, in the server's thread: the
+            # client may read the answer a moment before it.
+            wait_until(lambda: any(r.name == "emulator.access" for r in caplog.records))
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "emulator.access"]
     assert len(lines) == 1
     line = lines[0]
