@@ -86,10 +86,13 @@ class Pipeline:
         try:
             await response(scope, receive, wire.send)
         except Exception:
-            # Once the headers are out an error can no longer be an answer: the connection
-            # closes, and the journal says so.
             log.exception("request %s failed inside the emulator while sending", ctx.request_id)
-            wire.ended("failed")
+            if wire.status is None:
+                await error_response(InternalServerError(), ctx.headers)(scope, receive, wire.send)
+            else:
+                # Once the headers are out an error can no longer be an answer: the
+                # connection closes, and the journal says so.
+                wire.ended("failed")
         finally:
             wire.over()  # if the last byte or a drop has not recorded it already
 
