@@ -7,6 +7,7 @@ ARG EXTRAS=""
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY emulator ./emulator
+COPY scenarios ./scenarios
 RUN pip install --no-cache-dir ".${EXTRAS:+[$EXTRAS]}" \
     && useradd --create-home --uid 10001 emulator \
     && mkdir -p /config /scenarios \

@@ -1,8 +1,8 @@
 """Embeddings speed: a full batch, and small requests against a bare app.
 
 1. 2,048 inputs of about 50 words, base64, 1,536 dimensions (text-embedding-3-small): the
-   server time (from the request's arrival to its answer being ready, as the journal records
-   it) and the time from sending to the last byte over loopback (which adds the transfer of
+   server time (from the request's arrival to its last byte sent, as the journal records it)
+   and the time from sending to the last byte received over loopback (which adds reading
    ~16 MB), medians of several runs. Target: under 150 ms of server time. The same in float
    encoding is printed for comparison: JSON numbers are the known hot spot.
 2. One small input in float encoding under wrk, against bench/bare_app.py under the same

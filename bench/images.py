@@ -5,7 +5,7 @@
    run, is Pillow saving a plain 1024x1024 gradient at its default PNG settings (what a first
    attempt would do): the ratio shows what the chosen settings buy.
 2. Through the emulator: the server time of a dall-e-3 request for a 1024x1024 b64 PNG (the
-   journal's duration, from arrival to the answer being ready), median of several runs.
+   journal's duration, from arrival to the last byte sent), median of several runs.
 
     python bench/images.py [--runs 9]
 """

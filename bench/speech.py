@@ -4,7 +4,7 @@
    reference, measured in the same run, is the least a speech file can cost: numpy drawing a
    plain tone as long as the speech and the ``wave`` module writing it.
 2. Through the emulator: the server time of a 200-character wav request (the journal's
-   duration, from arrival to the answer being ready), median of several runs. Target: under
+   duration, from arrival to the last byte sent), median of several runs. Target: under
    50 ms.
 
     python bench/speech.py [--runs 9]

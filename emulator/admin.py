@@ -129,7 +129,7 @@ class Admin:
         return JSONResponse({"replies": rules}, status_code=201 if request.method == "POST" else 200)
 
     async def requests(self, request: Request) -> Response:
-        """GET: the journal, oldest first, filtered by ?deployment=, ?status=, ?operation=,
+        """GET: the journal, in arrival order, filtered by ?deployment=, ?status=, ?operation=,
         ?outcome=, ?header=name:value and cut to the last ?limit= entries. DELETE: clear it
         (and what the retry watch remembers)."""
         if request.method == "DELETE":

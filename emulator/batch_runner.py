@@ -29,7 +29,7 @@ TERMINAL = ("completed", "failed", "cancelled", "expired")
 COMPLETION_WINDOW_S = 24 * 3600
 # Headers a job's requests carry over from the request that created it: credentials (never
 # stored beyond the job) and the scenario a test chose.
-_CARRIED = ("api-key", "authorization", "x-emulator-scenario", "x-test-id")
+CARRIED_HEADERS = ("api-key", "authorization", "x-emulator-scenario", "x-test-id")
 
 
 class BatchRunner:
@@ -70,7 +70,7 @@ class BatchRunner:
             "request_counts": {"total": 0, "completed": 0, "failed": 0},
             "metadata": metadata,
         }
-        job = Job(batch, {k: v for k, v in headers.items() if k in _CARRIED})
+        job = Job(batch, {k: v for k, v in headers.items() if k in CARRIED_HEADERS})
         self.jobs.add(job)
         task = asyncio.get_running_loop().create_task(self._run(job))
         self._tasks.add(task)

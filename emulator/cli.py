@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         print(trust_instructions(certificate.ca), flush=True)
     from .observers import accesslog
 
-    # The emulator writes its own access lines (emulator/accesslog.py), not uvicorn's.
+    # The emulator writes its own access lines (emulator/observers/accesslog.py), not uvicorn's.
     accesslog.configure(settings.log_level)
     # Hung requests (the hang fault) must not hold up a shutdown.
     config = uvicorn.Config(

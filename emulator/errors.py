@@ -297,7 +297,7 @@ class UpstreamUnreachable(AzureError):
 
 
 class GatewayError(AzureError):
-    """What Azure's gateway sends for a status no other class covers (data/gateway_errors.yaml)."""
+    """What Azure's gateway sends for a status no other class covers (the ``gateway`` part of data/errors.yaml)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(_texts()["gateway"][status], status=status)

@@ -49,7 +49,7 @@ from .observers import Observers
 from .ratelimit import RateLimiter
 from .settings import Settings
 from .timing import Pacing
-from .transmission import Transmission
+from .transmission import ClientGone, Transmission
 from .validation import map_validation_errors
 from .versions import Catalog, api_version_in
 from .wording import invalid_type, missing_parameter
@@ -58,7 +58,16 @@ log = logging.getLogger("emulator")
 
 
 async def _nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer to a dropped connection."""
+    """The answer to a client that has gone."""
+
+
+async def _after_the_drop(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a connection the emulator dropped: once the server has seen it close
+    (one turn of the event loop), it expects no response."""
+    for _ in range(10):
+        if getattr(connection.cycle(scope), "disconnected", True):
+            return
+        await anyio.sleep(0)
 
 
 class Pipeline:
@@ -78,11 +87,11 @@ class Pipeline:
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
         ctx = self._context(Request(scope, receive, send), operation, surface)
-        if scope["method"] == "OPTIONS":
-            await preflight_response(ctx.request, ctx.headers)(scope, receive, send)
-            return
         wire = Transmission(send, scope, ctx.received, lambda: self.observers.record(ctx, wire))
-        response = await self._answer_or_error(ctx, wire)
+        if scope["method"] == "OPTIONS":
+            response: ASGIApp = preflight_response(ctx.request, ctx.headers)
+        else:
+            response = await self._answer_or_error(ctx, wire)
         try:
             await response(scope, receive, wire.send)
         except Exception:
@@ -117,16 +126,20 @@ class Pipeline:
     async def _answer_or_error(self, ctx: RequestContext, wire: Transmission) -> ASGIApp:
         try:
             reply = await self._answer(ctx, wire)
-            pacer = await self.pacing.start(ctx, reply)
+            pacer = await self.pacing.start(ctx, reply, lambda seconds: self._wait(ctx, wire, seconds))
+            if wire.client_left:
+                raise ClientGone()
             return deliver(reply, ctx.headers, ctx.faults, wire, pacer)
+        except ClientGone:
+            return _nothing_sent  # the journal has it as client_disconnected, with status 499
         except AbortConnection:
             # reset and hang: no answer at all. A server that cannot drop the connection
             # answers Azure's 502 instead.
             if not connection.can_abort(ctx.request.scope):
                 return error_response(BadGateway(), ctx.headers)
             wire.ended("client_disconnected" if wire.client_left else "dropped")
-            wire.drop()  # the connection is gone already: this records it
-            return _nothing_sent
+            wire.drop()  # this records it
+            return _after_the_drop
         except AzureError as error:
             return error_response(error, ctx.headers)
         except Exception:
@@ -158,22 +171,26 @@ class Pipeline:
         if ctx.deployment_name is not None:
             self._resolve_deployment(ctx, ctx.deployment_name)
         ctx.raw = await self._read_body(ctx)
-        recalled = self._recall(ctx, handler)
+        key = self._memo_key(ctx) if handler.renew is not None else None
+        recalled = self.memo.get(key) if key is not None else None
         if recalled is None:
             self._parse_body(ctx, handler)
         if ctx.deployment is None:  # v1 and the dated root: the deployment is the body's model
             self._resolve_deployment(ctx, recalled.deployment_name if recalled else self._model_of(ctx))
         await self._apply_faults(ctx, wire)
         if recalled is not None and self._may_remember(ctx):
-            # A byte-identical request was answered before: the same answer, with fresh ids.
-            assert handler.renew is not None
-            self._admit(ctx, recalled.estimated_tokens)
-            return handler.renew(recalled.reply)
-        if ctx.body is None:  # a failing filter changes the annotations: answer afresh
-            self._parse_body(ctx, handler)
-        return await self._generate(ctx, handler)
+            return self._answer_again(ctx, handler, recalled)
+        return await self._generate(ctx, handler, key)
 
-    async def _generate(self, ctx: RequestContext, handler: Handler) -> Reply:
+    def _answer_again(self, ctx: RequestContext, handler: Handler, recalled: Remembered) -> Reply:
+        """A byte-identical request was answered before: the same answer, with fresh ids."""
+        assert handler.renew is not None
+        self._admit(ctx, recalled.estimated_tokens)
+        return handler.renew(recalled.reply)
+
+    async def _generate(self, ctx: RequestContext, handler: Handler, key: Any) -> Reply:
+        if ctx.body is None:  # answered before, but a failing filter changes the annotations
+            self._parse_body(ctx, handler)
         assert ctx.body is not None and ctx.deployment is not None
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
@@ -185,7 +202,7 @@ class Pipeline:
             reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed, prepared)
         else:
             reply = handler.respond(ctx, parsed, prepared)
-        return self._remember(ctx, handler, estimated, reply)
+        return self._remember(ctx, key, estimated, reply)
 
     # -- the steps --------------------------------------------------------------------------
 
@@ -212,10 +229,6 @@ class Pipeline:
         path_deployment = ctx.request.path_params.get("deployment")
         return self.memo.key(ctx.operation.name, ctx.api_version.name, path_deployment, ctx.raw)
 
-    def _recall(self, ctx: RequestContext, handler: Handler) -> Remembered | None:
-        key = self._memo_key(ctx) if handler.renew is not None else None
-        return self.memo.get(key) if key is not None else None
-
     def _parse_body(self, ctx: RequestContext, handler: Handler) -> None:
         ctx.body, ctx.form = bodies.parse(ctx.raw, ctx.request_headers.get("content-type"), handler.bodies)
 
@@ -229,12 +242,13 @@ class Pipeline:
         return model
 
     def _resolve_deployment(self, ctx: RequestContext, name: str) -> None:
+        ctx.deployment_name = name  # recorded even when it is refused
         deployment = self.deployments.resolve(name)
         if deployment is None:
             raise DeploymentNotFound()
         if deployment.family not in ctx.operation.families:
             raise OperationNotSupported(ctx.operation.display, deployment.model.name)
-        ctx.deployment_name, ctx.deployment = name, deployment
+        ctx.deployment = deployment
 
     async def _apply_faults(self, ctx: RequestContext, wire: Transmission) -> None:
         """The active scenario's faults: those before the answer run now (a delay waits, an
@@ -246,11 +260,14 @@ class Pipeline:
         deployment = ctx.deployment.name if ctx.deployment else ""
         op = ctx.operation
         plan = self.faults.plan(ctx.request_headers, op.name, deployment, ctx.api_version.name, ctx.raw, streaming)
-        if plan is not None:
-            ctx.faults = plan
-            names = {"operation_id": op.operation_id, "api_version": ctx.api_version.name}
-            for action in plan.before:
-                await action.run(plan.rng, lambda seconds: self._wait(ctx, wire, seconds), names)
+        if plan is None:
+            return
+        ctx.faults = plan
+        names = {"operation_id": op.operation_id, "api_version": ctx.api_version.name}
+        for action in plan.before:
+            await action.run(plan.rng, lambda seconds: self._wait(ctx, wire, seconds), names)
+        if wire.client_left:
+            raise ClientGone()  # before anything is charged or made
         ctx.paced_from = time.monotonic()
 
     async def _wait(self, ctx: RequestContext, wire: Transmission, seconds: float) -> None:
@@ -287,14 +304,11 @@ class Pipeline:
         except ValidationError as exc:
             raise map_validation_errors(exc) from None
 
-    def _remember(self, ctx: RequestContext, handler: Handler, estimated: int, reply: Reply) -> Reply:
+    def _remember(self, ctx: RequestContext, key: Any, estimated: int, reply: Reply) -> Reply:
         """Keep a repeatable JSON answer for byte-identical repeats (emulator/memo.py)."""
-        if handler.renew is None or not isinstance(reply, JsonReply) or not reply.repeatable:
+        if key is None or not isinstance(reply, JsonReply) or not reply.repeatable or not self._may_remember(ctx):
             return reply
         assert ctx.deployment is not None
-        key = self._memo_key(ctx)
-        if key is None or not self._may_remember(ctx):
-            return reply
         # Serialise once here: the size decides whether to remember it, and delivery then
         # sends these bytes.
         reply = JsonReply(reply.body, reply.status, reply.payload())

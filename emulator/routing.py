@@ -20,8 +20,9 @@ from .context import Operation
 
 
 class Server(Protocol):
-    """What answers Azure's routes: the pipeline, or a recorder or replayer. It sends the
-    whole answer itself, so it can record the request once it is over."""
+    """What answers Azure's routes: the pipeline (which sends the whole answer itself, so it
+    can record the request once it is over), or a recorder or replayer (which record
+    nothing: they stand in for the whole emulator)."""
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -50,6 +50,7 @@ def load_profiles() -> dict[str, TimingProfile]:
 
 
 INSTANT = TimingProfile(name="instant")
+Wait = Callable[[float], Awaitable[None]]
 
 
 class Pacer:
@@ -73,14 +74,15 @@ class Pacer:
         if delay > 0:
             await anyio.sleep(delay)
 
-    async def whole_answer(self, tokens: int) -> None:
-        """Before a plain answer: time to first token plus the time to write the rest."""
+    def whole_answer_s(self, tokens: int | None) -> float:
+        """How long a plain answer still waits, from now: time to first token plus the time
+        to write its tokens, or the fixed wait of operations without tokens."""
         p = self.profile
-        seconds = p.ttft_ms / 1000 + (tokens / p.tokens_per_s if p.tokens_per_s else 0)
-        await self._until(self._start + self._spread(seconds))
-
-    async def fixed(self) -> None:
-        await self._until(self._start + self._spread(self.profile.fixed_ms / 1000))
+        if tokens is None:
+            seconds = p.fixed_ms / 1000
+        else:
+            seconds = p.ttft_ms / 1000 + (tokens / p.tokens_per_s if p.tokens_per_s else 0)
+        return max(self._start + self._spread(seconds) - time.monotonic(), 0.0)
 
     async def paced(self, frames: AsyncIterator[bytes], first_content: int) -> AsyncIterator[bytes]:
         """The stream's frames on the profile's clock: frames before ``first_content`` at
@@ -112,9 +114,9 @@ class Pacing:
         self._seed = seed
         self._paced = 0
 
-    async def start(self, ctx: RequestContext, reply: Reply) -> Pacer | None:
-        """A plain answer waits here for its time; a stream gets the pacer that delivery
-        sends its events by."""
+    async def start(self, ctx: RequestContext, reply: Reply, wait: Wait) -> Pacer | None:
+        """A plain answer waits here for its time (``wait`` returns early if the client
+        leaves); a stream gets the pacer that delivery sends its events by."""
         deployment = ctx.deployment
         profile = deployment.timing if deployment else None
         if deployment is None or profile is None or profile.instant:
@@ -130,5 +132,5 @@ class Pacing:
             return pacer
         usage = (reply.body or {}).get("usage") or {} if isinstance(reply, JsonReply) else {}
         tokens = usage.get("completion_tokens")
-        await (pacer.whole_answer(tokens) if isinstance(tokens, int) else pacer.fixed())
+        await wait(pacer.whole_answer_s(tokens if isinstance(tokens, int) else None))
         return None

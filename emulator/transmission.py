@@ -9,6 +9,9 @@ its last byte is the client going away.
 ``on_over`` runs once, as soon as the answer is over: right after its last byte is handed to
 the server, or the connection is dropped, before anything else can run on the event loop,
 so a client that asks the journal next finds its request there.
+
+What is sent after the client has gone is never delivered (uvicorn drops it, and its
+request-response cycle says ``disconnected``): it is not counted either.
 """
 
 from __future__ import annotations
@@ -22,10 +25,21 @@ from . import connection
 from .observers.result import Outcome
 
 
+class ClientGone(Exception):
+    """The client left while its answer was being made: nothing (more) is sent."""
+
+
+# How an answer ended early that stands whether or not the client stayed to see it: what the
+# emulator itself did to the connection.
+_DONE_TO_THE_CONNECTION = ("cut", "dropped", "failed")
+
+
 class Transmission:
     __slots__ = (
         "_send",
         "_scope",
+        "_cycle",
+        "_counts_body",
         "_started",
         "status",
         "headers",
@@ -43,6 +57,8 @@ class Transmission:
     def __init__(self, send: Send, scope: Scope, started: float, on_over: Callable[[], None]) -> None:
         self._send = send
         self._scope = scope
+        self._cycle = connection.cycle(scope)
+        self._counts_body = scope["method"] != "HEAD"  # the server sends no body for HEAD
         self._started = started  # when the request arrived (time.monotonic)
         self._on_over: Callable[[], None] | None = on_over
         self.status: int | None = None
@@ -57,8 +73,11 @@ class Transmission:
         self.client_left = False  # seen by a wait that watches the connection
 
     async def send(self, message: Message) -> None:
+        if getattr(self._cycle, "disconnected", False):
+            self.client_left = True
+            return
         if message["type"] == "http.response.body":
-            body = message.get("body")
+            body = message.get("body") if self._counts_body else None
             if body:
                 if self.first_byte_at is None:
                     self.first_byte_at = time.monotonic()
@@ -69,7 +88,7 @@ class Transmission:
             if not message.get("more_body"):
                 self.last_byte_at = time.monotonic()
                 # uvicorn drops what is sent after the client left, and says so on the cycle.
-                self.finished = not getattr(connection.cycle(self._scope), "disconnected", False)
+                self.finished = not getattr(self._cycle, "disconnected", False)
                 self.over()
             return
         if message["type"] == "http.response.start":
@@ -98,11 +117,12 @@ class Transmission:
             done()
 
     def outcome(self) -> Outcome:
-        if self.ending is not None:
+        if self.ending in _DONE_TO_THE_CONNECTION:
             return self.ending
-        if self.finished and not self.client_left:
-            return "completed"
-        return "client_disconnected"
+        if self.client_left or not self.finished:
+            return "client_disconnected"
+        # An error event or a broken body the client did receive, or the whole answer.
+        return self.ending or "completed"
 
     def since_arrival(self, moment: float | None) -> float | None:
         return None if moment is None else moment - self._started

@@ -62,7 +62,18 @@ def test_what_the_image_copies_exists_and_is_not_ignored() -> None:
     # pyproject names the README, so the install needs it in the image.
     readme = re.search(r'^readme = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
     assert readme is not None
-    assert any(readme.group(1) in rest.split() for key, rest in instructions() if key == "COPY")
+    copied = [source for key, rest in instructions() if key == "COPY" for source in rest.split()[:-1]]
+    assert readme.group(1) in copied
+
+
+def test_the_image_copies_every_folder_the_package_is_built_from() -> None:
+    from setuptools.config.pyprojecttoml import read_configuration
+
+    setuptools = read_configuration(ROOT / "pyproject.toml")["tool"]["setuptools"]
+    # A package maps to its own folder unless package-dir says otherwise (scenarios/).
+    folders = {setuptools.get("package-dir", {}).get(name, name.split(".")[0]) for name in setuptools["packages"]}
+    copied = {source for key, rest in instructions() if key == "COPY" for source in rest.split()[:-1]}
+    assert folders <= copied, f"not copied into the image: {sorted(folders - copied)}"
 
 
 def test_the_image_runs_the_packaged_command_as_a_user() -> None:

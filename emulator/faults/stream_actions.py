@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import anyio
 from pydantic import Field, model_validator
 
+from ..errors import InternalServerError
 from .actions import MAX_WAIT_MS, Action, InStream, Wire, action
 
 DONE_FRAME = b"data: [DONE]\n\n"
@@ -74,8 +75,9 @@ class StreamError(InStream):
     """Send an ``error`` event in the middle of a stream, then end it."""
 
     after_chunks: int = Field(default=2, ge=0, le=10_000)
-    code: str = "InternalServerError"
-    message: str = "The server had an error while processing your request. Sorry about that!"
+    # Azure's 500, by default (emulator/errors.py).
+    code: str = Field(default_factory=lambda: InternalServerError().code or "")
+    message: str = Field(default_factory=lambda: InternalServerError().message)
     type: str = "server_error"
 
     async def frames(self, source: AsyncIterator[bytes], wire: Wire) -> AsyncIterator[bytes]:

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from .journal import milliseconds, trim, unpack
+from .journal import summary, trim, unpack
 from .result import Result
 
 log = logging.getLogger("emulator.access")
@@ -34,29 +34,16 @@ def enabled() -> bool:
 
 
 def write(result: Result, with_body: bool, fmt: str) -> None:
-    """The line for ``result``: text (only the fields that are set) or one JSON object."""
+    """The line for ``result``: text (only the fields that are set) or one JSON object. The
+    fields are the journal's (``summary``), with the client's address, request id and agent."""
+    headers = dict(unpack(result.request_headers)) if result.request_headers else {}
     fields: dict[str, Any] = {
         "time": result.received_at,
         "client": result.client or "-",
-        "method": result.method,
-        "path": result.path,
-        "status": result.status,
-        "outcome": result.outcome,
-        "duration_ms": milliseconds(result.last_byte_s),
-        "first_byte_ms": milliseconds(result.first_byte_s),
-        "bytes": result.bytes_sent,
-        "events": result.events_sent or None,
-        "request_id": result.id,
-        "operation": result.operation,
-        "deployment": result.deployment,
-        "api_version": result.api_version,
-        "tokens": result.tokens_charged,
-        "fault_rule": result.fault_rule,
-        "fault_actions": list(result.faults) or None,
+        **summary(result),
+        "client_request_id": headers.get("x-ms-client-request-id"),
+        "user_agent": headers.get("user-agent"),
     }
-    headers = dict(unpack(result.request_headers)) if result.request_headers else {}
-    fields["client_request_id"] = headers.get("x-ms-client-request-id")
-    fields["user_agent"] = headers.get("user-agent")
     if with_body:
         fields["body"] = trim(result.request_body)
     if fmt == "json":
@@ -64,5 +51,10 @@ def write(result: Result, with_body: bool, fmt: str) -> None:
         return
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(fields.pop("time")))
     head = f'{stamp}Z {fields.pop("client")} "{fields.pop("method")} {fields.pop("path")}" {fields.pop("status")}'
-    rest = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in fields.items() if v not in (None, "", ()))
+    # Unset fields (and false flags) are left out of a text line; zeros are kept.
+    rest = " ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False)}"
+        for k, v in fields.items()
+        if v is not False and v not in (None, "", [])
+    )
     log.info(f"{head} {rest}")

@@ -1,5 +1,5 @@
-"""The request journal: each request's ``Result``, kept once it is over, queried and cleared
-under /_emulator/requests.
+"""The request journal: each request's ``Result``, kept once it is over, queried (in the order
+the requests arrived) and cleared under /_emulator/requests.
 
 Bounded (the newest ``size`` requests; ``journal_size: 0`` turns it off). A result holds
 cheap references (packed headers, the start of the body); secrets are masked and bytes
@@ -53,11 +53,10 @@ def milliseconds(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 3)
 
 
-def entry(result: Result) -> dict[str, Any]:
-    """A result as the admin API shows it."""
+def summary(result: Result) -> dict[str, Any]:
+    """What the journal and the access log both say of a request, under the same names."""
     return {
         "id": result.id,
-        "received_at": result.received_at,
         "method": result.method,
         "path": result.path,
         "status": result.status,
@@ -70,14 +69,22 @@ def entry(result: Result) -> dict[str, Any]:
         "operation": result.operation,
         "deployment": result.deployment,
         "api_version": result.api_version,
-        "headers": mask(result.request_headers),
-        "body": trim(result.request_body),
-        "response_headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in result.response_headers},
         "fault_rule": result.fault_rule,
         "faults": list(result.faults),
         "tokens_charged": result.tokens_charged,
         "retry_count": result.retry_count,
         "early_retry": result.early_retry,
+    }
+
+
+def entry(result: Result) -> dict[str, Any]:
+    """A result as the admin API shows it: the summary, and what was sent each way."""
+    return {
+        "received_at": result.received_at,
+        **summary(result),
+        "headers": mask(result.request_headers),
+        "body": trim(result.request_body),
+        "response_headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in result.response_headers},
     }
 
 
@@ -99,7 +106,8 @@ class Journal:
         outcome: str | None = None,
     ) -> list[dict[str, Any]]:
         found = []
-        for result in list(self._results):
+        # Kept as each request ended; listed as they arrived (a long stream ends late).
+        for result in sorted(self._results, key=_arrival):
             if deployment is not None and result.deployment != deployment:
                 continue
             if status is not None and result.status != status:
@@ -119,6 +127,10 @@ class Journal:
 
     def clear(self) -> None:
         self._results.clear()
+
+
+def _arrival(result: Result) -> float:
+    return result.received_at
 
 
 def _header(packed: bytes, name: str) -> str | None:

@@ -1,11 +1,11 @@
 """Batch: create, list, retrieve and cancel, on ``/openai/batches`` and ``/openai/v1/batches``.
-The jobs themselves run in emulator/batches.py."""
+The jobs themselves run in emulator/batch_runner.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..batch_runner import ENDPOINTS, BatchRunner
+from ..batch_runner import CARRIED_HEADERS, ENDPOINTS, BatchRunner
 from ..delivery import JsonReply, Reply
 from ..errors import InvalidRequest, NotFound
 from ..validation import parse_json_body
@@ -43,10 +43,7 @@ def create(ctx: RequestContext, raw: bytes) -> Reply:
             param="input_file_id",
             code="invalid_value",
         )
-    headers = {
-        name: ctx.request_headers.get(name) or ""
-        for name in ("api-key", "authorization", "x-emulator-scenario", "x-test-id")
-    }
+    headers = {name: ctx.request_headers.get(name) or "" for name in CARRIED_HEADERS}
     carried = {k: v for k, v in headers.items() if v}
     return JsonReply(runner(ctx).create(source.id, endpoint, metadata, carried))
 

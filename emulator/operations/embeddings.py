@@ -18,7 +18,7 @@ from ..context import Handler
 from ..delivery import JsonReply, Reply, dumps
 from ..errors import InvalidRequest
 from ..synth import embeddings as vectors
-from . import fields
+from . import estimates, fields
 from .answer import items_of, token_ids
 from .fields import Strict
 
@@ -47,16 +47,7 @@ class EmbeddingsRequest(Strict):
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     """A token per four characters of text, or the token arrays' lengths."""
     given = body.get("input")
-    items = given if isinstance(given, list) else [given]
-    total = 0
-    for item in items:
-        if isinstance(item, str):
-            total += len(item) // 4 + 1
-        elif isinstance(item, list):
-            total += len(item)
-        elif isinstance(item, int):
-            total += 1
-    return total
+    return sum(estimates.input_tokens(item) for item in (given if isinstance(given, list) else [given]))
 
 
 @dataclass(frozen=True)

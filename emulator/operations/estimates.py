@@ -27,3 +27,13 @@ def characters(content: Any) -> int:
 
 def prompt_tokens(character_count: int) -> int:
     return character_count // 4
+
+
+def input_tokens(item: Any) -> int:
+    """An embeddings input: a token per four characters of text and one for the input (as
+    Microsoft's simulator counts), a token array's length, or one for a single token."""
+    if isinstance(item, str):
+        return len(item) // 4 + 1
+    if isinstance(item, list):
+        return len(item)
+    return 1 if isinstance(item, int) and not isinstance(item, bool) else 0

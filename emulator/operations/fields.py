@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InvalidRequest
-from ..wording import empty_string, invalid_value, missing_parameter, out_of_range, string_too_long
+from ..wording import empty_string, invalid_type, invalid_value, missing_parameter, out_of_range, string_too_long
 
 
 class Strict(BaseModel):
@@ -73,12 +73,9 @@ def page(items: list[dict[str, Any]], query: Mapping[str, str], default: int = 2
         positions = [i for i, item in enumerate(items) if item.get("id") == after]
         items = items[positions[0] + 1 :] if positions else []
     limit = query.get("limit", str(default))
-    if not limit.isdecimal() or not 1 <= int(limit) <= most:
-        raise InvalidRequest(
-            f"Invalid 'limit': expected an integer between 1 and {most}, but got {limit}.",
-            param="limit",
-            code="invalid_value",
-        )
+    if not limit.isdecimal():
+        raise invalid_type("limit", "an integer", limit)
+    int_range("limit", int(limit), 1, most)
     shown = items[: int(limit)]
     return {
         "object": "list",

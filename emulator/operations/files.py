@@ -1,5 +1,5 @@
 """Files: upload (multipart), list, retrieve, content and delete, on ``/openai/files`` and
-``/openai/v1/files``. The store is emulator/files.py."""
+``/openai/v1/files``. The store is emulator/stores/files.py."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from ..forms import Upload
 from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
+from ..wording import out_of_range
 from . import fields, requests_only
 from .fields import Strict
 
@@ -89,16 +90,14 @@ def check(ctx: RequestContext, req: TranscriptionRequest) -> None:
     check_api_version(model, ctx.api_version.name)
     translating = ctx.operation.name == "translations"
     if translating and not abilities.translates:
-        raise OperationNotSupported("translation", model.name)
+        raise OperationNotSupported(ctx.operation.display, model.name)
     if len(req.file.data) > MAX_FILE_BYTES:
         raise RequestTooLarge(MAX_FILE_BYTES)
     fields.one_of("response_format", req.response_format or "json", abilities.response_formats)
-    if req.temperature is not None and not 0 <= req.temperature <= 1:
-        raise InvalidRequest(
-            f"Invalid 'temperature': expected a value between 0 and 1, but got {req.temperature:g} instead.",
-            param="temperature",
-            code="invalid_value",
-        )
+    if req.temperature is not None and req.temperature < 0:
+        raise out_of_range("temperature", req.temperature, below=0, decimal=True)
+    if req.temperature is not None and req.temperature > 1:
+        raise out_of_range("temperature", req.temperature, above=1, decimal=True)
     if req.language is not None and not _LANGUAGE.match(req.language):
         raise InvalidRequest(
             f"Invalid language '{req.language}'. Language parameter must be specified in ISO-639-1 format.",

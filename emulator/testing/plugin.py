@@ -9,7 +9,7 @@ Installed with the package and idle until a test asks for the ``aoai_emulator`` 
         assert answer.choices[0].message.content == "Three bullet points."
         assert len(aoai_emulator.requests(operation="chat_completions")) == 1
 
-    @pytest.mark.aoai_scenario("throttle")          # a fault scenario for this test only
+    @pytest.mark.aoai_scenario("throttled")         # a fault scenario for this test only
     def test_retries(aoai_emulator): ...
 
 One emulator serves the session (each pytest-xdist worker has its own), in a thread of the
@@ -157,10 +157,11 @@ class AoaiEmulator:
     # -- the journal -----------------------------------------------------------------------
 
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
-        """The requests made during this test, oldest first (journal entries), filtered by
-        ``operation``, ``deployment`` or ``status``. On an emulator this session started
-        that is every request since the test began; on a shared one, those of the
-        ready-made clients."""
+        """The requests made during this test, in the order they arrived (journal entries),
+        filtered by ``operation``, ``deployment``, ``status`` or ``outcome``. A request is
+        listed once it is over (a stream once its last event is sent). On an emulator this
+        session started that is every request since the test began; on a shared one, those
+        of the ready-made clients."""
         query = {k: str(v) for k, v in filters.items() if v is not None}
         if not self.server.owned:
             query["header"] = f"{TEST_HEADER}:{self.tag}"

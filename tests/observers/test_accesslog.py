@@ -37,7 +37,7 @@ def test_an_access_line_per_request_in_json_with_the_body_when_asked(caplog: pyt
     assert line["path"] == "/openai/deployments/gpt-4o/chat/completions"
     assert line["operation"] == "chat_completions" and line["api_version"] == "2024-10-21"
     assert line["client_request_id"] == "abc" and line["duration_ms"] >= line["first_byte_ms"] > 0
-    assert line["outcome"] == "completed" and line["bytes"] > 0
+    assert line["outcome"] == "completed" and line["bytes_sent"] > 0
     assert json.loads(line["body"]) == MESSAGES
     assert "secret-key" not in caplog.text
 

@@ -4,6 +4,7 @@ what it sent and the headers the client got. Driven through the openai client.""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -176,3 +177,96 @@ def test_a_paced_stream_records_its_first_and_last_byte_times(endpoint: str) -> 
     # 160 ms later.
     assert entry["first_byte_ms"] < 50
     assert entry["duration_ms"] >= 50 + 8 * 20 - 2
+
+
+def scenario_of(endpoint: str, *actions: dict[str, Any]) -> str:
+    name = f"s-{uuid.uuid4().hex[:8]}"
+    body = {"name": name, "rules": [{"name": "r", "actions": list(actions)}]}
+    assert httpx.post(f"{endpoint}/_emulator/scenarios", json=body).status_code == 201
+    return name
+
+
+def test_a_hang_that_the_emulator_ends_is_journaled_as_dropped(endpoint: str, caplog: pytest.LogCaptureFixture) -> None:
+    test_id = uuid.uuid4().hex
+    hang = scenario_of(endpoint, {"action": "hang", "hang_ms": 100})
+    with caplog.at_level(logging.WARNING):
+        with client(endpoint, test_id, scenario=hang) as azure:
+            with pytest.raises(openai.APIConnectionError):
+                azure.chat.completions.create(model="chat", messages=HELLO)
+        [entry] = recorded(endpoint, test_id)
+    assert (entry["status"], entry["outcome"], entry["faults"]) == (499, "dropped", ["hang"])
+    assert entry["duration_ms"] >= 100
+    # The server is told nothing is coming: it logs no error of its own.
+    assert "without starting response" not in caplog.text
+
+
+def test_a_client_that_leaves_during_a_fault_delay_gets_nothing_and_is_charged_nothing(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    slow = scenario_of(endpoint, {"action": "delay", "delay_ms": 2000})
+    with client(endpoint, test_id, scenario=slow) as azure:
+        with pytest.raises(openai.APITimeoutError):
+            azure.with_options(timeout=0.3).chat.completions.create(model="chat", messages=HELLO)
+    [entry] = recorded(endpoint, test_id)
+    assert (entry["status"], entry["outcome"], entry["bytes_sent"]) == (499, "client_disconnected", 0)
+    assert entry["tokens_charged"] is None and entry["first_byte_ms"] is None
+    assert entry["duration_ms"] < 2000  # the wait ended when the client left
+
+
+def test_a_client_that_leaves_while_a_plain_answer_is_paced_is_journaled_as_gone(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    with client(endpoint, test_id) as azure:
+        with pytest.raises(openai.APITimeoutError):
+            # 200 tokens at 50 a second: about 4 s before the answer would go out.
+            azure.with_options(timeout=0.3).chat.completions.create(model="paced", messages=HELLO)
+    [entry] = recorded(endpoint, test_id)
+    assert (entry["status"], entry["outcome"], entry["bytes_sent"]) == (499, "client_disconnected", 0)
+    assert entry["duration_ms"] < 2000
+
+
+def test_the_journal_lists_requests_in_the_order_they_arrived(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    with client(endpoint, test_id) as azure:
+        stream = azure.chat.completions.create(model="paced", messages=HELLO, stream=True, max_tokens=20)
+        next(iter(stream))  # the stream has begun, and goes on
+        azure.chat.completions.create(model="chat", messages=HELLO)  # begun later, over first
+        list(stream)
+    first, second = recorded(endpoint, test_id, count=2)
+    assert (first["streamed"], second["streamed"]) == (True, False)
+    assert first["received_at"] < second["received_at"]
+
+
+def test_a_head_request_sends_no_body_and_is_counted_so(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    response = httpx.head(f"{endpoint}/openai/v1/models", headers={"api-key": "k", "x-test-id": test_id})
+    assert response.status_code == 404 and response.content == b""
+    [entry] = recorded(endpoint, test_id)
+    assert (entry["method"], entry["status"], entry["bytes_sent"]) == ("HEAD", 404, 0)
+
+
+def test_a_file_download_is_recorded_with_its_bytes(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    headers = {"api-key": "k", "x-test-id": test_id}
+    data = b'{"custom_id": "a"}\n' * 5000
+    upload = httpx.post(
+        f"{endpoint}/openai/v1/files", headers=headers, files={"file": ("d.jsonl", data)}, data={"purpose": "batch"}
+    )
+    file_id = upload.json()["id"]
+    content = httpx.get(f"{endpoint}/openai/v1/files/{file_id}/content", headers=headers)
+    assert content.content == data
+    _, download = recorded(endpoint, test_id, count=2)
+    assert (download["operation"], download["outcome"], download["bytes_sent"]) == (
+        "files_content",
+        "completed",
+        len(data),
+    )
+
+
+def test_a_browser_preflight_is_recorded_too(endpoint: str) -> None:
+    test_id = uuid.uuid4().hex
+    response = httpx.options(
+        f"{endpoint}/openai/v1/chat/completions",
+        headers={"origin": "http://app.example", "access-control-request-method": "POST", "x-test-id": test_id},
+    )
+    assert response.status_code == 200
+    [entry] = recorded(endpoint, test_id)
+    assert (entry["method"], entry["status"], entry["outcome"]) == ("OPTIONS", 200, "completed")

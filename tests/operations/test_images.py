@@ -216,7 +216,7 @@ def test_output_compression_changes_the_jpeg(azure: Callable[..., AzureOpenAI]) 
         ({"quality": "hd"}, "quality", "invalid_value"),
         ({"output_format": "gif"}, "output_format", "invalid_value"),
         ({"background": "clear"}, "background", "invalid_value"),
-        ({"output_compression": 101}, "output_compression", "invalid_value"),
+        ({"output_compression": 101}, "output_compression", "integer_above_max_value"),
         ({"output_format": "jpeg", "background": "transparent"}, "background", "invalid_value"),
         ({"response_format": "url"}, "response_format", "unknown_parameter"),
         ({"style": "vivid"}, "style", "unknown_parameter"),

@@ -65,7 +65,7 @@ def check(ctx: RequestContext, req: ImageRequest) -> Sources | None:
     sources = None
     if isinstance(req, ImageEditRequest):
         if not abilities.edits:
-            raise OperationNotSupported("imageEdit", model.name)
+            raise OperationNotSupported(ctx.operation.display, model.name)
         sources = open_sources([*req.image, *req.images], req.mask)
     fields.text_length("prompt", req.prompt, abilities.max_prompt_chars)
     for name in _CHOICE_PARAMS:
@@ -79,13 +79,7 @@ def check(ctx: RequestContext, req: ImageRequest) -> Sources | None:
     if req.output_compression is not None:
         if not abilities.output_compression:
             _unknown("output_compression")
-        if not 0 <= req.output_compression <= 100:
-            raise InvalidRequest(
-                f"Invalid 'output_compression': expected an integer between 0 and 100, but got "
-                f"{req.output_compression} instead.",
-                param="output_compression",
-                code="invalid_value",
-            )
+        fields.int_range("output_compression", req.output_compression, 0, 100)
     if req.background == "transparent" and output_format(req, abilities) == "jpeg":
         raise InvalidRequest(
             "Transparent backgrounds need an output format with an alpha channel: use 'png' or 'webp'.",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ...context import Handler
 from .. import resource
-from .convert import check
+from .convert import check, prompt_texts
 from .output import respond
-from .request import ResponsesRequest, estimate_tokens, prompt_texts
+from .request import ResponsesRequest, estimate_tokens
 from .stored import delete, input_items, retrieve
 
 CREATE = Handler(

@@ -182,3 +182,16 @@ def _response_format(text: dict[str, Any] | None) -> dict[str, Any] | None:
         schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
         return {"type": "json_schema", "json_schema": schema}
     return {"type": fmt.get("type")}
+
+
+def prompt_texts(req: ResponsesRequest, prepared: Prepared) -> list[list[str]]:
+    """What the content filter reads: the instructions and this turn's input (as the chat
+    messages it became), as one prompt."""
+    texts = [req.instructions] if req.instructions else []
+    for message in prepared.turn:
+        content = message.get("content")
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            texts.extend(part.get("text", "") for part in content if part.get("type") == "text")
+    return [texts]

@@ -41,20 +41,3 @@ def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:
     written = estimates.characters(body.get("instructions"))
     written += sum(estimates.characters(item.get("content")) for item in items if isinstance(item, dict))
     return estimates.prompt_tokens(written) + estimates.whole(body.get("max_output_tokens"), estimates.DEFAULT_BUDGET)
-
-
-def prompt_texts(req: ResponsesRequest, prepared: object) -> list[list[str]]:
-    """What the content filter reads: instructions and this turn's input, as one prompt."""
-    texts = [req.instructions] if req.instructions else []
-    if isinstance(req.input, str):
-        texts.append(req.input)
-    else:
-        for item in req.input:
-            content = item.get("content")
-            if isinstance(content, str):
-                texts.append(content)
-            elif isinstance(content, list):
-                texts.extend(p.get("text", "") for p in content if isinstance(p, dict))
-            elif item.get("type") == "function_call_output":
-                texts.append(str(item.get("output", "")))
-    return [texts]
