@@ -105,11 +105,16 @@ def build_app(settings: Settings) -> AzureRouter:
         # Load the tokenizers beside start-up rather than on the first request.
         threading.Thread(target=warm_up, name="tokenizer-warm-up", daemon=True).start()
         yield
+        services.close()
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline
     app.state.settings = settings
     app.state.warmed = warmed  # set once start-up loading is done (emulator/testing/server.py waits)
+    # What the server calls when it stops (emulator/serving.py): end waits and streams first,
+    # let go of files and jobs last.
+    app.state.stop_answers = pipeline.stop
+    app.state.close = services.close
 
     # Each surface's table: the rest of the path after its prefix -> the operations there.
     tables: dict[str, dict[str, list[Operation]]] = {surface: {} for surface, _, _ in SURFACES}

@@ -77,6 +77,11 @@ class BatchRunner:
         task.add_done_callback(self._tasks.discard)
         return dict(batch)
 
+    def close(self) -> None:
+        """The emulator is stopping: jobs still running stop where they are."""
+        for task in list(self._tasks):
+            task.cancel()
+
     def get(self, batch_id: str) -> dict[str, Any] | None:
         job = self.jobs.get(batch_id)
         return dict(job.batch) if job else None

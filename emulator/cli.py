@@ -29,6 +29,7 @@ ENV = {
     "tls_dir": "AOAI_EMULATOR_TLS_DIR",
     "tls_cert": "AOAI_EMULATOR_TLS_CERT",
     "tls_key": "AOAI_EMULATOR_TLS_KEY",
+    "grace_period": "AOAI_EMULATOR_GRACE_PERIOD",
 }
 DEFAULT_API_VERSION = "2024-10-21"
 
@@ -66,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         default=env(ENV["tls"], "") not in ("", "0", "false"),
         help="serve HTTPS, with a certificate from a local CA the emulator creates (or --tls-cert/--tls-key)",
+    )
+    p.add_argument(
+        "--grace-period",
+        type=float,
+        default=float(env(ENV["grace_period"], "5")),
+        metavar="SECONDS",
+        help="on SIGTERM or SIGINT, how long requests in flight may take to finish",
     )
     p.add_argument("--tls-dir", type=Path, default=env(ENV["tls_dir"]), help="where the local CA is kept")
     p.add_argument("--tls-cert", type=Path, default=env(ENV["tls_cert"]), help="your own certificate (PEM)")
@@ -129,6 +137,9 @@ def _certificate(args: argparse.Namespace, host: str) -> TlsFiles | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from . import serving
+
+    held = serving.hold_signals() if argv is None else None  # not when called from code (tests)
     if args.routes:
         from .operations import route_table
 
@@ -155,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             record_dir=Path(args.record[1]) if args.record else None,
             replay_dir=args.replay,
             replay_timing=args.replay_timing,
+            grace_period_s=args.grace_period,
         )
         if args.record and args.replay:
             raise ConfigError("--record and --replay cannot be used together")
@@ -169,8 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"aoai-emulator: {exc}", file=sys.stderr)
         return 2
-
-    import uvicorn
 
     from .app import build_app
 
@@ -205,15 +215,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # The emulator writes its own access lines (emulator/observers/accesslog.py), not uvicorn's.
     accesslog.configure(settings.log_level)
-    # Hung requests (the hang fault) must not hold up a shutdown.
-    config = uvicorn.Config(
-        build_app(settings),
+    app = build_app(settings)
+    config = serving.configure(
+        app,
+        settings.grace_period_s,
         log_level=settings.log_level,
-        access_log=False,
         ssl_certfile=str(certificate.cert) if certificate else None,
         ssl_keyfile=str(certificate.key) if certificate else None,
-        lifespan="on",
-        timeout_graceful_shutdown=2,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        serving.GracefulServer(config, settings.grace_period_s, held).run(sockets=[sock])
+    finally:
+        serving.close(app)
     return 0

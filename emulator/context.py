@@ -112,6 +112,12 @@ class Services:
     files: FileStore
     batches: BatchRunner
 
+    def close(self) -> None:
+        """The emulator is stopping: running jobs stop, and what it made for itself on disk
+        goes. Safe to call more than once."""
+        self.batches.close()
+        self.files.close()
+
 
 @dataclass(slots=True)
 class RequestContext:

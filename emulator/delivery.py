@@ -7,6 +7,7 @@ response carries the same Azure headers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import AzureError
+from .errors import AzureError, for_status
 
 if TYPE_CHECKING:
     from .faults.engine import FaultPlan
@@ -177,8 +178,22 @@ def stream_response(
     for fault in _stream_faults(faults):
         # Faults chain like toxics: each wraps the frames the previous one lets through.
         frames = fault.frames(frames, wire)
+    frames = _until_stopped(frames, wire)
     # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
     return EventSourceResponse(frames, headers=dict(headers), ping=0)
+
+
+async def _until_stopped(frames: AsyncIterator[bytes], wire: Transmission) -> AsyncIterator[bytes]:
+    """The stream, until the emulator stops: then its client gets Azure's 503 as an error
+    event (the clients raise it) and the stream ends, recorded as ``server_stopped``."""
+    async with contextlib.aclosing(frames):  # type: ignore[type-var]
+        async for frame in frames:
+            if wire.stopping.stopped:
+                wire.ended("server_stopped")
+                unavailable = {**for_status(503).error, "param": None, "type": "server_error"}
+                yield b"data: " + dumps({"error": unavailable}) + b"\n\n"
+                return
+            yield frame
 
 
 def _stream_faults(faults: FaultPlan | None) -> list[Any]:

@@ -48,6 +48,7 @@ from .memo import Remembered, ResultMemo
 from .observers import Observers
 from .ratelimit import RateLimiter
 from .settings import Settings
+from .stopping import Stopping
 from .timing import Pacing
 from .transmission import ClientGone, Transmission
 from .validation import map_validation_errors
@@ -81,13 +82,14 @@ class Pipeline:
         self.memo = ResultMemo()
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.observers = Observers(settings)
-        self.pacing = Pacing(settings.seed)
+        self.stopping = Stopping()
+        self.pacing = Pacing(settings.seed, self.stopping)
 
     # -- one request, start to end --------------------------------------------------------
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
         ctx = self._context(Request(scope, receive, send), operation, surface)
-        wire = Transmission(send, scope, ctx.received, lambda: self.observers.record(ctx, wire))
+        wire = Transmission(send, scope, ctx.received, lambda: self.observers.record(ctx, wire), self.stopping)
         if scope["method"] == "OPTIONS":
             response: ASGIApp = preflight_response(ctx.request, ctx.headers)
         else:
@@ -270,10 +272,14 @@ class Pipeline:
             raise ClientGone()  # before anything is charged or made
         ctx.paced_from = time.monotonic()
 
+    def stop(self) -> None:
+        """The server is stopping: every wait ends now, and open streams end deliberately."""
+        self.stopping.stop()
+
     async def _wait(self, ctx: RequestContext, wire: Transmission, seconds: float) -> None:
-        # Sleep, but stop as soon as the client hangs up: the body is read, so the next message
-        # on the channel is the disconnect.
-        with anyio.move_on_after(seconds):
+        # Sleep, but stop as soon as the client hangs up (the body is read, so the next message
+        # on the channel is the disconnect) or the emulator stops.
+        with self.stopping.at_most(seconds):
             while (await ctx.request.receive())["type"] != "http.disconnect":
                 pass
             wire.client_left = True

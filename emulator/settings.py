@@ -87,6 +87,7 @@ class Settings:
     record_dir: Path | None = None
     replay_dir: Path | None = None  # --replay: answer from the exchanges written here
     replay_timing: bool = False  # replay streams at their recorded pace
+    grace_period_s: float = 5.0  # on a stop, how long requests in flight may take to finish
 
     @classmethod
     def build(cls, config_path: Path | None = None, **overrides: Any) -> Settings:

@@ -18,6 +18,7 @@ import anyio
 
 from . import synth
 from .delivery import JsonReply, StreamReply
+from .stopping import Stopping
 from .yamlfiles import packaged
 
 if TYPE_CHECKING:
@@ -56,14 +57,23 @@ Wait = Callable[[float], Awaitable[None]]
 class Pacer:
     """Waits for one request, with its own seeded jitter."""
 
-    def __init__(self, profile: TimingProfile, seed: int, started: float | None = None, burst: int = 1) -> None:
+    def __init__(
+        self,
+        profile: TimingProfile,
+        seed: int,
+        started: float | None = None,
+        burst: int = 1,
+        sleep: Wait = anyio.sleep,
+    ) -> None:
         """``started``: when the request arrived (time.monotonic), which the clock counts from.
         ``burst``: stream events go out in groups of this many, one group per that many token
-        intervals, as Azure's content filter releases an answer it buffers (1: event by event)."""
+        intervals, as Azure's content filter releases an answer it buffers (1: event by event).
+        ``sleep``: how it waits (the emulator's own ends when it stops: emulator/stopping.py)."""
         self.profile = profile
         self.burst = max(1, burst)
         self._rng = random.Random(seed)
         self._start = time.monotonic() if started is None else started
+        self._sleep = sleep
 
     def _spread(self, seconds: float) -> float:
         jitter = self.profile.jitter
@@ -72,7 +82,7 @@ class Pacer:
     async def _until(self, at: float) -> None:
         delay = at - time.monotonic()
         if delay > 0:
-            await anyio.sleep(delay)
+            await self._sleep(delay)
 
     def whole_answer_s(self, tokens: int | None) -> float:
         """How long a plain answer still waits, from now: time to first token plus the time
@@ -110,9 +120,10 @@ class Pacing:
     """Each request's pacer, from its deployment's timing profile, seeded in turn from the run
     seed so the jitter of a run repeats."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, stopping: Stopping) -> None:
         self._seed = seed
         self._paced = 0
+        self._stopping = stopping
 
     async def start(self, ctx: RequestContext, reply: Reply, wait: Wait) -> Pacer | None:
         """A plain answer waits here for its time (``wait`` returns early if the client
@@ -126,7 +137,8 @@ class Pacing:
         # The content filter's default mode buffers a streamed answer and releases it in
         # chunks; its asynchronous mode lets it flow event by event.
         burst = policy.buffer_tokens if not policy.asynchronous else 1
-        pacer = Pacer(profile, synth.mix(self._seed, self._paced), ctx.paced_from or ctx.received, burst)
+        started = ctx.paced_from or ctx.received
+        pacer = Pacer(profile, synth.mix(self._seed, self._paced), started, burst, self._stopping.sleep)
         ctx.headers["server-timing"] = profile.server_timing()
         if isinstance(reply, StreamReply):
             return pacer

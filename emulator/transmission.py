@@ -23,6 +23,7 @@ from starlette.types import Message, Scope, Send
 
 from . import connection
 from .observers.result import Outcome
+from .stopping import Stopping
 
 
 class ClientGone(Exception):
@@ -31,7 +32,7 @@ class ClientGone(Exception):
 
 # How an answer ended early that stands whether or not the client stayed to see it: what the
 # emulator itself did to the connection.
-_DONE_TO_THE_CONNECTION = ("cut", "dropped", "failed")
+_DONE_TO_THE_CONNECTION = ("cut", "dropped", "server_stopped", "failed")
 
 
 class Transmission:
@@ -51,10 +52,13 @@ class Transmission:
         "finished",
         "ending",
         "client_left",
+        "stopping",
         "_on_over",
     )
 
-    def __init__(self, send: Send, scope: Scope, started: float, on_over: Callable[[], None]) -> None:
+    def __init__(
+        self, send: Send, scope: Scope, started: float, on_over: Callable[[], None], stopping: Stopping | None = None
+    ) -> None:
         self._send = send
         self._scope = scope
         self._cycle = connection.cycle(scope)
@@ -71,6 +75,7 @@ class Transmission:
         self.finished = False  # the last body message was delivered
         self.ending: Outcome | None = None  # set by a fault that ends the answer early
         self.client_left = False  # seen by a wait that watches the connection
+        self.stopping = stopping or Stopping()
 
     async def send(self, message: Message) -> None:
         if getattr(self._cycle, "disconnected", False):
@@ -102,6 +107,10 @@ class Transmission:
         """A fault ends the answer early: ``cut``, ``error_event`` or ``malformed``."""
         self.ending = how
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait, unless the emulator stops first."""
+        await self.stopping.sleep(seconds)
+
     def drop(self) -> None:
         """Close the connection now, with a TCP reset where the server allows it."""
         connection.abort(self._scope)
@@ -119,6 +128,8 @@ class Transmission:
     def outcome(self) -> Outcome:
         if self.ending in _DONE_TO_THE_CONNECTION:
             return self.ending
+        if not self.finished and self.stopping.stopped and not self.client_left:
+            return "server_stopped"  # given up on at the end of the grace period
         if self.client_left or not self.finished:
             return "client_disconnected"
         # An error event or a broken body the client did receive, or the whole answer.

@@ -61,6 +61,9 @@ class Wire(Protocol):
     def drop(self) -> None:
         """Close the connection at once (a TCP reset where the server allows it)."""
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait for a while (less if the emulator stops meanwhile)."""
+
 
 class InStream(Action):
     streams_only = True

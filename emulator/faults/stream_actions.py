@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-import anyio
 from pydantic import Field, model_validator
 
 from ..errors import InternalServerError
@@ -104,6 +103,6 @@ class Stall(InStream):
         count = 0
         async for frame in source:
             if count == self.after_chunks:
-                await anyio.sleep(self.stall_ms / 1000)
+                await wire.sleep(self.stall_ms / 1000)
             yield frame
             count += 1

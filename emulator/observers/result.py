@@ -13,8 +13,12 @@ from typing import Literal, NamedTuple
 #   malformed            a fault sent a broken body or event (malformed)
 #   dropped              a fault closed the connection before any answer (reset, hang)
 #   client_disconnected  the client went away before the last byte
+#   server_stopped       the emulator was stopped (SIGTERM, SIGINT) before the last byte: a
+#                        stream gets an error event to say so
 #   failed               the emulator broke down while sending (a bug; logged)
-Outcome = Literal["completed", "cut", "error_event", "malformed", "dropped", "client_disconnected", "failed"]
+Outcome = Literal[
+    "completed", "cut", "error_event", "malformed", "dropped", "client_disconnected", "server_stopped", "failed"
+]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 

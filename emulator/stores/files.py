@@ -14,6 +14,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,14 +68,20 @@ class FileStore(Protocol):
 
     def all(self, purpose: str | None = None) -> list[StoredFile]: ...
 
+    def close(self) -> None:
+        """The emulator is stopping: let go of what the store made for itself."""
+
 
 class LocalFileStore:
     """The index in memory, the contents on this machine's disk."""
 
     def __init__(self, directory: Path | None, max_files: int, max_bytes: int, max_upload_bytes: int) -> None:
+        # A folder of its own is removed when the emulator stops (close), or at the latest
+        # when the process exits; a folder the user named is theirs, and stays.
+        self._own: Callable[[], object] | None = None
         if directory is None:
             directory = Path(tempfile.mkdtemp(prefix="aoai-emulator-files-"))
-            weakref.finalize(self, shutil.rmtree, directory, True)
+            self._own = weakref.finalize(self, shutil.rmtree, directory, True)
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self.max_files = max_files
@@ -83,6 +90,11 @@ class LocalFileStore:
         self._files: OrderedDict[str, StoredFile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Remove the folder, if it is the store's own."""
+        if self._own is not None:
+            self._own()
 
     def add(self, data: bytes, filename: str, purpose: str, expires_after_s: int | None = None) -> StoredFile:
         stored = self._describe(len(data), filename, purpose, expires_after_s)

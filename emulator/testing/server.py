@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
-
+from .. import serving
 from ..app import build_app
 from ..settings import Settings
 from ..tls import TlsFiles
@@ -36,16 +35,14 @@ def serve_in_thread(
     sock.bind((host, 0))
     port = sock.getsockname()[1]
     app = build_app(settings)
-    config = uvicorn.Config(
+    config = serving.configure(
         app,
+        settings.grace_period_s,
         log_level="warning",
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=2,
         ssl_certfile=str(tls.cert) if tls else None,
         ssl_keyfile=str(tls.key) if tls else None,
     )
-    server = uvicorn.Server(config)
+    server = serving.GracefulServer(config, settings.grace_period_s)
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve(sockets=[sock])), name="aoai-emulator", daemon=True
     )
@@ -62,6 +59,9 @@ def serve_in_thread(
             raise RuntimeError("the emulator did not finish loading")
         yield Embedded(f"{'https' if tls else 'http'}://{host}:{port}", app)
     finally:
+        # The same stop as a signal's (emulator/serving.py), then whatever is left is let go
+        # of even if the server thread did not finish in time.
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=settings.grace_period_s + 10)
+        serving.close(app)
         sock.close()

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 
+import anyio
 import pytest
 
 from emulator.faults.stream_actions import DONE_FRAME, CutStream, Malformed, Stall, StreamError
@@ -29,6 +30,9 @@ class Wire:
 
     def drop(self) -> None:
         self.dropped = True
+
+    async def sleep(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
 
 
 async def source(frames: list[bytes] = EVENTS) -> AsyncIterator[bytes]:

@@ -135,3 +135,53 @@ def test_each_xdist_worker_has_its_own_emulator(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=4)
     endpoints = {p.read_text() for p in pytester.path.glob("**/endpoint-*")}
     assert len(endpoints) == 2
+
+
+UPLOADS = """
+import pytest
+
+
+def test_an_upload(aoai_emulator):
+    client = aoai_emulator.v1_client()
+    assert client.files.create(file=("lines.jsonl", b'{"a": 1}\\n'), purpose="batch").id
+
+
+def test_that_fails_after_an_upload(aoai_emulator):
+    aoai_emulator.v1_client().files.create(file=("more.jsonl", b'{"b": 2}\\n'), purpose="batch")
+    assert False
+"""
+
+
+@pytest.mark.parametrize("ending", ["a failing test", "KeyboardInterrupt"])
+def test_the_session_s_emulator_leaves_no_temporary_folder_behind(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, ending: str
+) -> None:
+    # A session of its own, in a process of its own (an interrupt must not reach this one),
+    # whose temporary folders go where this test can see them.
+    temp = tmp_path_factory.mktemp("emulator-temp")
+    monkeypatch.setenv("TMPDIR", str(temp))
+    interrupt = "\n\ndef test_interrupted():\n    raise KeyboardInterrupt\n"
+    pytester.makepyfile(UPLOADS + (interrupt if ending == "KeyboardInterrupt" else ""))
+    # What is left once the session's fixtures are torn down, before the process exits (at
+    # exit, Python's own clean-up would hide a folder the session forgot).
+    pytester.makeconftest(
+        """
+        import os
+        import pathlib
+
+        import pytest
+
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_sessionfinish(session):
+            temp = pathlib.Path(os.environ["TMPDIR"])
+            left = [p.name for p in temp.iterdir() if p.name.startswith("aoai-emulator")]
+            pathlib.Path("left-behind.txt").write_text(repr(left))
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    if ending == "a failing test":
+        result.assert_outcomes(passed=1, failed=1)
+    else:
+        assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert (pytester.path / "left-behind.txt").read_text() == "[]"
