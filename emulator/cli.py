@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from .app import build_app
+    from .recording import RecordingError
 
     # Bind first, so --port 0 can print the port it got before serving.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
@@ -215,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # The emulator writes its own access lines (emulator/observers/accesslog.py), not uvicorn's.
     accesslog.configure(settings.log_level)
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except RecordingError as exc:
+        print(f"aoai-emulator: --replay: {exc}", file=sys.stderr)
+        return 2
     config = serving.configure(
         app,
         settings.grace_period_s,

@@ -203,6 +203,10 @@ class Recorder:
         path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+class RecordingError(Exception):
+    """A --replay folder holding a file that is not a recording; the message names it."""
+
+
 class Replayer:
     """Answers from recorded exchanges."""
 
@@ -211,9 +215,16 @@ class Replayer:
         self.timing = timing
         self.records: dict[str, dict[str, Any]] = {}
         for path in sorted(directory.glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            request = record["request"]
-            exchange = Exchange(request["operation"], request["deployment"], request["api_version"], request["body"])
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                request = record["request"]
+                exchange = Exchange(
+                    request["operation"], request["deployment"], request["api_version"], request["body"]
+                )
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise RecordingError(
+                    f"{path}: not a recording this emulator wrote ({type(exc).__name__}: {exc})"
+                ) from None
             self.records[exchange.key()] = record
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:

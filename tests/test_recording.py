@@ -14,7 +14,7 @@ import pytest
 from openai import AzureOpenAI
 
 from emulator.settings import DeploymentConfig, Settings, TimingConfig
-from support import running_emulator
+from support import run_cli, running_emulator
 
 KEY = "very-secret-key-0001"
 PREVIEW = "2025-04-01-preview"
@@ -133,3 +133,12 @@ def test_a_stream_replays_at_its_recorded_pace_when_asked(recorded: tuple[Path, 
 
     assert streamed(timing=True) >= 0.15  # the recorded time to first token
     assert streamed(timing=False) < 0.15
+
+
+def test_a_replay_folder_with_a_file_that_is_not_a_recording_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "stray.json").write_text('{"not": "a recording"}')
+    process = run_cli("--port", "0", "--replay", str(tmp_path))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert f"aoai-emulator: --replay: {tmp_path / 'stray.json'}: not a recording this emulator wrote" in err
+    assert "Traceback" not in err

@@ -187,3 +187,24 @@ def test_a_files_folder_the_user_named_is_left_in_place(start: Any, tmp_path: Pa
     running.stop(signal.SIGTERM)
     assert running.process.returncode == 0
     assert (kept / file_id).read_bytes() == b'{"custom_id": "a"}\n'
+
+
+def test_the_folders_for_certificates_and_recordings_are_left_as_they_are(tmp_path: Path) -> None:
+    tls, recordings = tmp_path / "tls", tmp_path / "recordings"
+    recordings.mkdir()
+    (recordings / "notes.txt").write_text("kept")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", "0", "--tls", "--tls-dir", str(tls), "--replay", str(recordings)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.stdout is not None
+    assert " listening on https://" in process.stdout.readline()
+    made = sorted(p.name for p in tls.iterdir())
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert sorted(p.name for p in tls.iterdir()) == made and "ca.pem" in made
+    assert (recordings / "notes.txt").read_text() == "kept"
