@@ -217,7 +217,8 @@ def test_a_client_that_leaves_while_a_plain_answer_is_paced_is_journaled_as_gone
     with client(endpoint, test_id) as azure:
         with pytest.raises(openai.APITimeoutError):
             # 200 tokens at 50 a second: about 4 s before the answer would go out.
-            azure.with_options(timeout=0.3).chat.completions.create(model="paced", messages=HELLO)
+            prose = [{"role": "user", "content": "Tell me about the tides."}]
+            azure.with_options(timeout=0.3).chat.completions.create(model="paced", messages=prose)
     [entry] = recorded(endpoint, test_id)
     assert (entry["status"], entry["outcome"], entry["bytes_sent"]) == (499, "client_disconnected", 0)
     assert entry["duration_ms"] < 2000

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from ... import ids, synth, tokens
 from ...errors import InvalidRequest
 from ...replies import Scripted
+from ...synth import instructions, schema_data, text
 from ...synth import logprobs as synth_logprobs
-from ...synth import schema_data, text
 from ..answer import shape
 from . import tools
 from .request import ChatMessage, ChatRequest
@@ -44,14 +44,21 @@ def make_choice(
     token_ids: list[int] | None = None
     if scripted is not None:
         return _scripted_choice(index, choice_seed, topics, req, offered, scripted, encoding, limit)
+    # What the user just asked, when it is the user's turn: a literal request is answered as
+    # asked (emulator/synth/instructions.py), anything else by the generator.
+    asked = req.messages[-1].text() if req.messages[-1].role == "user" else None
     if kind == "json_object":
-        content = text.json_object(choice_seed, topics, encoding)
+        literal_json = instructions.json_reply(asked, choice_seed, encoding) if asked else None
+        content = literal_json or text.json_object(choice_seed, topics, encoding)
     elif kind == "json_schema":
         content = _structured(req, choice_seed)
     else:
         calls = tools.decide(req, offered, choice_seed)
         if calls:
             return _call_choice(index, calls, offered.legacy, encoding, limit)
+        literal = instructions.literal_reply(asked, choice_seed) if asked else None
+        if literal is not None:
+            return _text_choice(index, literal, None, req, encoding, limit, choice_seed)
         content, generated = text.reply(choice_seed, topics, deployment.reply_tokens, encoding)
         token_ids = list(generated)
         results = tools.tool_results(req.messages)

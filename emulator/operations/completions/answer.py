@@ -12,8 +12,8 @@ from ... import contentfilter, ids, synth, tokens
 from ...contentfilter import Verdict
 from ...delivery import JsonReply, Reply, StreamReply
 from ...memo import renew_ids
+from ...synth import instructions, text
 from ...synth import logprobs as synth_logprobs
-from ...synth import text
 from ..answer import blocked, shape
 from .request import DEFAULT_MAX_TOKENS, CompletionsRequest, Prompts
 from .stream import legacy_logprobs, stream_chunks
@@ -64,7 +64,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest, prompts: Prompts) -> R
         topics = text.topics_of(prompt)
         prompt_seed = synth.derive_seed(seed, prompt)
         candidates = [
-            _candidate(synth.mix(prompt_seed, j), topics, req, encoding) for j in range(candidates_per_prompt)
+            _candidate(synth.mix(prompt_seed, j), prompt, topics, req, encoding) for j in range(candidates_per_prompt)
         ]
         verdict = ctx.completion_verdict
         for candidate in candidates if verdict is not None and verdict.found else ():
@@ -128,9 +128,11 @@ def renew(reply: JsonReply) -> JsonReply:
     return renew_ids(reply, _completion_id())
 
 
-def _candidate(seed: int, topics: tuple[str, ...], req: CompletionsRequest, encoding: str) -> Candidate:
-    # Instruct models usually open with a blank line before the answer.
-    content = "\n\n" + text.reply(seed, topics, 48, encoding).text
+def _candidate(seed: int, prompt: str, topics: tuple[str, ...], req: CompletionsRequest, encoding: str) -> Candidate:
+    # A literal request is answered as asked (emulator/synth/instructions.py); otherwise
+    # prose, opening with the blank line instruct models usually write first.
+    literal = instructions.literal_reply(prompt, seed)
+    content = literal if literal is not None else "\n\n" + text.reply(seed, topics, 48, encoding).text
     limit = req.max_tokens if req.max_tokens is not None else DEFAULT_MAX_TOKENS
     shaped = shape(content, req.stop_sequences(), limit, encoding)
     entries = synth_logprobs.for_tokens(
