@@ -24,6 +24,7 @@ from typing import Any
 from ... import ids, synth
 from ...errors import InvalidRequest
 from ...synth import schema_data
+from ...synth.arguments import arguments_from
 from ...wording import invalid_type, invalid_value, missing_parameter
 from .request import ChatMessage, ChatRequest
 
@@ -181,7 +182,8 @@ def decide(req: ChatRequest, offered: Offered, seed: int) -> list[Call]:
         chosen = _relevant(list(offered.functions), req.messages, parallel)
     else:
         return []
-    return [_call(f, synth.mix(seed, i)) for i, f in enumerate(chosen)]
+    asked = _last_user_text(req.messages)
+    return [_call(f, synth.mix(seed, i), asked) for i, f in enumerate(chosen)]
 
 
 def _content_words(text: str) -> set[str]:
@@ -204,9 +206,13 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
     return next((m.text() for m in reversed(messages) if m.role == "user"), "")
 
 
-def _call(function: Function, seed: int) -> Call:
+def _call(function: Function, seed: int, asked: str) -> Call:
+    """A call of ``function``: the argument values the user's message gives (where they fit
+    the schema), the rest generated from the schema."""
     try:
         data = schema_data.generate(function.parameters, seed, strict=function.strict)
+        if isinstance(data, dict):
+            data.update(arguments_from(asked, function.name, function.parameters))
         arguments = json.dumps(data, ensure_ascii=False, allow_nan=False)
     except (schema_data.SchemaError, ValueError, TypeError) as exc:
         raise InvalidRequest(
