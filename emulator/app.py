@@ -29,6 +29,7 @@ from .routing import AzureRouter, Server
 from .settings import Settings
 from .stores.batches import MemoryBatchStore
 from .stores.blobs import MemoryBlobStore
+from .stores.completions import MemoryCompletionStore
 from .stores.files import LocalFileStore
 from .stores.responses import MemoryResponseStore
 from .stores.speech import MemorySpeechMemory
@@ -51,6 +52,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         image_links=ImageLinks(blobs, images.url_lifetime_s),
         speech_memory=MemorySpeechMemory(),
         responses=MemoryResponseStore(),
+        completions=MemoryCompletionStore(),
         files=files,
         batches=BatchRunner(MemoryBatchStore(), files, settings.batches.step_s, deployments.resolve),
     )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .faults.engine import FaultPlan
     from .imagelinks import ImageLinks
     from .replies import ScriptedReplies
+    from .stores.completions import CompletionStore
     from .stores.files import FileStore
     from .stores.responses import ResponseStore
     from .stores.speech import SpeechMemory
@@ -109,6 +110,7 @@ class Services:
     image_links: ImageLinks  # generated images kept for their links
     speech_memory: SpeechMemory  # the speech lately written, for transcription
     responses: ResponseStore  # stored Responses API answers
+    completions: CompletionStore  # stored chat completions (store: true)
     files: FileStore
     batches: BatchRunner
 

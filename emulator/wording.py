@@ -118,6 +118,15 @@ def empty_string(param: str) -> InvalidRequest:
     )
 
 
+def too_many_properties(param: str, most: int, count: int) -> InvalidRequest:
+    return InvalidRequest(
+        f"Invalid '{param}': too many properties. Expected an object with at most {most} properties, but got an "
+        f"object with {count} properties instead.",
+        param=param,
+        code="object_above_max_properties",
+    )
+
+
 def string_too_long(param: str, most: int, length: int) -> InvalidRequest:
     return InvalidRequest(
         f"Invalid '{param}': string too long. Expected a string with maximum length {most}, but got a string "

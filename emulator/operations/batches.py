@@ -31,11 +31,7 @@ def create(ctx: RequestContext, raw: bytes) -> Reply:
     endpoint = body["endpoint"].removeprefix("/v1") if body["endpoint"].startswith("/v1/") else body["endpoint"]
     fields.one_of("endpoint", endpoint, ENDPOINTS)
     fields.one_of("completion_window", body["completion_window"], ("24h",))
-    metadata = body.get("metadata")
-    if metadata is not None and not (
-        isinstance(metadata, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())
-    ):
-        raise invalid_type("metadata", "an object of strings", metadata)
+    metadata = fields.metadata(body.get("metadata"))
     source = stored(ctx, body["input_file_id"])
     if source.purpose != "batch":
         raise InvalidRequest(

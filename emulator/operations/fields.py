@@ -8,7 +8,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InvalidRequest
-from ..wording import empty_string, invalid_type, invalid_value, missing_parameter, out_of_range, string_too_long
+from ..wording import (
+    empty_string,
+    invalid_type,
+    invalid_value,
+    missing_parameter,
+    out_of_range,
+    string_too_long,
+    too_many_properties,
+)
 
 
 class Strict(BaseModel):
@@ -84,3 +92,24 @@ def page(items: list[dict[str, Any]], query: Mapping[str, str], default: int = 2
         "last_id": shown[-1]["id"] if shown else None,
         "has_more": len(items) > len(shown),
     }
+
+
+# Metadata on stored objects (chat completions, batches, fine-tuning jobs): the service's limits.
+METADATA_MOST_KEYS, METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 16, 64, 512
+
+
+def metadata(value: Any, param: str = "metadata") -> dict[str, str] | None:
+    """``metadata`` checked as the service checks it: up to 16 string values, keys up to 64
+    characters, values up to 512."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise invalid_type(param, "an object of strings", value)
+    if len(value) > METADATA_MOST_KEYS:
+        raise too_many_properties(param, METADATA_MOST_KEYS, len(value))
+    for key, item in value.items():
+        if len(key) > METADATA_KEY_LENGTH:
+            raise string_too_long(f"{param}.{key}", METADATA_KEY_LENGTH, len(key))
+        if len(item) > METADATA_VALUE_LENGTH:
+            raise string_too_long(f"{param}.{key}", METADATA_VALUE_LENGTH, len(item))
+    return dict(value)

@@ -10,7 +10,7 @@ from ... import synth, tokens
 from ...errors import InvalidRequest, UnrecognizedArgument
 from ...wording import invalid_type, invalid_value, missing_parameter
 from .. import estimates
-from ..fields import check_stream_options
+from ..fields import check_stream_options, metadata
 from . import data_sources, reasoning, tools, vision
 from .request import ChatMessage, ChatRequest
 
@@ -58,6 +58,7 @@ def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
     for index, message in enumerate(req.messages):
         _check_message(index, message, roles)
     _check_tool_turns(req.messages)
+    metadata(req.metadata)
     if req.response_format is not None:
         kind = req.response_format.type
         if rules.response_format is not None and kind not in rules.response_format:

@@ -14,6 +14,7 @@ from ... import ids, synth, tokens
 from ...context import Handler
 from ...delivery import JsonReply, Reply, StreamReply
 from ...memo import renew_ids
+from ...stores.completions import StoredCompletion
 from ...synth import text
 from . import data_sources, reasoning, tools
 from .checks import Prepared, check, estimate_tokens
@@ -136,6 +137,8 @@ def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
     completion = complete(ctx, req, prepared)
     deployment = ctx.deployment
     assert deployment is not None
+    if req.store:
+        _keep(ctx, req, _body(ctx, completion))
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
         return StreamReply(
@@ -148,7 +151,12 @@ def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
             ),
             prompt_filter_results=ctx.prompt_filter_results,
         )
-    body = {
+    # A stored completion is not remembered: a repeat must be answered, and stored, anew.
+    return JsonReply(_body(ctx, completion), repeatable=completion.repeatable and not req.store)
+
+
+def _body(ctx: RequestContext, completion: Completion) -> dict[str, Any]:
+    return {
         "choices": [
             {
                 "content_filter_results": c.filter_results,
@@ -167,7 +175,15 @@ def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
         "system_fingerprint": completion.system_fingerprint,
         "usage": completion.usage.body(),
     }
-    return JsonReply(body, repeatable=completion.repeatable)
+
+
+def _keep(ctx: RequestContext, req: ChatRequest, body: dict[str, Any]) -> None:
+    """``store: true``: the completion (streamed or not, as the plain answer reads) kept with
+    the messages it answered and its metadata."""
+    assert ctx.services is not None and ctx.deployment is not None
+    sent = [m.model_dump(exclude_none=True) for m in req.messages]
+    stored = StoredCompletion({**body, "metadata": dict(req.metadata or {})}, sent, ctx.deployment.name)
+    ctx.services.completions.put(stored)
 
 
 def _completion_id() -> str:

@@ -95,6 +95,8 @@ class ChatRequest(_Strict):
     functions: list[dict[str, Any]] | None = Field(default=None, max_length=128)
     data_sources: list[dict[str, Any]] | None = None  # On Your Data (data_sources.py)
     function_call: str | dict[str, Any] | None = None
+    store: bool | None = None  # keep the completion (operations/stored_completions.py)
+    metadata: dict[str, str] | None = None
 
     @property
     def completion_limit(self) -> int | None:
