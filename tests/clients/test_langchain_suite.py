@@ -26,7 +26,9 @@ from support import running_emulator
 FOLDER = HERE / "langchain"
 REQUIREMENTS = FOLDER / "requirements.txt"
 VENV = FOLDER / ".venv"
-RELEASES = FOLDER / "releases"  # the downloaded source release, unpacked (ignored by git)
+# The downloaded source release, unpacked: a dot folder, so that pytest does not collect its
+# tests itself (and ignored by git).
+RELEASES = FOLDER / ".releases"
 # The source release's digest, as PyPI lists it: what is run is what was read.
 SDIST_SHA256 = "8fd90e41588526d990f32262447adf8e130d7ce28ed66cefa315e64cc9dd12ce"
 FILES = [
