@@ -32,8 +32,8 @@ def _found(ctx: RequestContext) -> StoredCompletion:
     return found
 
 
-def _ordered(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
-    order = query.get("order", "asc")
+def _ordered(items: list[dict[str, Any]], query: Any, default: str) -> list[dict[str, Any]]:
+    order = query.get("order", default)
     fields.one_of("order", order, _ORDERS)
     return items if order == "asc" else list(reversed(items))
 
@@ -48,8 +48,9 @@ def _metadata_filter(query: Any) -> dict[str, str]:
 
 
 def list_completions(ctx: RequestContext, _: bytes) -> Reply:
-    """Oldest first (``order=desc`` for newest), filtered by ``model`` (the deployment or the
-    model it answered as) and by metadata, paged by ``after`` and ``limit``."""
+    """Newest first, as Azure lists them (``order=asc`` for oldest), filtered by ``model`` (the
+    deployment or the model it answered as) and by metadata, paged by ``after`` and ``limit``;
+    Azure adds the ``total`` that matched."""
     query = ctx.request.query_params
     model = query.get("model")
     wanted = _metadata_filter(query)
@@ -59,7 +60,7 @@ def list_completions(ctx: RequestContext, _: bytes) -> Reply:
         if (model is None or model in (s.deployment, s.completion.get("model")))
         and all((s.completion.get("metadata") or {}).get(k) == v for k, v in wanted.items())
     ]
-    return JsonReply(fields.page(_ordered(kept, query), query))
+    return JsonReply({**fields.page(_ordered(kept, query, "desc"), query), "total": len(kept)})
 
 
 def retrieve(ctx: RequestContext, _: bytes) -> Reply:
@@ -67,18 +68,22 @@ def retrieve(ctx: RequestContext, _: bytes) -> Reply:
 
 
 def messages(ctx: RequestContext, _: bytes) -> Reply:
-    """The messages the completion answered, each with an id, paged as lists are."""
+    """The messages the completion answered, in order (``order=desc`` for the last first), each
+    with the id Azure gives it: the completion's id and the message's index."""
     found = _found(ctx)
+    query = ctx.request.query_params
     listed = [{**message, "id": f"{found.completion['id']}-{i}"} for i, message in enumerate(found.messages)]
-    return JsonReply(fields.page(_ordered(listed, ctx.request.query_params), ctx.request.query_params))
+    return JsonReply({**fields.page(_ordered(listed, query, "asc"), query), "total": len(listed)})
 
 
 def update(ctx: RequestContext, raw: bytes) -> Reply:
-    """Only the metadata can change; it replaces what was there."""
+    """Only the metadata can change; the keys given are set, the others kept (as Azure's
+    example shows)."""
     body = parse_json_body(raw)
-    metadata = fields.metadata(fields.required(body, "metadata")) or {}
-    _found(ctx)
-    updated = _store(ctx).set_metadata(ctx.request.path_params["id"], metadata)
+    given = fields.metadata(fields.required(body, "metadata")) or {}
+    found = _found(ctx)
+    merged = fields.metadata({**(found.completion.get("metadata") or {}), **given}) or {}
+    updated = _store(ctx).set_metadata(found.completion["id"], merged)
     assert updated is not None
     return JsonReply(updated.completion)
 

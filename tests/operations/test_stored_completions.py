@@ -69,7 +69,7 @@ def test_the_same_request_stored_twice_is_two_completions(stored_client: AzureOp
     first = ask(stored_client, "Describe a bridge.", store=True, metadata={"twice": tag})
     second = ask(stored_client, "Describe a bridge.", store=True, metadata={"twice": tag})
     assert first != second
-    listed = stored_client.chat.completions.list(metadata={"twice": tag})
+    listed = stored_client.chat.completions.list(metadata={"twice": tag}, order="asc")
     assert [c.id for c in listed.data] == [first, second]
 
 
@@ -77,22 +77,24 @@ def test_list_filters_by_metadata_and_model_and_pages(stored_client: AzureOpenAI
     tag = uuid.uuid4().hex
     made = [ask(stored_client, f"Describe island {i}.", store=True, metadata={"suite": tag}) for i in range(5)]
     ask(stored_client, "Describe a cave.", store=True, metadata={"suite": "other"})
-    page = stored_client.chat.completions.list(metadata={"suite": tag}, limit=2)
-    assert [c.id for c in page.data] == made[:2] and page.has_more
-    assert [c.id for c in page.iter_pages().__next__().data] == made[:2]
-    assert [c.id for c in stored_client.chat.completions.list(metadata={"suite": tag}, limit=2)] == made  # every page
-    newest = stored_client.chat.completions.list(metadata={"suite": tag}, order="desc", limit=1)
-    assert [c.id for c in newest.data] == made[-1:]
-    by_model = stored_client.chat.completions.list(metadata={"suite": tag}, model="gpt-4o")
+    page = stored_client.chat.completions.list(metadata={"suite": tag}, limit=2)  # newest first, as Azure lists
+    assert [c.id for c in page.data] == made[:-3:-1] and page.has_more
+    assert page.model_extra is not None and page.model_extra["total"] == 5
+    everything = stored_client.chat.completions.list(metadata={"suite": tag}, limit=2, order="asc")
+    assert [c.id for c in everything] == made  # every page, following after
+    by_model = stored_client.chat.completions.list(metadata={"suite": tag}, model="gpt-4o", order="asc")
     assert [c.id for c in by_model.data] == made
     assert stored_client.chat.completions.list(metadata={"suite": tag}, model="gpt-4o-mini").data == []
 
 
-def test_metadata_is_replaced_by_an_update(stored_client: AzureOpenAI) -> None:
+def test_an_update_sets_the_metadata_keys_it_gives(stored_client: AzureOpenAI) -> None:
     completion_id = ask(stored_client, "Describe a mill.", store=True, metadata={"a": "1", "b": "2"})
-    updated = stored_client.chat.completions.update(completion_id, metadata={"c": "3"})
-    assert updated.model_dump()["metadata"] == {"c": "3"}
-    assert stored_client.chat.completions.retrieve(completion_id).model_dump()["metadata"] == {"c": "3"}
+    updated = stored_client.chat.completions.update(completion_id, metadata={"b": "20", "c": "3"})
+    assert updated.model_dump()["metadata"] == {"a": "1", "b": "20", "c": "3"}
+    assert (
+        stored_client.chat.completions.retrieve(completion_id).model_dump()["metadata"]
+        == updated.model_dump()["metadata"]
+    )
 
 
 def test_delete_removes_it(stored_client: AzureOpenAI) -> None:
