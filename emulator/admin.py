@@ -16,12 +16,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import __version__
+from .config_file import DeploymentConfig
 from .faults.scenario import ScenarioError
 from .observers.metrics import CONTENT_TYPE
 from .observers.result import OUTCOMES
 from .replies import ReplyRule, ScriptedReplies
 
 if TYPE_CHECKING:
+    from .deployments import Deployment
     from .pipeline import Pipeline
 
 
@@ -38,6 +40,7 @@ async def _json(request: Request) -> Any:
 
 class Admin:
     def __init__(self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event) -> None:
+        self.deployments_table = pipeline.deployments
         self.faults = pipeline.faults
         self.observers = pipeline.observers
         self.journal = pipeline.observers.journal
@@ -128,6 +131,43 @@ class Admin:
         rules = [rule.model_dump(mode="json", by_alias=True, exclude_none=True) for rule in self.replies.rules]
         return JSONResponse({"replies": rules}, status_code=201 if request.method == "POST" else 200)
 
+    async def deployments(self, request: Request) -> Response:
+        """GET: the deployments, configured and made at run time (inferred ones aside)."""
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        table = self.deployments_table
+        listed = [_deployment_entry(d) for d in map(table.resolve, table.names()) if d is not None]
+        return JSONResponse({"deployments": listed})
+
+    async def deployment(self, request: Request) -> Response:
+        """PUT: make or change a deployment (the configuration file's form, such as
+        {"model": "gpt-4o-mini-2024-07-18.ft-<job>"}); GET: one; DELETE: remove it."""
+        name = request.path_params["name"]
+        table = self.deployments_table
+        if request.method == "PUT":
+            try:
+                config = DeploymentConfig.model_validate(await _json(request))
+                made = table.put(name, config)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"]) or "(body)"
+                return admin_error(400, f"deployments.{name}.{where}: {first['msg']}")
+            except ValueError as exc:
+                return admin_error(400, f"deployments.{name}: {exc}")
+            self.forget_answers()  # remembered answers were made under the old deployment
+            return JSONResponse(_deployment_entry(made))
+        if request.method == "DELETE":
+            if not table.remove(name):
+                return admin_error(404, f"no deployment named {name!r} was configured or made")
+            self.forget_answers()
+            return JSONResponse({"deleted": name})
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET, PUT or DELETE")
+        found = table.resolve(name) if name in table.names() else None
+        if found is None:
+            return admin_error(404, f"no deployment named {name!r} was configured or made")
+        return JSONResponse(_deployment_entry(found))
+
     async def requests(self, request: Request) -> Response:
         """GET: the journal, in arrival order, filtered by ?deployment=, ?status=, ?operation=,
         ?outcome=, ?header=name:value and cut to the last ?limit= entries. DELETE: clear it
@@ -177,3 +217,17 @@ class Admin:
         if entry is None:
             return admin_error(404, f"no request {request.path_params['id']!r} in the journal")
         return JSONResponse(entry)
+
+
+def _deployment_entry(deployment: Deployment) -> dict[str, Any]:
+    return {
+        "name": deployment.name,
+        "model": deployment.response_model,
+        "family": deployment.family,
+        "version": deployment.version,
+        "sku": deployment.sku,
+        "tpm": deployment.tpm,
+        "rpm": deployment.rpm,
+        "timing": deployment.timing.name,
+        "content_filter": deployment.content_filter.name,
+    }

@@ -20,6 +20,7 @@ from .context import Operation, Services
 from .delivery import azure_headers
 from .deployments import DeploymentTable
 from .errors import ResourceNotFound
+from .fine_tuning.runner import FineTuningRunner
 from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
 from .pipeline import Pipeline
@@ -31,6 +32,7 @@ from .stores.batches import MemoryBatchStore
 from .stores.blobs import MemoryBlobStore
 from .stores.completions import MemoryCompletionStore
 from .stores.files import LocalFileStore
+from .stores.fine_tuning import MemoryFineTuningStore
 from .stores.responses import MemoryResponseStore
 from .stores.speech import MemorySpeechMemory
 from .synth import embeddings
@@ -55,6 +57,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         completions=MemoryCompletionStore(),
         files=files,
         batches=BatchRunner(MemoryBatchStore(), files, settings.batches.step_s, deployments.resolve),
+        fine_tuning=FineTuningRunner(MemoryFineTuningStore(), files, settings.fine_tuning.step_s),
     )
 
 
@@ -80,6 +83,8 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
         Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
         Route("/_emulator/replies", admin.scripted_replies, methods=ANY_METHOD),
+        Route("/_emulator/deployments", admin.deployments, methods=ANY_METHOD),
+        Route("/_emulator/deployments/{name}", admin.deployment, methods=ANY_METHOD),
         Route("/_emulator/metrics", admin.metrics, methods=ANY_METHOD),
         Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),

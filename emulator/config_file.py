@@ -129,6 +129,15 @@ class BatchesConfig(BaseModel):
     step_s: float = Field(default=1.0, ge=0, le=3600)
 
 
+class FineTuningConfig(BaseModel):
+    """How fine-tuning jobs move: each step of the clock (waiting, checking the files, each
+    epoch) lasts this long."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step_s: float = Field(default=1.0, ge=0, le=3600)
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -148,6 +157,7 @@ class FileConfig(BaseModel):
     images: ImagesConfig = ImagesConfig()
     files: FilesConfig = FilesConfig()
     batches: BatchesConfig = BatchesConfig()
+    fine_tuning: FineTuningConfig = FineTuningConfig()
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .deployments import Deployment, DeploymentTable
     from .errors import AzureError
     from .faults.engine import FaultPlan
+    from .fine_tuning.runner import FineTuningRunner
     from .imagelinks import ImageLinks
     from .replies import ScriptedReplies
     from .stores.completions import CompletionStore
@@ -113,11 +114,13 @@ class Services:
     completions: CompletionStore  # stored chat completions (store: true)
     files: FileStore
     batches: BatchRunner
+    fine_tuning: FineTuningRunner
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk
         goes. Safe to call more than once."""
         self.batches.close()
+        self.fine_tuning.close()
         self.files.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .contentfilter import Policy, custom_policy, load_policies
@@ -12,6 +13,8 @@ from .timing import TimingProfile, load_profiles
 # Inferred deployments are remembered so a name costs one lookup; the cap keeps a client
 # that invents names from growing the table without bound.
 _MAX_INFERRED = 4096
+# What a fine-tuned model's name adds to its base's: .ft-<job's hex id>, and maybe a suffix.
+FINE_TUNED = re.compile(r"\.ft-[0-9a-f]{32}(?:-[\w-]+)?$")
 FALLBACK_MODEL = "gpt-4o-mini"
 
 
@@ -28,6 +31,7 @@ class Deployment:
     timing: TimingProfile
     content_filter: Policy
     sku: str = "standard"
+    fine_tuned: str | None = None  # a fine-tuned model's name (<base>-<version>.ft-<job>...)
 
     @property
     def batch(self) -> bool:
@@ -36,7 +40,13 @@ class Deployment:
 
     @property
     def response_model(self) -> str:
-        return self.model.response_name(self.version)
+        return self.fine_tuned or self.model.response_name(self.version)
+
+    @property
+    def seed_name(self) -> str:
+        """What the content seed takes for the model: a fine-tuned model answers as its base
+        does, in words of its own."""
+        return self.fine_tuned or self.model.name
 
 
 def _build(
@@ -59,7 +69,9 @@ def _build(
     # A quota someone wrote down is meant to bite; the built-in ones only report, so a test
     # suite never trips over a limit it did not ask for.
     enforce = quota.enforce if quota.enforce is not None else (quota.given() or enforce_everywhere)
-    version = config.version or _version_in_name(config.model, model) or model.version
+    fine_tuned = config.model if FINE_TUNED.search(config.model) else None
+    base = FINE_TUNED.sub("", config.model)
+    version = config.version or _version_in_name(base, model) or model.version
     return Deployment(
         name=name,
         model=model,
@@ -72,6 +84,7 @@ def _build(
         timing=profiles[config.timing],
         content_filter=policies[config.content_filter],
         sku=config.sku,
+        fine_tuned=fine_tuned,
     )
 
 
@@ -108,6 +121,24 @@ class DeploymentTable:
 
     def names(self) -> list[str]:
         return list(self._fixed)
+
+    def put(self, name: str, config: DeploymentConfig) -> Deployment:
+        """A deployment made or changed at run time (the admin API), as if configured."""
+        unknown = [
+            v
+            for v, known in ((config.timing, self._profiles), (config.content_filter, self._policies))
+            if v not in known
+        ]
+        if unknown:
+            raise ValueError(f"unknown timing profile or content filter: {', '.join(unknown)}")
+        deployment = _build(name, config, self._enforce, self._profiles, self._policies)
+        self._fixed[name] = deployment
+        self._inferred.pop(name, None)
+        return deployment
+
+    def remove(self, name: str) -> bool:
+        self._inferred.pop(name, None)
+        return self._fixed.pop(name, None) is not None
 
     def resolve(self, name: str) -> Deployment | None:
         found = self._fixed.get(name) or self._inferred.get(name)

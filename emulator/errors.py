@@ -20,6 +20,8 @@ which differ from the spec in places (shared/reference/service.md, section 4):
     ├── ImagePromptFiltered         400: the content filter blocks an image prompt or picture
     ├── RequestTooLarge             413: the body exceeds the size Azure's front door takes
     ├── RateLimited                 429: a deployment's quota is spent (tokens or calls)
+    ├── FineTuningRefused           400, 404, 429: the fine-tuning API's own shape (code and
+    │                               message only): a bad job, an unknown one, a full queue
     ├── InternalServerError         500: an emulator bug, reported in Azure's shape
     ├── BadGateway                  502: a connection fault the server cannot carry out
     ├── UpstreamUnreachable         502: --record could not reach the real endpoint
@@ -269,6 +271,18 @@ class RateLimited(AzureError):
         super().__init__({"code": "429", "message": message}, headers=headers)
         self.kind = kind
         self.retry_after_s = retry_after_s
+
+
+class FineTuningRefused(AzureError):
+    """The fine-tuning API answers in its own shape (Azure's authoring API): a code such as
+    ``invalidPayload``, ``notFound``, ``unexpectedEntityState`` or ``quotaExceeded``, and a
+    message; no ``param`` or ``type``."""
+
+    status = 400
+
+    def __init__(self, message: str, code: str = "invalidPayload", status: int = 400) -> None:
+        super().__init__({"code": code, "message": message})
+        self.status = status
 
 
 class InternalServerError(AzureError):

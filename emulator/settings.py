@@ -15,6 +15,7 @@ from .config_file import (
     DeploymentConfig,
     FileConfig,
     FilesConfig,
+    FineTuningConfig,
     ImagesConfig,
     QuotaConfig,
     TimingConfig,
@@ -80,6 +81,7 @@ class Settings:
     images: ImagesConfig = field(default_factory=ImagesConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
     batches: BatchesConfig = field(default_factory=BatchesConfig)
+    fine_tuning: FineTuningConfig = field(default_factory=FineTuningConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
     log_format: str = "text"  # access-log lines: text or json
     log_bodies: bool = False  # access-log lines carry the (trimmed) request body
@@ -114,6 +116,7 @@ class Settings:
             images=file.images,
             files=file.files,
             batches=file.batches,
+            fine_tuning=file.fine_tuning,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -1,5 +1,5 @@
 """``GET /openai/models`` and ``/openai/v1/models`` (and one model by id): the models of the
-configured deployments.
+configured deployments, and the models fine-tuning jobs made.
 
 Each entry carries both shapes a client may read: OpenAI's (``id``, ``object``, ``created``,
 ``owned_by``, what the v1 spec lists) and Azure's (``created_at``, ``status``,
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..delivery import JsonReply, Reply
 from ..errors import ModelNotFound
+from ..fine_tuning import catalog
 from . import resource
 
 if TYPE_CHECKING:
@@ -25,9 +26,12 @@ _RETIRED = _CREATED + 365 * 86400
 
 
 def _entry(deployment: Deployment) -> dict[str, Any]:
-    family = deployment.model.family
+    return _model(deployment.response_model, deployment.model.family, catalog.trainable(deployment.response_model))
+
+
+def _model(model_id: str, family: str, trainable: object) -> dict[str, Any]:
     return {
-        "id": deployment.response_model,
+        "id": model_id,
         "object": "model",
         "created": _CREATED,
         "owned_by": "system",
@@ -37,7 +41,7 @@ def _entry(deployment: Deployment) -> dict[str, Any]:
             "chat_completion": family == "chat",
             "completion": family == "completions",
             "embeddings": family == "embeddings",
-            "fine_tune": False,
+            "fine_tune": trainable is not None and ".ft-" not in model_id,
             "inference": True,
         },
         "lifecycle_status": "generally-available",
@@ -53,6 +57,11 @@ def _entries(ctx: RequestContext) -> dict[str, dict[str, Any]]:
         deployment = table.resolve(name)
         if deployment is not None:
             found.setdefault(deployment.response_model, _entry(deployment))
+    # The resource's fine-tuned models, deployed or not, as Azure lists them.
+    for job in ctx.services.fine_tuning.all():
+        model = job.get("fine_tuned_model")
+        if job["status"] == "succeeded" and model:
+            found.setdefault(model, _model(model, "chat", catalog.trainable(model)))
     return found
 
 

@@ -97,7 +97,7 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
     encoding = deployment.model.encoding
     # The seed comes from the validated request, so 1 and 1.0 are the same temperature.
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
-    seed = synth.derive_seed(ctx.run_seed, deployment.model.name, relevant)
+    seed = synth.derive_seed(ctx.run_seed, deployment.seed_name, relevant)
     topics = text.topics_of(last_user_text(req.messages))
     thinking = reasoning.reasoning_tokens(req, deployment.model)
     limit = req.completion_limit
