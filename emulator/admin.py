@@ -34,7 +34,7 @@ def admin_error(status: int, title: str) -> Response:
 async def _json(request: Request) -> Any:
     try:
         return json.loads(await request.body() or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return ...
 
 

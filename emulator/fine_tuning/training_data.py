@@ -150,7 +150,7 @@ def check(data: bytes, method: str, encoding: str, max_tokens: int, least: int, 
         where = f"Example {len(counted) + 1}" + (f" (line {number})" if number != len(counted) + 1 else "")
         try:
             example = json.loads(written)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise invalid(f"{where} is not valid JSON.") from None
         if not isinstance(example, dict):
             raise invalid(f"{where} is not a JSON object.")

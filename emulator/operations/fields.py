@@ -81,7 +81,7 @@ def page(items: list[dict[str, Any]], query: Mapping[str, str], default: int = 2
         positions = [i for i, item in enumerate(items) if item.get("id") == after]
         items = items[positions[0] + 1 :] if positions else []
     limit = query.get("limit", str(default))
-    if not limit.isdecimal():
+    if not (limit.isascii() and limit.isdigit() and len(limit) <= 9):
         raise invalid_type("limit", "an integer", limit)
     int_range("limit", int(limit), 1, most)
     shown = items[: int(limit)]

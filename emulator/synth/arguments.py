@@ -75,24 +75,24 @@ def _written_call(prompt: str, name: str) -> list[Any] | None:
         return None
     try:
         call = ast.parse(f"f({found.group('args')})", mode="eval").body
-    except SyntaxError:
-        return None
-    if not isinstance(call, ast.Call):
-        return None
-    values: list[Any] = []
-    for argument in call.args:
-        try:
-            values.append(ast.literal_eval(argument))
-        except ValueError:
-            values.append(ast.unparse(argument))
-    return values
+        if not isinstance(call, ast.Call):
+            return None
+        values: list[Any] = []
+        for argument in call.args:
+            try:
+                values.append(ast.literal_eval(argument))
+            except ValueError:
+                values.append(ast.unparse(argument))
+        return values
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
+        return None  # not a call that can be read: the generator makes the arguments
 
 
 _VALUE = r"(?P<v>" + QUOTED + r"|[-+]?\d+(?:\.\d+)?|[^\s,.;:!?()'\"]+)"
 # After a word of a description, only a value that stands out: quoted, a number, or a word
 # that starts with a capital or is in another script ("the customer's name" -> not "is").
 _DISTINCT = r"(?P<v>" + QUOTED + r"|[-+]?\d+(?:\.\d+)?|(?-i:[^\W\da-z_])[^\s,.;:!?()'\"]*)"
-_LINK = r"\s*(?:is|=|:|of|as)?\s*"
+_LINK = r"\s*(?:(?:is|=|:|of|as)\s*)?"  # one run of spaces at most: no backtracking blow-up
 _PLAIN_WORDS = frozenset({"the", "this", "that", "with", "from", "which", "what", "when", "will", "should", "must"})
 
 

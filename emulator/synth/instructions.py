@@ -133,14 +133,14 @@ def quoted_json(prompt: str) -> Any | None:
     written = found.group("x")
     try:
         return json.loads(written)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         value = ast.literal_eval(written)  # the same written with single quotes, as Python would
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         try:  # single quotes with JSON's true and null
             value = json.loads(written.replace("'", '"'))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return value if isinstance(value, (dict, list)) else None
 
