@@ -14,7 +14,7 @@ from .timing import TimingProfile, load_profiles
 # that invents names from growing the table without bound.
 _MAX_INFERRED = 4096
 # What a fine-tuned model's name adds to its base's: .ft-<job's hex id>, and maybe a suffix.
-FINE_TUNED = re.compile(r"\.ft-[0-9a-f]{32}(?:-[\w-]+)?$")
+FINE_TUNED = re.compile(r"\.ft-[0-9a-f]{32}(?:-[A-Za-z0-9_-]+)?\Z")
 FALLBACK_MODEL = "gpt-4o-mini"
 
 

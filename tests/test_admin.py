@@ -48,8 +48,10 @@ def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint
         ({"model": "gpt-4o", "timing": "glacial"}, "unknown timing profile or content filter: glacial"),
         ({"model": "gpt-4o", "colour": "blue"}, "deployments.bad.colour"),
         ([1, 2], "deployments.bad"),
+        ("[" * 100_000, "deployments.bad"),
     ):
-        response = httpx.put(f"{endpoint}/_emulator/deployments/bad", json=body)
+        sent = {"content": body} if isinstance(body, str) else {"json": body}
+        response = httpx.put(f"{endpoint}/_emulator/deployments/bad", **sent)  # type: ignore[arg-type]
         assert response.status_code == 400, body
         assert words in response.json()["errors"][0]["title"], response.json()
     assert httpx.get(f"{endpoint}/_emulator/deployments/bad").status_code == 404

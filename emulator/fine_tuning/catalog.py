@@ -13,7 +13,7 @@ from ..models import ModelInfo, match_model
 from ..yamlfiles import packaged
 
 # A fine-tuned model's name: <base>-<version>.ft-<job hex>[-<suffix>], as Azure names them.
-FINE_TUNED = re.compile(r"^(?P<base>.+?)\.ft-(?P<job>[0-9a-f]{32})(?:-(?P<suffix>[\w-]+))?$")
+FINE_TUNED = re.compile(r"^(?P<base>.+?)\.ft-(?P<job>[0-9a-f]{32})(?:-(?P<suffix>[A-Za-z0-9_-]+))?\Z")
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,11 @@ def trainable(name: str) -> Trainable | None:
     entry = data()["models"].get(model.name) if model is not None else None
     if model is None or entry is None:
         return None
-    rest = name[len(model.name) :].lstrip("-")
+    rest = name[len(model.name) :]
     versions = [str(v) for v in entry["versions"]]
-    if rest and rest not in versions:
+    if rest and rest[1:] not in versions:  # after the separator, a version that trains
         return None
+    rest = rest[1:]
     return Trainable(model.name, rest or versions[-1], tuple(entry["methods"]), int(entry["max_example_tokens"]), model)
 
 

@@ -5,7 +5,8 @@ while its files are checked line by line (training_data.py; a bad one fails the 
 clients that poll see every state. Running, a job writes Azure's events, a checkpoint per
 epoch and, at the end, a results.csv whose losses fall and accuracies rise deterministically
 with the steps; the finished job names its model ``<base>-<version>.ft-<job>[-<suffix>]``.
-Pause, resume and cancel take effect at the next step.
+Pause, resume and cancel take effect at the next step; a paused job keeps its turn, so the
+jobs waiting behind it wait until it is resumed or cancelled.
 """
 
 from __future__ import annotations

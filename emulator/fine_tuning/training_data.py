@@ -144,7 +144,8 @@ def check(data: bytes, method: str, encoding: str, max_tokens: int, least: int, 
     except UnicodeDecodeError:
         raise invalid("The file is not UTF-8 text.") from None
     counted: list[int] = []
-    for number, written in enumerate(text.splitlines(), start=1):
+    for number, written in enumerate(text.split("\n"), start=1):
+        written = written.removesuffix("\r")
         if not written.strip():
             continue
         where = f"Example {len(counted) + 1}" + (f" (line {number})" if number != len(counted) + 1 else "")

@@ -1,7 +1,7 @@
 """Fine-tuning jobs: create, list, retrieve, cancel, pause, resume, events and checkpoints, on
 ``/openai/fine_tuning/jobs`` and ``/openai/v1/fine_tuning/jobs``. Create checks what the
 service checks before a job exists (the base model trains by the method asked, the files exist
-with purpose fine-tune, hyperparameters in range, the suffix, the number of active jobs); the
+with purpose fine-tune, hyperparameters in range, the suffix, the number of jobs waiting); the
 training data itself is checked by the running job (emulator/fine_tuning/runner.py)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..context import RequestContext
     from ..stores.fine_tuning import TrainingJob
 
-_SUFFIX = re.compile(r"^[A-Za-z0-9_-]+$")
+_SUFFIX = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _refused(error: InvalidRequest) -> FineTuningRefused:
@@ -166,7 +166,7 @@ def _job(ctx: RequestContext, body: Any) -> tuple[dict[str, Any], catalog.Traina
         most = int(catalog.data()["suffix_max_length"])
         if len(suffix) > most:
             raise string_too_long("suffix", most, len(suffix))
-        if not _SUFFIX.match(suffix):
+        if not _SUFFIX.fullmatch(suffix):
             raise FineTuningRefused("The suffix can contain only the characters a-z, A-Z, 0-9, - and _.")
     seed = body.get("seed")
     if seed is not None:
@@ -249,9 +249,17 @@ def retrieve(ctx: RequestContext, _: bytes) -> Reply:
     return JsonReply(dict(_found(ctx).job))
 
 
+def _page(items: list[dict[str, Any]], ctx: RequestContext, **bounds: int) -> JsonReply:
+    """A page of ``items``; a bad ``limit`` in the fine-tuning API's error shape."""
+    try:
+        return JsonReply(fields.page(items, ctx.request.query_params, **bounds))
+    except InvalidRequest as error:
+        raise _refused(error) from None
+
+
 def list_jobs(ctx: RequestContext, _: bytes) -> Reply:
     """Newest first, paged by ``after`` and ``limit``."""
-    return JsonReply(fields.page(runner(ctx).all(), ctx.request.query_params))
+    return _page(runner(ctx).all(), ctx)
 
 
 def cancel(ctx: RequestContext, _: bytes) -> Reply:
@@ -280,13 +288,13 @@ def resume(ctx: RequestContext, _: bytes) -> Reply:
 
 def events(ctx: RequestContext, _: bytes) -> Reply:
     """Newest first, as the service lists them."""
-    return JsonReply(fields.page(list(reversed(_found(ctx).events)), ctx.request.query_params, most=1000))
+    return _page(list(reversed(_found(ctx).events)), ctx, most=1000)
 
 
 def checkpoints(ctx: RequestContext, _: bytes) -> Reply:
     """Newest first, paged: the last three epochs' checkpoints, as the service keeps them."""
     newest = list(reversed(_found(ctx).checkpoints))[:3]
-    return JsonReply(fields.page(newest, ctx.request.query_params, default=10))
+    return _page(newest, ctx, default=10)
 
 
 CREATE = resource(create)

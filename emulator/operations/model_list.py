@@ -41,7 +41,7 @@ def _model(model_id: str, family: str, trainable: object) -> dict[str, Any]:
             "chat_completion": family == "chat",
             "completion": family == "completions",
             "embeddings": family == "embeddings",
-            "fine_tune": trainable is not None and ".ft-" not in model_id,
+            "fine_tune": trainable is not None,  # a fine-tuned model trains further as its base
             "inference": True,
         },
         "lifecycle_status": "generally-available",

@@ -7,6 +7,7 @@ parameter's type and kept only where it satisfies the parameter's schema; the ge
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from typing import Any
@@ -28,7 +29,7 @@ def _fits(value: Any, schema: dict[str, Any]) -> Any:
                 value = float(value.replace(",", ""))
             except ValueError:
                 return _NO
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return _NO
         if kind == "integer":
             if not float(value).is_integer():

@@ -1,10 +1,12 @@
 """Simple arithmetic questions answered right: "What is 2 + 2?", "what's 17 times 3",
 "calculate (3 + 4) * 2". Words for the operators are read as the operators; the expression
-is evaluated from its syntax tree, numbers and the four operations (and powers) only."""
+is evaluated from its syntax tree, numbers and the four operations (and powers) only, and a
+result too large to write as a number is no answer."""
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -28,7 +30,6 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
-    ast.Mod: operator.mod,
 }
 
 
@@ -44,7 +45,10 @@ def _evaluate(node: ast.AST) -> float:
         left, right = _evaluate(node.left), _evaluate(node.right)
         if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > 1e6):
             raise ValueError("too large")
-        return float(_BINARY[type(node.op)](left, right))
+        result = float(_BINARY[type(node.op)](left, right))
+        if not math.isfinite(result):
+            raise ValueError("too large")
+        return result
     raise ValueError("not arithmetic")
 
 

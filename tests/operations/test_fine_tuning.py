@@ -331,6 +331,8 @@ def test_the_client_library_pages_sample_gets_azures_error(client: AzureOpenAI) 
         ({"method": {"type": "distillation"}}, "Invalid value: 'distillation'"),
         ({"suffix": "x" * 41}, "suffix"),
         ({"suffix": "my.model"}, "a-z, A-Z, 0-9, - and _"),
+        ({"suffix": "marv\n"}, "a-z, A-Z, 0-9, - and _"),
+        ({"model": "gpt-4o-mini-"}, "The specified base model does not support fine-tuning."),
         ({"seed": -1}, "seed"),
         ({"metadata": {f"k{i}": "v" for i in range(17)}}, "metadata"),
     ],
@@ -488,3 +490,35 @@ def test_a_fine_tuned_model_named_in_the_configuration_file_is_deployed(tmp_path
             assert tuned.model == model and base.model == "gpt-4.1-mini-2025-04-14"
             assert tuned.choices[0].message.content != base.choices[0].message.content
             assert model in {m.id for m in client.models.list()}
+
+
+def test_json_lines_are_split_on_newlines_only(client: AzureOpenAI) -> None:
+    separated = example(0, answer="one\u2028two\x1cthree")  # raw in the file, as JSON allows
+    data = "\r\n".join(json.dumps(e, ensure_ascii=False) for e in [separated, *TRAINING]).encode()
+    assert (
+        finish(
+            client, client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=upload(client, data)).id
+        ).status
+        == "succeeded"
+    )
+
+
+def test_a_deeply_nested_line_fails_the_job_rather_than_leaving_it_waiting(client: AzureOpenAI) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=upload(client, jsonl([nested, *TRAINING])))
+    failed = finish(client, job.id)
+    assert failed.status == "failed" and "Example 1 is not valid JSON" in failed.error.message
+
+
+def test_bad_pages_answer_in_the_fine_tuning_shape(client: AzureOpenAI) -> None:
+    for limit in ("9" * 5000, "١٠", "-1"):
+        error = refused(lambda: client.fine_tuning.jobs.list(extra_query={"limit": limit}))
+        assert "limit" in error["message"]
+
+
+def test_a_fine_tuned_model_trains_further(client: AzureOpenAI) -> None:
+    done = finish(
+        client, client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=upload(client, jsonl(TRAINING))).id
+    )
+    listed = client.models.retrieve(done.fine_tuned_model)
+    assert listed.model_dump()["capabilities"]["fine_tune"] is True

@@ -129,3 +129,26 @@ def test_a_prompt_that_gives_nothing_leaves_the_generated_arguments(client: Azur
     first = called(client, "Please help me out.", WEATHER)
     assert first == called(client, "Please help me out.", WEATHER)  # deterministic
     assert set(first) == {"city", "unit"}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["Call magic_function({[]: 1})", "Call magic_function(1e400)", "magic_function(" + "-" * 3000 + "1)"],
+)
+def test_a_written_call_that_cannot_be_read_leaves_generated_arguments(client: AzureOpenAI, prompt: str) -> None:
+    assert set(called(client, prompt, MAGIC)) == {"input"}  # a valid call, not a 400 or a 500
+
+
+def test_a_long_run_of_spaces_after_a_parameters_name_is_read_quickly(client: AzureOpenAI) -> None:
+    # Once quadratic in the spaces (a request of this shape took 49 s and stalled every other).
+    tools = [
+        tool(f"t{i}", {f"p{j}": {"type": "string", "description": "The destination location"} for j in range(20)})
+        for i in range(32)
+    ]
+    response = client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": "destination" + " " * 4000}],
+        tools=tools,  # type: ignore[arg-type]
+        tool_choice="required",
+    )
+    assert response.choices[0].finish_reason == "tool_calls"

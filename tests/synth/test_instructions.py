@@ -175,3 +175,10 @@ def test_scripted_replies_win_over_every_rule() -> None:
 def test_odd_and_outsized_prompts_get_an_answer_or_none_without_error(prompt: str, answer: str | None) -> None:
     assert literal_reply(prompt) == answer
     assert json_reply(prompt, 0, "o200k_base") is None
+
+
+def test_prompts_that_are_hard_to_read_are_answered_not_refused(client: AzureOpenAI) -> None:
+    nested = "Return this as json: " + "[" * 1500 + "]" * 1500
+    assert len(say(client, nested).split()) >= 10  # the generator answers; no 500
+    assert len(say(client, nested, response_format={"type": "json_object"})) > 2
+    assert say(client, "what is " + "*".join(["2**64"] * 17) + "?") != "inf"
