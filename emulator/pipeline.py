@@ -50,25 +50,12 @@ from .ratelimit import RateLimiter
 from .settings import Settings
 from .stopping import Stopping
 from .timing import Pacing
-from .transmission import ClientGone, Transmission
+from .transmission import ClientGone, Transmission, after_the_drop, nothing_sent
 from .validation import map_validation_errors
 from .versions import Catalog, api_version_in
 from .wording import invalid_type, missing_parameter
 
 log = logging.getLogger("emulator")
-
-
-async def _nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer to a client that has gone."""
-
-
-async def _after_the_drop(scope: Scope, receive: Receive, send: Send) -> None:
-    """The answer to a connection the emulator dropped: once the server has seen it close
-    (one turn of the event loop), it expects no response."""
-    for _ in range(10):
-        if getattr(connection.cycle(scope), "disconnected", True):
-            return
-        await anyio.sleep(0)
 
 
 class Pipeline:
@@ -128,12 +115,14 @@ class Pipeline:
     async def _answer_or_error(self, ctx: RequestContext, wire: Transmission) -> ASGIApp:
         try:
             reply = await self._answer(ctx, wire)
-            pacer = await self.pacing.start(ctx, reply, lambda seconds: self._wait(ctx, wire, seconds))
+            pacer = await self.pacing.start(
+                ctx, reply, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds)
+            )
             if wire.client_left:
                 raise ClientGone()
             return deliver(reply, ctx.headers, ctx.faults, wire, pacer)
         except ClientGone:
-            return _nothing_sent  # the journal has it as client_disconnected, with status 499
+            return nothing_sent  # the journal has it as client_disconnected, with status 499
         except AbortConnection:
             # reset and hang: no answer at all. A server that cannot drop the connection
             # answers Azure's 502 instead.
@@ -141,7 +130,7 @@ class Pipeline:
                 return error_response(BadGateway(), ctx.headers)
             wire.ended("client_disconnected" if wire.client_left else "dropped")
             wire.drop()  # this records it
-            return _after_the_drop
+            return after_the_drop
         except AzureError as error:
             return error_response(error, ctx.headers)
         except Exception:
@@ -267,7 +256,7 @@ class Pipeline:
         ctx.faults = plan
         names = {"operation_id": op.operation_id, "api_version": ctx.api_version.name}
         for action in plan.before:
-            await action.run(plan.rng, lambda seconds: self._wait(ctx, wire, seconds), names)
+            await action.run(plan.rng, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds), names)
         if wire.client_left:
             raise ClientGone()  # before anything is charged or made
         ctx.paced_from = time.monotonic()
@@ -275,14 +264,6 @@ class Pipeline:
     def stop(self) -> None:
         """The server is stopping: every wait ends now, and open streams end deliberately."""
         self.stopping.stop()
-
-    async def _wait(self, ctx: RequestContext, wire: Transmission, seconds: float) -> None:
-        # Sleep, but stop as soon as the client hangs up (the body is read, so the next message
-        # on the channel is the disconnect) or the emulator stops.
-        with self.stopping.at_most(seconds):
-            while (await ctx.request.receive())["type"] != "http.disconnect":
-                pass
-            wire.client_left = True
 
     def _may_remember(self, ctx: RequestContext) -> bool:
         # A failing content filter changes the annotations: such answers are made afresh.

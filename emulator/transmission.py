@@ -19,7 +19,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from starlette.types import Message, Scope, Send
+import anyio
+from starlette.types import Message, Receive, Scope, Send
 
 from . import connection
 from .observers.result import Outcome
@@ -111,6 +112,15 @@ class Transmission:
         """Wait, unless the emulator stops first."""
         await self.stopping.sleep(seconds)
 
+    async def wait_for_client(self, receive: Receive, seconds: float) -> None:
+        """Wait before answering (a fault's delay, pacing), but stop as soon as the client
+        hangs up (its body is read, so the next message is the disconnect) or the emulator
+        stops."""
+        with self.stopping.at_most(seconds):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            self.client_left = True
+
     def drop(self) -> None:
         """Close the connection now, with a TCP reset where the server allows it."""
         connection.abort(self._scope)
@@ -137,3 +147,16 @@ class Transmission:
 
     def since_arrival(self, moment: float | None) -> float | None:
         return None if moment is None else moment - self._started
+
+
+async def nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a client that has gone."""
+
+
+async def after_the_drop(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a connection the emulator dropped: once the server has seen it close
+    (one turn of the event loop), it expects no response."""
+    for _ in range(10):
+        if getattr(connection.cycle(scope), "disconnected", True):
+            return
+        await anyio.sleep(0)
