@@ -3,10 +3,10 @@ it answered, and its metadata, which may be changed later. Bounded, oldest dropp
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from .bounded import Bounded
 
 
 @dataclass
@@ -30,31 +30,22 @@ class CompletionStore(Protocol):
 
 class MemoryCompletionStore:
     def __init__(self, capacity: int = 2000) -> None:
-        self._items: OrderedDict[str, StoredCompletion] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
+        self._items: Bounded[StoredCompletion] = Bounded(capacity)
 
     def put(self, stored: StoredCompletion) -> None:
-        with self._lock:
-            self._items[stored.completion["id"]] = stored
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+        self._items.put(stored.completion["id"], stored)
 
     def get(self, completion_id: str) -> StoredCompletion | None:
-        with self._lock:
-            return self._items.get(completion_id)
+        return self._items.get(completion_id)
 
     def set_metadata(self, completion_id: str, metadata: dict[str, str]) -> StoredCompletion | None:
-        with self._lock:
-            found = self._items.get(completion_id)
-            if found is not None:
-                found.completion = {**found.completion, "metadata": dict(metadata)}
-            return found
+        found = self._items.get(completion_id)
+        if found is not None:
+            found.completion = {**found.completion, "metadata": dict(metadata)}
+        return found
 
     def delete(self, completion_id: str) -> bool:
-        with self._lock:
-            return self._items.pop(completion_id, None) is not None
+        return self._items.pop(completion_id) is not None
 
     def oldest_first(self) -> list[StoredCompletion]:
-        with self._lock:
-            return list(self._items.values())
+        return self._items.oldest_first()

@@ -4,10 +4,10 @@ states. Bounded: the oldest jobs go first."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from .bounded import Bounded
 
 
 @dataclass
@@ -32,23 +32,16 @@ class FineTuningStore(Protocol):
 
 class MemoryFineTuningStore:
     def __init__(self, capacity: int = 500) -> None:
-        self.capacity = capacity
-        self._jobs: OrderedDict[str, TrainingJob] = OrderedDict()
-        self._lock = threading.Lock()
+        self._jobs: Bounded[TrainingJob] = Bounded(capacity)
 
     def add(self, job: TrainingJob) -> None:
-        with self._lock:
-            self._jobs[job.job["id"]] = job
-            while len(self._jobs) > self.capacity:
-                self._jobs.popitem(last=False)
+        self._jobs.put(job.job["id"], job)
 
     def get(self, job_id: str) -> TrainingJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        return self._jobs.get(job_id)
 
     def save(self, job: TrainingJob) -> None:
         return None  # the job is the stored object itself
 
     def newest_first(self) -> list[TrainingJob]:
-        with self._lock:
-            return list(reversed(self._jobs.values()))
+        return list(reversed(self._jobs.oldest_first()))

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from .bounded import Bounded
 
 
 @dataclass(frozen=True)
@@ -26,20 +26,13 @@ class ResponseStore(Protocol):
 
 class MemoryResponseStore:
     def __init__(self, capacity: int = 2000) -> None:
-        self._items: OrderedDict[str, Stored] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
+        self._items: Bounded[Stored] = Bounded(capacity)
 
     def put(self, stored: Stored) -> None:
-        with self._lock:
-            self._items[stored.response["id"]] = stored
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+        self._items.put(stored.response["id"], stored)
 
     def get(self, response_id: str) -> Stored | None:
-        with self._lock:
-            return self._items.get(response_id)
+        return self._items.get(response_id)
 
     def delete(self, response_id: str) -> bool:
-        with self._lock:
-            return self._items.pop(response_id, None) is not None
+        return self._items.pop(response_id) is not None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from emulator.stores.batches import Job, MemoryBatchStore
 from emulator.stores.blobs import Blob, MemoryBlobStore
+from emulator.stores.completions import MemoryCompletionStore, StoredCompletion
 from emulator.stores.files import LocalFileStore
+from emulator.stores.fine_tuning import MemoryFineTuningStore, TrainingJob
 from emulator.stores.responses import MemoryResponseStore, Stored
 from emulator.stores.speech import MemorySpeechMemory
 
@@ -53,3 +55,22 @@ def test_files_are_kept_on_disk_and_the_oldest_dropped_past_the_bounds(tmp_path:
     assert [f.id for f in store.all()] == [second.id, third.id]
     assert [f.id for f in store.all("batch")] == [third.id]
     assert store.delete(second.id) and store.content(second.id) is None
+
+
+def test_stored_completions_are_kept_updated_deleted_and_bounded() -> None:
+    store = MemoryCompletionStore(capacity=2)
+    for n in range(3):
+        store.put(StoredCompletion({"id": f"c{n}", "metadata": {}}, [], "gpt-4o"))
+    assert store.get("c0") is None and [s.completion["id"] for s in store.oldest_first()] == ["c1", "c2"]
+    updated = store.set_metadata("c1", {"a": "1"})
+    assert updated is not None and store.get("c1").completion["metadata"] == {"a": "1"}  # type: ignore[union-attr]
+    assert store.set_metadata("c0", {}) is None
+    assert store.delete("c1") and not store.delete("c1")
+
+
+def test_fine_tuning_jobs_are_listed_newest_first_and_bounded() -> None:
+    store = MemoryFineTuningStore(capacity=2)
+    for n in range(3):
+        store.add(TrainingJob({"id": f"ftjob-{n}"}))
+    assert store.get("ftjob-0") is None
+    assert [j.job["id"] for j in store.newest_first()] == ["ftjob-2", "ftjob-1"]
