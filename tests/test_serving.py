@@ -132,16 +132,26 @@ def test_a_stop_signal_ends_streams_deliberately_removes_temporary_files_and_exi
     assert refuses_connections(running.endpoint)
 
 
+def unfinished_upload(endpoint: str) -> socket.socket:
+    """A connection carrying an upload whose body never finishes, once the server is reading
+    it: the ``100 Continue`` it sends when the app first asks for the body is the proof, so
+    a stop sent next finds the request in flight rather than an idle connection."""
+    host, port = endpoint.removeprefix("http://").split(":")
+    upload = socket.create_connection((host, int(port)), timeout=10)
+    upload.sendall(
+        b"POST /openai/v1/files HTTP/1.1\r\nHost: x\r\napi-key: k\r\nExpect: 100-continue\r\n"
+        b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+    )
+    assert upload.recv(100).startswith(b"HTTP/1.1 100 Continue")
+    upload.sendall(b"--b\r\n")
+    return upload
+
+
 def test_a_second_signal_ends_the_grace_period_at_once_and_still_cleans_up(start: Any) -> None:
     running = start("--grace-period", "60")
     running.upload()
-    host, port = running.endpoint.removeprefix("http://").split(":")
     # An upload whose body never finishes keeps the first stop waiting.
-    upload = socket.create_connection((host, int(port)))
-    upload.sendall(
-        b"POST /openai/v1/files HTTP/1.1\r\nHost: x\r\napi-key: k\r\n"
-        b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n"
-    )
+    upload = unfinished_upload(running.endpoint)
     try:
         running.process.send_signal(signal.SIGTERM)
         with pytest.raises(subprocess.TimeoutExpired):
@@ -157,12 +167,7 @@ def test_a_second_signal_ends_the_grace_period_at_once_and_still_cleans_up(start
 
 def test_what_is_in_flight_when_the_grace_period_ends_loses_its_connection(start: Any) -> None:
     running = start("--grace-period", "0.5")
-    host, port = running.endpoint.removeprefix("http://").split(":")
-    upload = socket.create_connection((host, int(port)))
-    upload.sendall(
-        b"POST /openai/v1/files HTTP/1.1\r\nHost: x\r\napi-key: k\r\n"
-        b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n"
-    )
+    upload = unfinished_upload(running.endpoint)
     try:
         stopped_at = time.monotonic()
         stderr = running.stop(signal.SIGTERM)
