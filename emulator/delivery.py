@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
-from sse_starlette.sse import EventSourceResponse
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import AzureError, for_status
+from .sse import EventStream
 
 if TYPE_CHECKING:
     from .faults.engine import FaultPlan
@@ -170,7 +170,7 @@ async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
 
 def stream_response(
     reply: StreamReply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Transmission, pacer: Pacer | None
-) -> Response:
+) -> EventStream:
     frames = _sse_frames(reply)
     if pacer is not None:
         # Azure's prompt annotation goes out at once; the model's events follow its clock.
@@ -178,9 +178,7 @@ def stream_response(
     for fault in _stream_faults(faults):
         # Faults chain like toxics: each wraps the frames the previous one lets through.
         frames = fault.frames(frames, wire)
-    frames = _until_stopped(frames, wire)
-    # Azure sends no keep-alive comments on these streams, so pings stay off (ping=0).
-    return EventSourceResponse(frames, headers=dict(headers), ping=0)
+    return EventStream(_until_stopped(frames, wire), headers, wire)
 
 
 async def _until_stopped(frames: AsyncIterator[bytes], wire: Transmission) -> AsyncIterator[bytes]:

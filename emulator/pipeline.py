@@ -70,7 +70,7 @@ class Pipeline:
         self.faults = FaultEngine.from_settings(settings.scenario, settings.seed)
         self.observers = Observers(settings)
         self.stopping = Stopping()
-        self.pacing = Pacing(settings.seed, self.stopping)
+        self.pacing = Pacing(settings.seed)
 
     # -- one request, start to end --------------------------------------------------------
 
@@ -116,7 +116,7 @@ class Pipeline:
         try:
             reply = await self._answer(ctx, wire)
             pacer = await self.pacing.start(
-                ctx, reply, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds)
+                ctx, reply, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds), wire.sleep
             )
             if wire.client_left:
                 raise ClientGone()

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import anyio
 
 
-def _wake(future: asyncio.Future[None]) -> None:
+def wake(future: asyncio.Future[None]) -> None:
+    """End a ``Stopping.sleep`` early."""
     if not future.done():
         future.set_result(None)
 
@@ -24,14 +25,16 @@ class Stopping:
         self._sleepers: set[asyncio.Future[None]] = set()
         self._scopes: set[anyio.CancelScope] = set()
 
-    async def sleep(self, seconds: float) -> None:
-        """Sleep, unless the emulator stops first. As cheap as ``asyncio.sleep`` (a future and
-        a timer), since paced streams sleep once per event."""
+    async def sleep(self, seconds: float, future: asyncio.Future[None] | None = None) -> None:
+        """Sleep, unless the emulator stops first (or someone else holding ``future`` wakes
+        it: ``wake``). As cheap as ``asyncio.sleep`` (a future and a timer), since paced
+        streams sleep once per event."""
         if self.stopped:
             return
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        timer = loop.call_later(max(seconds, 0.0), _wake, future)
+        if future is None:
+            future = loop.create_future()
+        timer = loop.call_later(max(seconds, 0.0), wake, future)
         self._sleepers.add(future)
         try:
             await future
@@ -53,6 +56,6 @@ class Stopping:
         """End every wait now, and every one asked for from now on."""
         self.stopped = True
         for future in list(self._sleepers):
-            _wake(future)
+            wake(future)
         for scope in list(self._scopes):
             scope.cancel()

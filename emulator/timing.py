@@ -18,7 +18,6 @@ import anyio
 
 from . import synth
 from .delivery import JsonReply, StreamReply
-from .stopping import Stopping
 from .yamlfiles import packaged
 
 if TYPE_CHECKING:
@@ -120,14 +119,14 @@ class Pacing:
     """Each request's pacer, from its deployment's timing profile, seeded in turn from the run
     seed so the jitter of a run repeats."""
 
-    def __init__(self, seed: int, stopping: Stopping) -> None:
+    def __init__(self, seed: int) -> None:
         self._seed = seed
         self._paced = 0
-        self._stopping = stopping
 
-    async def start(self, ctx: RequestContext, reply: Reply, wait: Wait) -> Pacer | None:
+    async def start(self, ctx: RequestContext, reply: Reply, wait: Wait, sleep: Wait) -> Pacer | None:
         """A plain answer waits here for its time (``wait`` returns early if the client
-        leaves); a stream gets the pacer that delivery sends its events by."""
+        leaves); a stream gets the pacer that delivery sends its events by, which waits with
+        ``sleep`` (the request's own, which ends when the client hangs up)."""
         deployment = ctx.deployment
         profile = deployment.timing if deployment else None
         if deployment is None or profile is None or profile.instant:
@@ -138,7 +137,7 @@ class Pacing:
         # chunks; its asynchronous mode lets it flow event by event.
         burst = policy.buffer_tokens if not policy.asynchronous else 1
         started = ctx.paced_from or ctx.received
-        pacer = Pacer(profile, synth.mix(self._seed, self._paced), started, burst, self._stopping.sleep)
+        pacer = Pacer(profile, synth.mix(self._seed, self._paced), started, burst, sleep)
         ctx.headers["server-timing"] = profile.server_timing()
         if isinstance(reply, StreamReply):
             return pacer

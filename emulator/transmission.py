@@ -16,6 +16,7 @@ request-response cycle says ``disconnected``): it is not counted either.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -24,7 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import connection
 from .observers.result import Outcome
-from .stopping import Stopping
+from .stopping import Stopping, wake
 
 
 class ClientGone(Exception):
@@ -55,6 +56,7 @@ class Transmission:
         "client_left",
         "stopping",
         "_on_over",
+        "_asleep",
     )
 
     def __init__(
@@ -77,6 +79,7 @@ class Transmission:
         self.ending: Outcome | None = None  # set by a fault that ends the answer early
         self.client_left = False  # seen by a wait that watches the connection
         self.stopping = stopping or Stopping()
+        self._asleep: asyncio.Future[None] | None = None  # the wait ``client_gone`` ends
 
     async def send(self, message: Message) -> None:
         if getattr(self._cycle, "disconnected", False):
@@ -89,7 +92,7 @@ class Transmission:
                     self.first_byte_at = time.monotonic()
                 self.bytes_sent += len(body)
                 if self.streamed:
-                    self.events_sent += 1  # one event per message (sse-starlette sends each alone)
+                    self.events_sent += 1  # one event per message (emulator/sse.py sends each alone)
             await self._send(message)
             if not message.get("more_body"):
                 self.last_byte_at = time.monotonic()
@@ -109,8 +112,21 @@ class Transmission:
         self.ending = how
 
     async def sleep(self, seconds: float) -> None:
-        """Wait, unless the emulator stops first."""
-        await self.stopping.sleep(seconds)
+        """Wait (pacing, a stall), unless the emulator stops or the client hangs up first."""
+        if self.client_left:
+            return
+        self._asleep = asyncio.get_running_loop().create_future()
+        try:
+            await self.stopping.sleep(seconds, self._asleep)
+        finally:
+            self._asleep = None
+
+    def client_gone(self) -> None:
+        """The server said the client hung up: what this request waits on ends now, and
+        nothing more is sent."""
+        self.client_left = True
+        if self._asleep is not None:
+            wake(self._asleep)
 
     async def wait_for_client(self, receive: Receive, seconds: float) -> None:
         """Wait before answering (a fault's delay, pacing), but stop as soon as the client

@@ -105,6 +105,21 @@ def test_a_client_that_leaves_mid_stream_is_journaled_as_client_disconnected(end
     assert 3 <= entry["events_sent"] < 100
 
 
+def test_a_client_that_leaves_during_a_long_stall_is_journaled_at_once(endpoint: str) -> None:
+    # The stall would hold the stream for a minute: the hang-up ends it instead.
+    name = f"stall-{uuid.uuid4().hex[:8]}"
+    rule = {"name": "stall", "actions": [{"action": "stall", "after_chunks": 2, "stall_ms": 60_000}]}
+    httpx.post(f"{endpoint}/_emulator/scenarios", json={"name": name, "rules": [rule]}).raise_for_status()
+    test_id = uuid.uuid4().hex
+    with client(endpoint, test_id, scenario=name) as azure:
+        stream = azure.chat.completions.create(model="chat", messages=HELLO, stream=True)
+        next(iter(stream))  # the first chunk is there; the stall comes after the next one
+        stream.close()
+    [entry] = recorded(endpoint, test_id)  # within wait_until's 10 s, not the stall's 60
+    assert (entry["status"], entry["outcome"], entry["faults"]) == (200, "client_disconnected", ["stall"])
+    assert entry["duration_ms"] < 10_000 and entry["events_sent"] == 2
+
+
 def test_a_stream_with_an_error_event_is_journaled_as_such(endpoint: str) -> None:
     test_id = uuid.uuid4().hex
     with client(endpoint, test_id, scenario="stream-error") as azure:

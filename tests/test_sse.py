@@ -1,0 +1,103 @@
+"""The event-stream sender (emulator/sse.py) on its own: what it sends, and how a client that
+hangs up ends the stream and the wait it is in. Through a real server and the openai
+client: tests/observers/test_outcomes.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.types import Message
+
+from emulator.sse import EventStream
+from emulator.transmission import Transmission
+
+pytestmark = pytest.mark.anyio
+
+
+class Connection:
+    """The server's side of one request: what was sent, and a hang-up on demand."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.hung_up = asyncio.Event()
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    async def receive(self) -> Message:
+        await self.hung_up.wait()
+        return {"type": "http.disconnect"}
+
+    def bodies(self) -> list[bytes]:
+        return [m["body"] for m in self.sent if m["type"] == "http.response.body"]
+
+
+def wire_for(connection: Connection) -> Transmission:
+    scope = {"type": "http", "method": "POST", "headers": []}
+    transmission = Transmission(connection.send, scope, time.monotonic(), lambda: None)
+    transmission.streamed = True
+    return transmission
+
+
+async def test_each_frame_goes_out_alone_after_the_given_and_the_streams_own_headers() -> None:
+    connection = Connection()
+    wire = wire_for(connection)
+
+    async def frames() -> AsyncIterator[bytes]:
+        yield b"data: 1\n\n"
+        yield b"data: [DONE]\n\n"
+
+    await EventStream(frames(), {"x-request-id": "r1", "Cache-Control": "no-cache"}, wire)(
+        {}, connection.receive, wire.send
+    )
+    start = connection.sent[0]
+    assert (start["type"], start["status"]) == ("http.response.start", 200)
+    assert start["headers"] == [
+        (b"x-request-id", b"r1"),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"keep-alive"),
+        (b"x-accel-buffering", b"no"),
+        (b"content-type", b"text/event-stream; charset=utf-8"),
+    ]
+    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n", b""]
+    assert connection.sent[-1]["more_body"] is False
+    assert (wire.events_sent, wire.outcome()) == (2, "completed")
+
+
+async def test_a_hang_up_ends_the_wait_the_stream_is_in_and_nothing_more_is_sent() -> None:
+    connection = Connection()
+    wire = wire_for(connection)
+    closed = asyncio.Event()
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            yield b"data: 1\n\n"
+            await wire.sleep(60)  # a stall: the hang-up must end it, not the clock
+            yield b"data: 2\n\n"
+        finally:
+            closed.set()
+
+    async def hang_up_after_the_first_frame() -> None:
+        while not connection.bodies():
+            await asyncio.sleep(0)
+        connection.hung_up.set()
+
+    began = time.monotonic()
+    hang_up = asyncio.ensure_future(hang_up_after_the_first_frame())
+    await asyncio.wait_for(EventStream(frames(), {}, wire)({}, connection.receive, wire.send), timeout=5)
+    await hang_up
+    assert time.monotonic() - began < 5
+    assert closed.is_set()  # the frames were closed, so their own clean-up ran
+    assert connection.bodies() == [b"data: 1\n\n"]
+    assert (wire.client_left, wire.outcome()) == (True, "client_disconnected")
+
+
+async def test_a_wait_begun_after_the_hang_up_returns_at_once() -> None:
+    wire = wire_for(Connection())
+    wire.client_gone()
+    began = time.monotonic()
+    await wire.sleep(60)
+    assert time.monotonic() - began < 1
