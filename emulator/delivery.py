@@ -51,7 +51,7 @@ class StreamReply:
     """Server-sent events: Azure's prompt annotation, then each item as one ``data:`` event,
     then ``data: [DONE]``."""
 
-    events: Iterable[dict[str, Any]]
+    events: Iterable[dict[str, Any] | bytes]
     prompt_filter_results: list[dict[str, Any]] | None = None
     # The Responses API's style: an ``event:`` line naming each event's type, and no
     # ``data: [DONE]`` at the end (the stream ends with its last event).
@@ -161,10 +161,12 @@ async def _sse_frames(reply: StreamReply) -> AsyncIterator[bytes]:
         yield b"data: " + dumps(_annotation(reply.prompt_filter_results)) + b"\n\n"
     if reply.named:
         for event in reply.events:
+            assert isinstance(event, dict)  # named events come as objects (the Responses API's)
             yield b"event: " + event["type"].encode() + b"\ndata: " + dumps(event) + b"\n\n"
         return
     for event in reply.events:
-        yield b"data: " + dumps(event) + b"\n\n"
+        # Events may come encoded already (chat's content chunks: emulator/operations/chat/stream.py).
+        yield b"data: " + (event if isinstance(event, bytes) else dumps(event)) + b"\n\n"
     yield _DONE
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ... import contentfilter, tokens
 from ...contentfilter import Verdict
+from ...delivery import dumps
 from ...filterstream import TrailingVerdicts
 from ..answer import blocked
 from .tools import Call
@@ -55,13 +56,30 @@ class Choice:
         return body
 
 
+# Stands for the piece in a content chunk's template: control characters are escaped in JSON,
+# so its encoded form cannot come from anything else in the chunk.
+_PIECE = "\x00piece\x00"
+
+
+class _Template:
+    """An event encoded once, with the bytes before and after its piece."""
+
+    __slots__ = ("_before", "_after")
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        self._before, self._after = dumps(event).split(dumps(_PIECE))
+
+    def around(self, piece: str) -> bytes:
+        return self._before + dumps(piece) + self._after
+
+
 def stream_chunks(
     header: dict[str, Any],
     choices: list[Choice],
     usage: dict[str, Any] | None,
     encoding: str,
     asynchronous: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[dict[str, Any] | bytes]:
     """The chat.completion.chunk events; delivery puts Azure's prompt annotation first.
 
     In the default mode each content chunk carries the filter's results (the service buffers
@@ -98,12 +116,16 @@ def stream_chunks(
             yield from (chunk(delta) for delta in _call_deltas(choice, asynchronous))
         offset = 0
         verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None, asynchronous)
+        # Content chunks differ only in their piece (and logprobs, when asked for): encoded
+        # once, they are spliced around each piece, the stream's hottest step.
+        template = _Template(chunk(body(choice, {"content": _PIECE}, choice.filter_results)))
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
-            logprobs = None
             if choice.logprobs is not None:
                 logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
+                yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
+            else:
+                yield template.around(piece)
             offset += len(ids)
-            yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
             yield from verdicts.after(piece)
         yield from verdicts.close(choice.finish_reason, chunk(body(choice, {}, {}, finish_reason=choice.finish_reason)))
     if usage is not None:
