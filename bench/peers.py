@@ -120,68 +120,88 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes | None:
     return data
 
 
-async def one_stream(port: int, index: int) -> tuple[float, float, int]:
-    """Time to the first content delta and to the end of the stream, from the send; events."""
-    body = json.dumps(
-        {
-            "messages": [{"role": "user", "content": f"Stream number {index} about timing"}],
-            "stream": True,
-            "max_tokens": TOKENS,  # exactly TOKENS content tokens: the reply is longer
-        }
-    ).encode()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    started = time.monotonic()
-    writer.write(
-        f"POST {STREAM_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: bench\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-        + body
-    )
-    head = await reader.readuntil(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1.1 200"):
-        raise RuntimeError(f"stream {index}: {head[:200]!r}")
-    chunked = b"transfer-encoding: chunked" in head.lower()
-    first_content = None
-    events = 0
-    pending = b""
-    while True:
-        data = await _read_chunked(reader) if chunked else await reader.read(65536)
-        if not data:
-            break
-        pending += data
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
-                continue
-            events += 1
-            if first_content is None:
-                choices = json.loads(line[6:]).get("choices") or [{}]
-                if (choices[0].get("delta") or {}).get("content"):
-                    first_content = time.monotonic() - started
-    ended = time.monotonic() - started
-    writer.close()
-    if first_content is None:
-        raise RuntimeError(f"stream {index}: no content")
-    return first_content, ended, events
+class Client:
+    """One worker's connection, kept alive from stream to stream as the SDKs' pools keep
+    theirs (reopened when a server closes it)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def stream(self, index: int) -> tuple[float, float, int]:
+        """Time to the first content delta and to the end of the stream, from the send; events."""
+        body = json.dumps(
+            {
+                "messages": [{"role": "user", "content": f"Stream number {index} about timing"}],
+                "stream": True,
+                "max_tokens": TOKENS,  # exactly TOKENS content tokens: the reply is longer
+            }
+        ).encode()
+        if self.connection is None:
+            self.connection = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.connection
+        started = time.monotonic()
+        writer.write(
+            f"POST {STREAM_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: bench\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"stream {index}: {head[:200]!r}")
+        chunked = b"transfer-encoding: chunked" in head.lower()
+        first_content = None
+        events = 0
+        pending = b""
+        while True:
+            data = await _read_chunked(reader) if chunked else await reader.read(65536)
+            if not data:
+                break
+            pending += data
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
+                    continue
+                events += 1
+                if first_content is None:
+                    choices = json.loads(line[6:]).get("choices") or [{}]
+                    if (choices[0].get("delta") or {}).get("content"):
+                        first_content = time.monotonic() - started
+        ended = time.monotonic() - started
+        if not chunked or b"connection: close" in head.lower():
+            writer.close()
+            self.connection = None
+        if first_content is None:
+            raise RuntimeError(f"stream {index}: no content")
+        return first_content, ended, events
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection[1].close()
 
 
 async def streams(port: int, count: int, seconds: float) -> dict[str, float]:
     """``count`` streams open at all times for ``seconds``: each worker opens the next as its
     last ends, the workers' first starts spread over one plan (so they do not all arrive in
     the same millisecond). Only streams begun after that ramp count."""
-    await one_stream(port, -1)  # warm-up
+    warm_up = Client(port)
+    await warm_up.stream(-1)
+    warm_up.close()
     results: list[tuple[float, float, int]] = []
     ramp_end = time.monotonic() + PLAN_S
     deadline = ramp_end + seconds
 
     async def worker(number: int) -> None:
         await asyncio.sleep(number * PLAN_S / count)
+        client = Client(port)
         index = 0
         while time.monotonic() < deadline:
             began = time.monotonic()
-            got = await one_stream(port, number * 1_000_000 + index)
+            got = await client.stream(number * 1_000_000 + index)
             index += 1
             if began >= ramp_end:
                 results.append(got)
+        client.close()
 
     await asyncio.gather(*(worker(n) for n in range(count)))
     ttft = sorted(r[0] for r in results)
