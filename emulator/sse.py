@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,11 @@ from starlette.types import Receive, Scope, Send
 if TYPE_CHECKING:
     from .transmission import Transmission
 
-# What every event stream says of itself, after the Azure headers (the names and values
-# sse-starlette sent, kept so no client sees a change).
+log = logging.getLogger("emulator")
+
+# What every event stream says of itself, after the Azure headers: the names and values
+# sse-starlette sent, kept so no client sees a change. They replace a header of the same name
+# given with the answer (the emulator gives none).
 _STREAM_HEADERS = (
     (b"cache-control", b"no-store"),
     (b"connection", b"keep-alive"),
@@ -47,12 +51,17 @@ class EventStream:
         wire = self._wire
         await send({"type": "http.response.start", "status": 200, "headers": self._headers})
         watcher = asyncio.ensure_future(_watch(receive, wire))
+        watcher.add_done_callback(_log_failure)
         try:
             async with contextlib.aclosing(self._frames):  # type: ignore[type-var]
                 async for frame in self._frames:
                     if wire.client_left:
                         return
                     await send({"type": "http.response.body", "body": frame, "more_body": True})
+            # Before the last message: once the response is complete, the server answers
+            # every receive with a disconnect, which is no hang-up. (One at the very end is
+            # still seen: the Transmission asks the server before it sends.)
+            watcher.cancel()
             if not wire.client_left:
                 await send(_END)
         finally:
@@ -64,3 +73,9 @@ async def _watch(receive: Receive, wire: Transmission) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
     wire.client_gone()
+
+
+def _log_failure(watcher: asyncio.Future[None]) -> None:
+    # A watcher that fails leaves the stream deaf to a hang-up: say so rather than nothing.
+    if not watcher.cancelled() and watcher.exception() is not None:
+        log.error("the watch for a client's hang-up failed", exc_info=watcher.exception())

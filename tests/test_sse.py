@@ -101,3 +101,51 @@ async def test_a_wait_begun_after_the_hang_up_returns_at_once() -> None:
     began = time.monotonic()
     await wire.sleep(60)
     assert time.monotonic() - began < 1
+
+
+class UvicornLike(Connection):
+    """As uvicorn's cycle: once the response is complete, every receive answers at once with
+    a disconnect; and this server's send lets other tasks run after it completes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.complete = False
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            self.complete = True
+            await asyncio.sleep(0)  # the watcher, were it still there, would run now
+
+    async def receive(self) -> Message:
+        while not (self.complete or self.hung_up.is_set()):
+            await asyncio.sleep(0)
+        return {"type": "http.disconnect"}
+
+
+async def test_a_stream_sent_to_its_end_is_completed_not_a_hang_up() -> None:
+    connection = UvicornLike()
+    wire = wire_for(connection)
+
+    async def frames() -> AsyncIterator[bytes]:
+        yield b"data: 1\n\n"
+        yield b"data: [DONE]\n\n"
+
+    await EventStream(frames(), {}, wire)({}, connection.receive, wire.send)
+    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n", b""]
+    assert (wire.client_left, wire.outcome()) == (False, "completed")
+
+
+async def test_frames_that_fail_end_the_stream_without_its_last_message() -> None:
+    connection = Connection()
+    wire = wire_for(connection)
+
+    async def frames() -> AsyncIterator[bytes]:
+        yield b"data: 1\n\n"
+        raise RuntimeError("broken")
+
+    with pytest.raises(RuntimeError):  # the pipeline logs it and journals the stream failed
+        await EventStream(frames(), {}, wire)({}, connection.receive, wire.send)
+    assert connection.bodies() == [b"data: 1\n\n"]
+    await asyncio.sleep(0)
+    assert [t for t in asyncio.all_tasks() if "_watch" in repr(t)] == []  # no watcher left behind
