@@ -9,7 +9,9 @@ concurrent streams planned at 300 ms to first token and 50 tokens/s for 40 token
 with the emulator's timing profile and aimock's ``streamingProfile`` set alike. They are
 read by a small asyncio HTTP/1.1 client, so the client is not what saturates. The table
 gives the ratios to the bare app, and for streams how far p50/p99 duration and time to
-first token are from the plan, plus events per second.
+first token are from the plan, plus events per second (every ``data:`` event a server sends:
+the emulator's include Azure's prompt annotation and the finish chunk, so per stream it sends
+a few more than aimock).
 
 aimock (pinned below) is installed with npm into a cache folder the first time: that needs
 Node and npm; without them its rows are skipped with a message. wrk is needed too (Debian:
@@ -90,7 +92,7 @@ def aimock_cli() -> Path | None:
 def start_aimock(cli: Path, fixtures: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     argv = ["node", str(cli), "--port", str(port), "--fixtures", str(fixtures), "--log-level", "silent"]
-    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port)
     return process, port
 
@@ -98,7 +100,7 @@ def start_aimock(cli: Path, fixtures: Path) -> tuple[subprocess.Popen[bytes], in
 def start_emulator_paced(config: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     argv = [sys.executable, "-m", "emulator", "--port", str(port), "--log-level", "warning", "--config", str(config)]
-    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(pinned("0", argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port)
     wait_loaded(port)
     return process, port

@@ -62,15 +62,23 @@ _PIECE = "\x00piece\x00"
 
 
 class _Template:
-    """An event encoded once, with the bytes before and after its piece."""
+    """An event encoded once, with the bytes before and after its piece. Where splicing
+    could not give the bytes encoding the whole event gives (the marker found more than
+    once; an event only ASCII escapes can encode), each event is encoded whole."""
 
-    __slots__ = ("_before", "_after")
+    __slots__ = ("_event", "_parts")
 
     def __init__(self, event: dict[str, Any]) -> None:
-        self._before, self._after = dumps(event).split(dumps(_PIECE))
+        self._event = event
+        encoded = dumps(event)
+        parts = encoded.split(dumps(_PIECE))
+        self._parts = parts if len(parts) == 2 and b"\\ud" not in encoded else None
 
-    def around(self, piece: str) -> bytes:
-        return self._before + dumps(piece) + self._after
+    def around(self, piece: str) -> dict[str, Any] | bytes:
+        if self._parts is None:
+            choice = self._event["choices"][0]
+            return {**self._event, "choices": [{**choice, "delta": {"content": piece}}]}
+        return self._parts[0] + dumps(piece) + self._parts[1]
 
 
 def stream_chunks(
@@ -118,13 +126,16 @@ def stream_chunks(
         verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None, asynchronous)
         # Content chunks differ only in their piece (and logprobs, when asked for): encoded
         # once, they are spliced around each piece, the stream's hottest step.
-        template = _Template(chunk(body(choice, {"content": _PIECE}, choice.filter_results)))
+        spliced = not choice.calls and choice.logprobs is None
+        template = _Template(chunk(body(choice, {"content": _PIECE}, choice.filter_results))) if spliced else None
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
-            if choice.logprobs is not None:
-                logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
-                yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
-            else:
+            if template is not None:
                 yield template.around(piece)
+            else:
+                logprobs = None
+                if choice.logprobs is not None:
+                    logprobs = {"content": choice.logprobs[offset : offset + len(ids)], "refusal": None}
+                yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
             offset += len(ids)
             yield from verdicts.after(piece)
         yield from verdicts.close(choice.finish_reason, chunk(body(choice, {}, {}, finish_reason=choice.finish_reason)))

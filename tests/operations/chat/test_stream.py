@@ -131,3 +131,41 @@ def test_streamed_logprobs_follow_the_content(http: httpx.Client) -> None:
         if choice["delta"].get("content"):
             joined = b"".join(bytes(t["bytes"]) for t in choice["logprobs"]["content"]).decode()
             assert joined == choice["delta"]["content"]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("usage", [None, {"completion_tokens": 3, "prompt_tokens": 2, "total_tokens": 5}])
+def test_spliced_content_chunks_are_the_bytes_of_the_whole_chunk(
+    monkeypatch: pytest.MonkeyPatch, asynchronous: bool, usage: dict[str, Any] | None
+) -> None:
+    # Content chunks are encoded once and each piece spliced in (emulator/operations/chat/
+    # stream.py); encoded whole, every chunk must come out the same, byte for byte.
+    from emulator import tokens
+    from emulator.delivery import dumps
+    from emulator.operations.chat import stream
+
+    header = {"created": 1700000000, "id": "chatcmpl-abc", "model": "gpt-4o-mini", "system_fingerprint": "fp_x"}
+    texts = ['Quotes " and \\ back, ünïcode 你好 🙂, a\nnew line\tand tab.', "Second choice."]
+
+    def choices() -> list[stream.Choice]:
+        made = []
+        for index, text in enumerate(texts):
+            ids = tokens.encode(text, "o200k_base")
+            made.append(stream.Choice(index, text, "stop", ids, None, context={"intent": "x"} if index else None))
+        return made
+
+    def encoded(events: Any) -> list[bytes]:
+        return [e if isinstance(e, bytes) else dumps(e) for e in events]
+
+    spliced = list(stream.stream_chunks(header, choices(), usage, "o200k_base", asynchronous))
+
+    class Whole(stream._Template):
+        def __init__(self, event: dict[str, Any]) -> None:
+            super().__init__(event)
+            self._parts = None  # encode every chunk whole
+
+    monkeypatch.setattr(stream, "_Template", Whole)
+    whole = list(stream.stream_chunks(header, choices(), usage, "o200k_base", asynchronous))
+    assert sum(isinstance(e, bytes) for e in spliced) > 20  # the content chunks were spliced
+    assert not any(isinstance(e, bytes) for e in whole)
+    assert encoded(spliced) == encoded(whole)
