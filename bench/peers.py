@@ -9,7 +9,8 @@ concurrent streams planned at 300 ms to first token and 50 tokens/s for 40 token
 with the emulator's timing profile and aimock's ``streamingProfile`` set alike. They are
 read by a small asyncio HTTP/1.1 client, so the client is not what saturates. The table
 gives the ratios to the bare app, and for streams how far p50/p99 duration and time to
-first token are from the plan, plus events per second (every ``data:`` event a server sends:
+first token are from the plan, the server's memory per open stream that waits for its first
+token (N of them, KiB of resident memory each), plus events per second (every ``data:`` event a server sends:
 the emulator's include Azure's prompt annotation and the finish chunk, so per stream it sends
 a few more than aimock).
 
@@ -48,8 +49,10 @@ EMULATOR_STREAMS = f"""
 infer_deployments: false
 timing_profiles:
   bench: {{ttft_ms: {TTFT_MS}, tokens_per_s: {TOKENS_PER_S}, jitter: 0}}
+  idle: {{ttft_ms: 600000, tokens_per_s: {TOKENS_PER_S}, jitter: 0}}
 deployments:
   paced: {{model: gpt-4o, timing: bench, reply_tokens: {TOKENS * 2}}}
+  idle: {{model: gpt-4o, timing: idle, reply_tokens: {TOKENS * 2}}}
 """
 # aimock answers from fixtures: one for the chat workloads (a reply about as long as the
 # emulator's), one for streams cut into TOKENS chunks of four characters.
@@ -60,6 +63,12 @@ AIMOCK_FIXTURES = {
             "response": {"content": "word" * TOKENS},
             "chunkSize": 4,
             "streamingProfile": {"ttft": TTFT_MS, "tps": TOKENS_PER_S, "jitter": 0},
+        },
+        {
+            "match": {"userMessage": "Wait"},
+            "response": {"content": "word" * TOKENS},
+            "chunkSize": 4,
+            "streamingProfile": {"ttft": 600_000, "tps": TOKENS_PER_S, "jitter": 0},
         },
         {
             "match": {"userMessage": "Say hello"},
@@ -222,6 +231,39 @@ async def streams(port: int, count: int, seconds: float) -> dict[str, float]:
     }
 
 
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+async def idle_streams(port: int, pid: int, count: int) -> float:
+    """KiB of the server's memory per open stream that is waiting for its first token."""
+    body = json.dumps({"messages": [{"role": "user", "content": "Wait"}], "stream": True}).encode()
+    request = (
+        f"POST {STREAM_PATH.replace('/paced/', '/idle/')} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: bench\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+    async def open_one() -> asyncio.StreamWriter:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await reader.readuntil(b"\r\n\r\n")  # the headers: the stream is open, and waits
+        return writer
+
+    for writer in await asyncio.gather(*(open_one() for _ in range(10))):  # warm-up
+        writer.close()
+    await asyncio.sleep(1)
+    before = _rss_kib(pid)
+    writers = await asyncio.gather(*(open_one() for _ in range(count)))
+    after = _rss_kib(pid)
+    for writer in writers:
+        writer.close()
+    return (after - before) / count
+
+
 # -- the run ---------------------------------------------------------------------------------
 
 
@@ -252,6 +294,7 @@ def paced(cli: Path | None, count: int, seconds: float, folder: Path) -> None:
     )
     print(
         f"{'server':<10}{'ttft p50':>10}{'ttft p99':>10}{'dur p50':>10}{'dur p99':>10}{'p99/plan':>10}{'events/s':>10}"
+        f"{'KiB/idle':>10}"
     )
     starters = [("emulator", lambda: start_emulator_paced(config))]
     if cli is not None:
@@ -259,6 +302,10 @@ def paced(cli: Path | None, count: int, seconds: float, folder: Path) -> None:
     for kind, starter in starters:
         process, port = starter()
         try:
+            # Memory first, while the process has only warmed up: after the paced run the
+            # memory it freed would be used again and show no growth. (aimock sends no
+            # headers until the first token, so its waiting streams cannot be told open.)
+            memory = asyncio.run(idle_streams(port, process.pid, count)) if kind == "emulator" else None
             got = asyncio.run(streams(port, count, seconds))
         finally:
             process.terminate()
@@ -266,6 +313,7 @@ def paced(cli: Path | None, count: int, seconds: float, folder: Path) -> None:
         print(
             f"{kind:<10}{got['ttft_p50'] * 1000:>9.0f}m{got['ttft_p99'] * 1000:>9.0f}m{got['p50']:>9.2f}s"
             f"{got['p99']:>9.2f}s{got['p99'] / PLAN_S:>10.2f}{got['events_per_s']:>10.0f}"
+            + (f"{memory:>10.1f}" if memory is not None else f"{'-':>10}")
         )
 
 
