@@ -10,6 +10,7 @@ from starlette.requests import Request
 from .errors import RequestTooLarge
 from .forms import is_form, parse_form
 from .validation import parse_json_body
+from .wording import invalid_type, missing_parameter
 
 
 async def read(request: Request, declared_length: str | None, limit: int) -> bytes:
@@ -38,3 +39,14 @@ def parse(raw: bytes, content_type: str | None, takes: tuple[str, ...]) -> tuple
     and forms (``takes``) is given whichever the Content-Type says."""
     form = "form" in takes and ("json" not in takes or is_form(content_type))
     return (parse_form(raw, content_type) if form else parse_json_body(raw)), form
+
+
+def model_of(body: dict[str, Any] | None) -> str:
+    """The ``model`` a body names: on v1 and the dated root it is the deployment."""
+    assert body is not None
+    model = body.get("model")
+    if model is None:
+        raise missing_parameter("model")
+    if not isinstance(model, str):
+        raise invalid_type("model", "a string", model)
+    return model

@@ -23,7 +23,6 @@ import time
 from typing import Any
 
 import anyio
-from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -51,9 +50,8 @@ from .settings import Settings
 from .stopping import Stopping
 from .timing import Pacing
 from .transmission import ClientGone, Transmission, after_the_drop, nothing_sent
-from .validation import map_validation_errors
+from .validation import validated
 from .versions import Catalog, api_version_in
-from .wording import invalid_type, missing_parameter
 
 log = logging.getLogger("emulator")
 
@@ -167,7 +165,7 @@ class Pipeline:
         if recalled is None:
             self._parse_body(ctx, handler)
         if ctx.deployment is None:  # v1 and the dated root: the deployment is the body's model
-            self._resolve_deployment(ctx, recalled.deployment_name if recalled else self._model_of(ctx))
+            self._resolve_deployment(ctx, recalled.deployment_name if recalled else bodies.model_of(ctx.body))
         await self._apply_faults(ctx, wire)
         if recalled is not None and self._may_remember(ctx):
             return self._answer_again(ctx, handler, recalled)
@@ -186,7 +184,7 @@ class Pipeline:
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
         self._reject_unknown_parameters(ctx)
-        parsed = self._validate(ctx, handler.request_model)
+        parsed = validated(handler.request_model, ctx.body, ctx.form)
         prepared = handler.check(ctx, parsed)
         contentfilter.screen_prompts(ctx, handler, parsed, prepared)
         if handler.blocking:
@@ -222,15 +220,6 @@ class Pipeline:
 
     def _parse_body(self, ctx: RequestContext, handler: Handler) -> None:
         ctx.body, ctx.form = bodies.parse(ctx.raw, ctx.request_headers.get("content-type"), handler.bodies)
-
-    def _model_of(self, ctx: RequestContext) -> str:
-        assert ctx.body is not None
-        model = ctx.body.get("model")
-        if model is None:
-            raise missing_parameter("model")
-        if not isinstance(model, str):
-            raise invalid_type("model", "a string", model)
-        return model
 
     def _resolve_deployment(self, ctx: RequestContext, name: str) -> None:
         ctx.deployment_name = name  # recorded even when it is refused
@@ -283,13 +272,6 @@ class Pipeline:
         unknown = [key for key in ctx.body if key not in rules.params and key not in everywhere]
         if unknown:
             raise UnrecognizedArgument(unknown)
-
-    def _validate(self, ctx: RequestContext, model: type[BaseModel]) -> Any:
-        try:
-            # A form's values are all text: "2" is read as the number it spells.
-            return model.model_validate(ctx.body, strict=False if ctx.form else None)
-        except ValidationError as exc:
-            raise map_validation_errors(exc) from None
 
     def _remember(self, ctx: RequestContext, key: Any, estimated: int, reply: Reply) -> Reply:
         """Keep a repeatable JSON answer for byte-identical repeats (emulator/memo.py)."""

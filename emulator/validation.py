@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidRequest
 from .wording import (
@@ -87,6 +87,15 @@ def _is_union_tag(part: Any) -> bool:
     # our field names are lower-case snake words, so tags are easy to tell apart.
     text = str(part)
     return "[" in text or text in _UNION_TAG_NAMES or text[:1].isupper() or "-" in text
+
+
+def validated(model: type[BaseModel], body: dict[str, Any] | None, form: bool) -> Any:
+    """``body`` as the operation's request ``model``, or Azure's 400 for its first problem."""
+    try:
+        # A form's values are all text: "2" is read as the number it spells.
+        return model.model_validate(body, strict=False if form else None)
+    except ValidationError as exc:
+        raise map_validation_errors(exc) from None
 
 
 def map_validation_errors(exc: ValidationError) -> InvalidRequest:
