@@ -35,6 +35,11 @@ class Connection:
         return [m["body"] for m in self.sent if m["type"] == "http.response.body"]
 
 
+async def two_frames() -> AsyncIterator[bytes]:
+    yield b"data: 1\n\n"
+    yield b"data: [DONE]\n\n"
+
+
 def wire_for(connection: Connection) -> Transmission:
     scope = {"type": "http", "method": "POST", "headers": []}
     transmission = Transmission(connection.send, scope, time.monotonic(), lambda: None)
@@ -46,11 +51,7 @@ async def test_each_frame_goes_out_alone_after_the_given_and_the_streams_own_hea
     connection = Connection()
     wire = wire_for(connection)
 
-    async def frames() -> AsyncIterator[bytes]:
-        yield b"data: 1\n\n"
-        yield b"data: [DONE]\n\n"
-
-    await EventStream(frames(), {"x-request-id": "r1", "Cache-Control": "no-cache"}, wire)(
+    await EventStream(two_frames(), {"x-request-id": "r1", "Cache-Control": "no-cache"}, wire)(
         {}, connection.receive, wire.send
     )
     start = connection.sent[0]
@@ -127,11 +128,7 @@ async def test_a_stream_sent_to_its_end_is_completed_not_a_hang_up() -> None:
     connection = UvicornLike()
     wire = wire_for(connection)
 
-    async def frames() -> AsyncIterator[bytes]:
-        yield b"data: 1\n\n"
-        yield b"data: [DONE]\n\n"
-
-    await EventStream(frames(), {}, wire)({}, connection.receive, wire.send)
+    await EventStream(two_frames(), {}, wire)({}, connection.receive, wire.send)
     assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n", b""]
     assert (wire.client_left, wire.outcome()) == (False, "completed")
 
