@@ -41,6 +41,9 @@ class JsonReply:
     # Whether the same request would get the same answer again (a counting scripted reply
     # makes it not): only such replies are remembered (emulator/memo.py).
     repeatable: bool = True
+    # What Azure would bill, in the body's usage form, when the body is not at hand (bytes
+    # written by the operation); otherwise the body's own "usage" (emulator/billing.py).
+    usage: dict[str, Any] | None = None
 
     def payload(self) -> bytes:
         return self.encoded if self.encoded is not None else dumps(self.body)
@@ -56,6 +59,8 @@ class StreamReply:
     # The Responses API's style: an ``event:`` line naming each event's type, and no
     # ``data: [DONE]`` at the end (the stream ends with its last event).
     named: bool = False
+    # What Azure bills for the whole answer, sent to the client or not (emulator/billing.py).
+    usage: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class RawReply:
     data: bytes
     content_type: str
     status: int = 200
+    usage: dict[str, Any] | None = None  # what Azure bills: characters spoken, seconds heard
 
 
 @dataclass(frozen=True)

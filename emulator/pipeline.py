@@ -18,6 +18,7 @@ watch (emulator/observers/).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -112,7 +113,7 @@ class Pipeline:
 
     async def _answer_or_error(self, ctx: RequestContext, wire: Transmission) -> ASGIApp:
         try:
-            reply = await self._answer(ctx, wire)
+            reply = ctx.reply = await self._answer(ctx, wire)
             pacer = await self.pacing.start(
                 ctx, reply, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds), wire.sleep
             )
@@ -280,7 +281,7 @@ class Pipeline:
         assert ctx.deployment is not None
         # Serialise once here: the size decides whether to remember it, and delivery then
         # sends these bytes.
-        reply = JsonReply(reply.body, reply.status, reply.payload())
+        reply = dataclasses.replace(reply, encoded=reply.payload())
         size = len(ctx.raw) + len(reply.encoded or b"")
         self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply, size))
         return reply

@@ -24,6 +24,7 @@ import anyio
 from starlette.types import Message, Receive, Scope, Send
 
 from . import connection
+from .observers.journal import KEPT_BODY_BYTES, KEPT_EVENT_TIMES
 from .observers.result import Outcome
 from .stopping import Stopping, wake
 
@@ -57,6 +58,9 @@ class Transmission:
         "stopping",
         "_on_over",
         "_asleep",
+        "_kept",
+        "_kept_bytes",
+        "event_times",
     )
 
     def __init__(
@@ -80,6 +84,10 @@ class Transmission:
         self.client_left = False  # seen by a wait that watches the connection
         self.stopping = stopping or Stopping()
         self._asleep: asyncio.Future[None] | None = None  # the wait ``client_gone`` ends
+        # The start of the body, for the journal: references to what was sent, cut at its size.
+        self._kept: list[bytes] = []
+        self._kept_bytes = 0
+        self.event_times: list[float] = []  # each event, seconds from arrival (the first ones)
 
     async def send(self, message: Message) -> None:
         if getattr(self._cycle, "disconnected", False):
@@ -88,11 +96,18 @@ class Transmission:
         if message["type"] == "http.response.body":
             body = message.get("body") if self._counts_body else None
             if body:
+                now = time.monotonic()
                 if self.first_byte_at is None:
-                    self.first_byte_at = time.monotonic()
+                    self.first_byte_at = now
                 self.bytes_sent += len(body)
+                if self._kept_bytes < KEPT_BODY_BYTES:
+                    piece = body[: KEPT_BODY_BYTES - self._kept_bytes]
+                    self._kept.append(piece)
+                    self._kept_bytes += len(piece)
                 if self.streamed:
                     self.events_sent += 1  # one event per message (emulator/sse.py sends each alone)
+                    if len(self.event_times) < KEPT_EVENT_TIMES:
+                        self.event_times.append(now - self._started)
             await self._send(message)
             if not message.get("more_body"):
                 self.last_byte_at = time.monotonic()
@@ -160,6 +175,10 @@ class Transmission:
             return "client_disconnected"
         # An error event or a broken body the client did receive, or the whole answer.
         return self.ending or "completed"
+
+    def kept_body(self) -> tuple[bytes, ...]:
+        """The start of the body sent, up to what the journal keeps, one piece per message."""
+        return tuple(self._kept)
 
     def since_arrival(self, moment: float | None) -> float | None:
         return None if moment is None else moment - self._started

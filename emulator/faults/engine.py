@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidRequest
 from .actions import Action, Before, FilterError, InStream
-from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario
+from .scenario import Rule, Scenario, ScenarioError, load_scenario_file, parse_scenario, rule_definition
 from .stream_actions import Malformed
 
 if TYPE_CHECKING:
@@ -132,17 +132,24 @@ class FaultEngine:
         rules = []
         for index, rule in enumerate(scenario.rules):
             counts = [c for k, c in self._counts.items() if k[0] == name and k[1] == index]
+            written = rule_definition(rule)
             rules.append(
                 {
                     "name": rule.name,
-                    "match": rule.match.model_dump(exclude_defaults=True),
-                    "when": rule.when.model_dump(exclude_defaults=True, by_alias=True),
-                    "actions": [{"action": a.kind, **a.model_dump(exclude_defaults=True)} for a in rule.actions],
+                    "match": written.get("match", {}),
+                    "when": written.get("when", {}),
+                    "actions": written["actions"],
                     "matched": sum(c.seen for c in counts),
                     "applied": sum(c.applied for c in counts),
                 }
             )
-        return {"name": name, "description": scenario.description, "active": name == self.active, "rules": rules}
+        return {
+            "name": name,
+            "description": scenario.description,
+            "active": name == self.active,
+            "builtin": name in self.builtin,
+            "rules": rules,
+        }
 
     # -- per request -----------------------------------------------------------------------
 

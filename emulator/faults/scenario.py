@@ -112,6 +112,28 @@ class Scenario(BaseModel):
     rules: list[Rule]
 
 
+def definition(scenario: Scenario) -> dict[str, Any]:
+    """A scenario in the form it is written in (its YAML data), defaults left out:
+    ``parse_scenario`` reads it back to the same scenario."""
+    found: dict[str, Any] = {"name": scenario.name, "description": scenario.description}
+    if scenario.seed is not None:
+        found["seed"] = scenario.seed
+    found["rules"] = [rule_definition(rule) for rule in scenario.rules]
+    return found
+
+
+def rule_definition(rule: Rule) -> dict[str, Any]:
+    written: dict[str, Any] = {"name": rule.name}
+    match = rule.match.model_dump(exclude_defaults=True)
+    when = rule.when.model_dump(exclude_defaults=True, by_alias=True)
+    if match:
+        written["match"] = match
+    if when:
+        written["when"] = when
+    written["actions"] = [{"action": a.kind, **a.model_dump(exclude_defaults=True)} for a in rule.actions]
+    return written
+
+
 def parse_scenario(data: Any, source: str) -> Scenario:
     """A scenario from its YAML data; ``source`` names it in error messages."""
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:

@@ -1,14 +1,20 @@
 """What every answered request leaves behind, made from its ``Result`` once it is over: its
-journal entry, its metrics, its access-log line, and what the retry watch learns from it."""
+journal entry, its metrics, its access-log line, what the retry watch learns from it, its
+share of the quota and the cost, and a row for whoever watches the live feed."""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
 
+from ..prices import price_table
 from . import accesslog
+from .billing import billed
+from .costs import Costs
+from .feed import Feed
 from .journal import KEPT_BODY_BYTES, Journal, pack
 from .metrics import Metrics
+from .quota_use import QuotaUse
 from .result import Result
 from .retries import RetryWatch
 
@@ -23,6 +29,9 @@ class Observers:
         self.journal = Journal(settings.journal_size)
         self.metrics = Metrics()
         self.retries = RetryWatch()
+        self.quota_use = QuotaUse()
+        self.costs = Costs(price_table())
+        self.feed = Feed()
         self._log_bodies = settings.log_bodies
         self._log_format = settings.log_format
 
@@ -32,6 +41,9 @@ class Observers:
         self.journal.record(result)
         self.metrics.observe(result)
         self.retries.observe(result)
+        self.quota_use.observe(result)
+        self.costs.observe(result)
+        self.feed.publish(result)
         if accesslog.enabled():
             accesslog.write(result, self._log_bodies, self._log_format)
 
@@ -69,6 +81,11 @@ class Observers:
             tokens_charged=ctx.tokens_charged,
             retry_count=retry_count,
             early_retry=early,
+            model=ctx.deployment.model.name if ctx.deployment else None,
+            test_id=ctx.request_headers.get("x-test-id"),
+            response_body=wire.kept_body(),
+            event_times=tuple(wire.event_times),
+            billed=billed(ctx.reply) if wire.status is not None and wire.status < 400 else None,
         )
 
     def forget(self) -> None:

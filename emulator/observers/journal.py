@@ -18,6 +18,11 @@ _SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie"})
 _BODY_CHARS = 4096
 # The most of a body the journal holds on to (bodies may be megabytes).
 KEPT_BODY_BYTES = 4 * _BODY_CHARS
+# The most event times a stream's entry holds on to (its events past the kept bytes have
+# no text, only a time).
+KEPT_EVENT_TIMES = 1000
+# Answers shown as text; anything else (audio, images, files) by its size alone.
+_TEXT_TYPES = ("application/json", "text/", "application/x-ndjson", "application/jsonl")
 
 
 def pack(raw_headers: Iterable[tuple[bytes, bytes]]) -> bytes:
@@ -77,15 +82,48 @@ def summary(result: Result) -> dict[str, Any]:
     }
 
 
-def entry(result: Result) -> dict[str, Any]:
-    """A result as the admin API shows it: the summary, and what was sent each way."""
+def row(result: Result) -> dict[str, Any]:
+    """A result in a line: the summary, who sent it and what it would cost (the dashboard's
+    live table, and the start of every entry)."""
+    billed = result.billed
     return {
         "received_at": result.received_at,
         **summary(result),
+        "client": result.client,
+        "client_request_id": _header(result.request_headers, "x-ms-client-request-id"),
+        "test_id": result.test_id,
+        "model": result.model,
+        "billed": billed._asdict() if billed is not None else None,
+    }
+
+
+def entry(result: Result) -> dict[str, Any]:
+    """A result as the admin API shows it: its row, and what was sent each way."""
+    response_headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in result.response_headers}
+    found = {
+        **row(result),
         "headers": mask(result.request_headers),
         "body": trim(result.request_body),
-        "response_headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in result.response_headers},
+        "response_headers": response_headers,
+        "response_body": _response_body(result, response_headers.get("content-type", "")),
     }
+    if result.streamed:
+        pieces = result.response_body
+        found["events"] = [
+            {"at_ms": milliseconds(at), "data": pieces[i].decode("utf-8", "replace") if i < len(pieces) else None}
+            for i, at in enumerate(result.event_times)
+        ]
+    return found
+
+
+def _response_body(result: Result, content_type: str) -> str | None:
+    if result.streamed:
+        return None  # its events say it, each with its time
+    if not result.bytes_sent:
+        return ""
+    if not content_type.startswith(_TEXT_TYPES):
+        return f"({result.bytes_sent} bytes of {content_type or 'data'})"
+    return trim(b"".join(result.response_body))
 
 
 class Journal:
@@ -120,6 +158,9 @@ class Journal:
                 continue
             found.append(entry(result))
         return found
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [row(result) for result in sorted(self._results, key=_arrival)]
 
     def get(self, request_id: str) -> dict[str, Any] | None:
         found = next((r for r in self._results if r.id == request_id), None)

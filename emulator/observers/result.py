@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from .billing import Billed
+
 # How a request ended:
 #   completed            every byte of the answer was sent
 #   cut                  a fault ended the stream early (cut_stream)
@@ -48,3 +50,8 @@ class Result(NamedTuple):
     tokens_charged: int | None
     retry_count: int | None  # the client's x-stainless-retry-count
     early_retry: bool  # a retry sooner than the retry-after this client was given
+    model: str | None  # the deployment's model (its price)
+    test_id: str | None  # the x-test-id header (the pytest plugin sends one per test)
+    response_body: tuple[bytes, ...]  # the start of what was sent, message by message (an event each)
+    event_times: tuple[float, ...]  # each server-sent event, seconds from arrival (the first ones)
+    billed: Billed | None  # what Azure would bill it for

@@ -122,7 +122,7 @@ def respond(ctx: RequestContext, req: EmbeddingsRequest, inputs: Inputs) -> Repl
     prompt_tokens = sum(len(ids) for ids in inputs.token_ids)
     usage = {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens}
     if req.encoding_format == "base64":
-        return JsonReply(encoded=_base64_body(matrix, deployment.response_model, usage))
+        return JsonReply(encoded=_base64_body(matrix, deployment.response_model, usage), usage=usage)
     rows = np.round(matrix.astype(np.float64), _FLOAT_DECIMALS).tolist()
     return JsonReply(
         {

@@ -60,7 +60,8 @@ def respond(ctx: RequestContext, req: SpeechRequest, _: None) -> Reply:
     samples = voice_synth.synthesize(req.input, req.voice, req.speed or 1.0, req.instructions)
     data = audio.encode(samples, voice_synth.SAMPLE_RATE, fmt, req.input)
     ctx.services.speech_memory.remember(audio.samples_digest(samples), req.input)
-    return RawReply(data, audio.CONTENT_TYPES[fmt])
+    spoken = {"characters": len(req.input), "seconds": round(len(samples) / voice_synth.SAMPLE_RATE, 3)}
+    return RawReply(data, audio.CONTENT_TYPES[fmt], usage=spoken)
 
 
 HANDLER = Handler(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -145,17 +146,15 @@ def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     if original is None and ctx.services is not None:
         original = ctx.services.speech_memory.recall(found.samples_digest)
     text = _text(req, model, found, original, translating)
+    # Azure bills audio by the minute heard, whatever the format of the answer.
+    heard = {"seconds": round(found.duration_s, 3)}
     fmt = req.response_format or "json"
     if fmt == "json":
-        return JsonReply({"text": text})
+        return JsonReply({"text": text}, usage=heard)
     segments = _segments(text, found.duration_s, spoken=original is not None)
-    if fmt == "text":
-        return RawReply(f"{text}\n".encode(), "text/plain; charset=utf-8")
-    if fmt == "srt":
-        return RawReply(_srt(segments).encode(), "text/plain; charset=utf-8")
-    if fmt == "vtt":
-        return RawReply(_vtt(segments).encode(), "text/plain; charset=utf-8")
-    return JsonReply(_verbose(req, model, text, found.duration_s, segments, translating))
+    if fmt in _PLAIN_FORMATS:
+        return RawReply(_PLAIN_FORMATS[fmt](text, segments).encode(), "text/plain; charset=utf-8", usage=heard)
+    return JsonReply(_verbose(req, model, text, found.duration_s, segments, translating), usage=heard)
 
 
 def _text(
@@ -283,6 +282,14 @@ def _srt(segments: list[Segment]) -> str:
 def _vtt(segments: list[Segment]) -> str:
     cues = "".join(f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{s.text}\n\n" for s in segments)
     return "WEBVTT\n\n" + cues
+
+
+# The answers in plain text, each from the text and its timed segments.
+_PLAIN_FORMATS: dict[str, Callable[[str, list[Segment]], str]] = {
+    "text": lambda text, _: f"{text}\n",
+    "srt": lambda _, segments: _srt(segments),
+    "vtt": lambda _, segments: _vtt(segments),
+}
 
 
 HANDLER = Handler(

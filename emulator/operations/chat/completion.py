@@ -150,6 +150,7 @@ def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
                 asynchronous=deployment.content_filter.asynchronous,
             ),
             prompt_filter_results=ctx.prompt_filter_results,
+            usage=completion.usage.body(),
         )
     # A stored completion is not remembered: a repeat must be answered, and stored, anew.
     return JsonReply(_body(ctx, completion), repeatable=completion.repeatable and not req.store)

@@ -94,6 +94,7 @@ def respond(ctx: RequestContext, req: CompletionsRequest, prompts: Prompts) -> R
                 asynchronous=deployment.content_filter.asynchronous,
             ),
             prompt_filter_results=prompt_results,
+            usage=usage,
         )
     return JsonReply(
         {

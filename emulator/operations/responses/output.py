@@ -31,6 +31,13 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
     choice = completion.choices[0]
     usage = completion.usage
     incomplete = _INCOMPLETE.get(choice.finish_reason)
+    billed = {
+        "input_tokens": usage.prompt_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": usage.completion_tokens,
+        "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
+        "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+    }
     response = {
         "id": f"resp_{ids.hex32()}{ids.hex32()[:16]}",
         "object": "response",
@@ -54,13 +61,7 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
         "tools": req.tools or [],
         "top_p": req.top_p if req.top_p is not None else 1.0,
         "truncation": req.truncation or "disabled",
-        "usage": {
-            "input_tokens": usage.prompt_tokens,
-            "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": usage.completion_tokens,
-            "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
-            "total_tokens": usage.prompt_tokens + usage.completion_tokens,
-        },
+        "usage": billed,
         "user": req.user,
     }
     if response["store"]:
@@ -71,7 +72,7 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
         conversation = [*prepared.history, *prepared.turn, answer]
         ctx.services.responses.put(Stored(response, prepared.input_items, conversation))
     if req.stream:
-        return StreamReply(events(response, deployment.model.encoding), named=True)
+        return StreamReply(events(response, deployment.model.encoding), named=True, usage=billed)
     return JsonReply(response)
 
 
