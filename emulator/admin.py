@@ -1,23 +1,30 @@
-"""The emulator's own API under /_emulator/: health, fault scenarios, scripted replies and
-the request journal.
+"""The emulator's own API under /_emulator/: health, fault scenarios, scripted replies, the
+request journal and its live feed, quota use and costs.
 
 Its errors are its own shape, not Azure's: ``{"errors": [{"title": ...}]}``, as WireMock's
-admin API answers.
+admin API answers. With an admin key configured, every endpoint but health (and the image
+links clients are given) asks for it in the ``x-emulator-admin-key`` header.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from . import __version__
 from .config_file import DeploymentConfig
-from .faults.scenario import ScenarioError
+from .delivery import dumps
+from .faults.scenario import ScenarioError, definition
+from .observers import quota_use
 from .observers.metrics import CONTENT_TYPE
 from .observers.result import OUTCOMES
 from .replies import ReplyRule, ScriptedReplies
@@ -27,8 +34,30 @@ if TYPE_CHECKING:
     from .pipeline import Pipeline
 
 
+ADMIN_KEY_HEADER = "x-emulator-admin-key"
+# Scenario bodies in YAML, as the scenario files are written (and the dashboard's editor).
+_YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+# A feed with nothing to say still says something this often, so a proxy keeps it open and a
+# page that has gone is noticed.
+_FEED_KEEP_ALIVE_S = 15.0
+_FEED_SNAPSHOT_ROWS = 500
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
 def admin_error(status: int, title: str) -> Response:
     return JSONResponse({"errors": [{"title": title}]}, status_code=status)
+
+
+def _yaml_body(text: bytes) -> Any:
+    try:
+        return yaml.safe_load(text.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError("request body: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ScenarioError(f"request body: {where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
 
 
 async def _json(request: Request) -> Any:
@@ -39,7 +68,11 @@ async def _json(request: Request) -> Any:
 
 
 class Admin:
-    def __init__(self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event) -> None:
+    def __init__(
+        self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event, admin_key: str | None = None
+    ) -> None:
+        self._key = admin_key.encode() if admin_key else None
+        self.stopping = pipeline.stopping
         self.deployments_table = pipeline.deployments
         self.faults = pipeline.faults
         self.observers = pipeline.observers
@@ -48,6 +81,20 @@ class Admin:
         self.warmed = warmed
         # Remembered answers (emulator/memo.py) were made under the old reply rules.
         self.forget_answers = pipeline.memo.clear
+
+    def guarded(self, endpoint: Endpoint) -> Endpoint:
+        """``endpoint``, answered only with the admin key when one is configured."""
+        if self._key is None:
+            return endpoint
+        key = self._key
+
+        async def checked(request: Request) -> Response:
+            given = request.headers.get(ADMIN_KEY_HEADER, "").encode("latin-1")
+            if not hmac.compare_digest(given, key):
+                return admin_error(401, f"the admin API needs the admin key, in the {ADMIN_KEY_HEADER} header")
+            return await endpoint(request)
+
+        return checked
 
     async def metrics(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -65,10 +112,14 @@ class Admin:
         return JSONResponse({"status": "ok", "ready": self.warmed.is_set(), "version": __version__})
 
     async def scenarios(self, request: Request) -> Response:
-        """GET: every scenario with its rules and counts. POST: add one (its JSON form)."""
+        """GET: every scenario with its rules and counts. POST: add or replace one, in JSON or
+        (with a YAML content type) as a scenario file is written."""
         if request.method == "POST":
-            data = await _json(request)
             try:
+                if request.headers.get("content-type", "").split(";")[0].strip() in _YAML_TYPES:
+                    data = _yaml_body(await request.body())
+                else:
+                    data = await _json(request)
                 scenario = self.faults.add(data, "request body")
             except ScenarioError as exc:
                 return admin_error(400, str(exc))
@@ -83,9 +134,16 @@ class Admin:
         )
 
     async def scenario(self, request: Request) -> Response:
+        """GET: one scenario with its counts; with ?format=yaml, as its file would be written."""
         name = request.path_params["name"]
         if name not in self.faults.scenarios:
             return admin_error(404, f"no scenario named {name!r}")
+        wanted = request.query_params.get("format", "json")
+        if wanted == "yaml":
+            written = yaml.safe_dump(definition(self.faults.scenarios[name]), sort_keys=False, allow_unicode=True)
+            return PlainTextResponse(written, media_type="application/yaml")
+        if wanted != "json":
+            return admin_error(400, f"unknown format {wanted!r}; use json or yaml")
         return JSONResponse(self.faults.describe(name))
 
     async def active(self, request: Request) -> Response:
@@ -211,6 +269,59 @@ class Admin:
         if limit is not None:
             found = found[len(found) - limit :] if limit else []
         return JSONResponse({"enabled": self.journal.enabled, "requests": found})
+
+    async def feed(self, request: Request) -> Response:
+        """GET: server-sent events. ``snapshot``: the journal's newest rows, at once; then a
+        ``request`` event with each request's row as it is recorded (``missed``: rows a slow
+        reader lost; read the journal again)."""
+        if request.method != "GET":
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+        return StreamingResponse(self._feed_events(), media_type="text/event-stream", headers=headers)
+
+    async def _feed_events(self) -> AsyncIterator[bytes]:
+        feed = self.observers.feed
+        with feed.watch() as watcher:
+            rows = self.journal.rows()[-_FEED_SNAPSHOT_ROWS:]
+            yield b"event: snapshot\ndata: " + dumps({"enabled": self.journal.enabled, "rows": rows}) + b"\n\n"
+            while not self.stopping.stopped:
+                found = None
+                with self.stopping.at_most(_FEED_KEEP_ALIVE_S):
+                    found = await watcher.rows.get()
+                if watcher.missed:
+                    yield b"event: missed\ndata: %d\n\n" % watcher.missed
+                    watcher.missed = 0
+                yield b": keep-alive\n\n" if found is None else b"event: request\ndata: " + dumps(found) + b"\n\n"
+
+    async def quotas(self, request: Request) -> Response:
+        """GET: each deployment's quota, and its use in ten-second steps over ten minutes."""
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET")
+        table, use = self.deployments_table, self.observers.quota_use
+        now = time.time()
+        listed = []
+        for name in sorted(set(table.names()) | set(use.deployments())):
+            deployment = table.resolve(name)
+            if deployment is None:
+                continue  # removed since
+            listed.append(
+                {
+                    **_deployment_entry(deployment),
+                    "enforced": deployment.enforce_quota,
+                    "steps": use.steps(name, now),
+                }
+            )
+        return JSONResponse({"now": now, "step_s": quota_use.STEP_S, "deployments": listed})
+
+    async def costs(self, request: Request) -> Response:
+        """GET: what the requests so far would have cost on Azure, per deployment and per test,
+        and the prices used. DELETE: start counting afresh."""
+        if request.method == "DELETE":
+            self.observers.costs.clear()
+            return JSONResponse({"cleared": True})
+        if request.method not in ("GET", "HEAD"):
+            return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")
+        return JSONResponse(self.observers.costs.report())
 
     async def request(self, request: Request) -> Response:
         entry = self.journal.get(request.path_params["id"])

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import ids, tokens
+from . import ids, tokens, ui
 from .admin import Admin, admin_error
 from .batch_runner import BatchRunner
 from .context import Operation, Services
@@ -66,7 +66,8 @@ def build_app(settings: Settings) -> AzureRouter:
     services = build_services(settings, deployments)
     pipeline = Pipeline(settings, load_catalog(), deployments, services)
     warmed = threading.Event()
-    admin = Admin(pipeline, services.replies, warmed)
+    admin = Admin(pipeline, services.replies, warmed, settings.admin_key)
+    guard = admin.guarded
 
     async def not_found(request: Request) -> Response:
         """Paths Azure does not have still get Azure's 404 and headers."""
@@ -78,16 +79,23 @@ def build_app(settings: Settings) -> AzureRouter:
     # above; Starlette serves the emulator's own endpoints and answers everything else.
     routes = [
         Route("/_emulator/health", admin.health, methods=ANY_METHOD),
-        Route("/_emulator/scenarios", admin.scenarios, methods=ANY_METHOD),
-        Route("/_emulator/scenarios/active", admin.active, methods=ANY_METHOD),
-        Route("/_emulator/scenarios/reset", admin.reset, methods=ANY_METHOD),
-        Route("/_emulator/scenarios/{name}", admin.scenario, methods=["GET"]),
-        Route("/_emulator/replies", admin.scripted_replies, methods=ANY_METHOD),
-        Route("/_emulator/deployments", admin.deployments, methods=ANY_METHOD),
-        Route("/_emulator/deployments/{name}", admin.deployment, methods=ANY_METHOD),
-        Route("/_emulator/metrics", admin.metrics, methods=ANY_METHOD),
-        Route("/_emulator/requests", admin.requests, methods=ANY_METHOD),
-        Route("/_emulator/requests/{id}", admin.request, methods=["GET"]),
+        Route("/_emulator/scenarios", guard(admin.scenarios), methods=ANY_METHOD),
+        Route("/_emulator/scenarios/active", guard(admin.active), methods=ANY_METHOD),
+        Route("/_emulator/scenarios/reset", guard(admin.reset), methods=ANY_METHOD),
+        Route("/_emulator/scenarios/{name}", guard(admin.scenario), methods=["GET"]),
+        Route("/_emulator/replies", guard(admin.scripted_replies), methods=ANY_METHOD),
+        Route("/_emulator/deployments", guard(admin.deployments), methods=ANY_METHOD),
+        Route("/_emulator/deployments/{name}", guard(admin.deployment), methods=ANY_METHOD),
+        Route("/_emulator/metrics", guard(admin.metrics), methods=ANY_METHOD),
+        Route("/_emulator/requests", guard(admin.requests), methods=ANY_METHOD),
+        Route("/_emulator/requests/{id}", guard(admin.request), methods=["GET"]),
+        Route("/_emulator/feed", guard(admin.feed), methods=ANY_METHOD),
+        Route("/_emulator/quotas", guard(admin.quotas), methods=ANY_METHOD),
+        Route("/_emulator/costs", guard(admin.costs), methods=ANY_METHOD),
+        # The dashboard: files with no secrets in them; the page sends the key to the API.
+        Route("/_emulator/ui", ui.page, methods=["GET"]),
+        Route("/_emulator/ui/", ui.page, methods=["GET"]),
+        Route("/_emulator/ui/{name}", ui.asset, methods=["GET"]),
         # Generated images' links (response_format: url), as Azure's blob storage serves them.
         Route("/_emulator/blobs/private/{path:path}", services.image_links.serve, methods=ANY_METHOD),
         Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),

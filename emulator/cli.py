@@ -30,6 +30,7 @@ ENV = {
     "tls_cert": "AOAI_EMULATOR_TLS_CERT",
     "tls_key": "AOAI_EMULATOR_TLS_KEY",
     "grace_period": "AOAI_EMULATOR_GRACE_PERIOD",
+    "admin_key": "AOAI_EMULATOR_ADMIN_KEY",
 }
 DEFAULT_API_VERSION = "2024-10-21"
 
@@ -74,6 +75,11 @@ def parser() -> argparse.ArgumentParser:
         default=float(env(ENV["grace_period"], "5")),
         metavar="SECONDS",
         help="on SIGTERM or SIGINT, how long requests in flight may take to finish",
+    )
+    p.add_argument(
+        "--admin-key",
+        default=env(ENV["admin_key"]),
+        help="ask for this key (header x-emulator-admin-key) on /_emulator/, the dashboard included",
     )
     p.add_argument("--tls-dir", type=Path, default=env(ENV["tls_dir"]), help="where the local CA is kept")
     p.add_argument("--tls-cert", type=Path, default=env(ENV["tls_cert"]), help="your own certificate (PEM)")
@@ -167,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             replay_dir=args.replay,
             replay_timing=args.replay_timing,
             grace_period_s=args.grace_period,
+            admin_key=args.admin_key or None,
         )
         if args.record and args.replay:
             raise ConfigError("--record and --replay cannot be used together")

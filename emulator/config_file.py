@@ -146,6 +146,7 @@ class FileConfig(BaseModel):
     region: str = "East US"
     auth: Literal["key", "none"] = "key"
     api_keys: list[str] = Field(default_factory=list)
+    admin_key: str | None = Field(default=None, min_length=1)
     infer_deployments: bool | None = None
     deployments: dict[str, DeploymentConfig] | None = None
     max_body_bytes: int = Field(default=26_214_400, ge=1024)

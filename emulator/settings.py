@@ -70,6 +70,7 @@ class Settings:
     region: str = "East US"
     auth: str = "key"
     api_keys: frozenset[str] = frozenset()
+    admin_key: str | None = None  # when set, /_emulator/ (but health) asks for it
     infer_deployments: bool = True
     deployments: dict[str, DeploymentConfig] = field(default_factory=dict)
     max_body_bytes: int = 26_214_400
@@ -105,6 +106,7 @@ class Settings:
             region=file.region,
             auth=file.auth,
             api_keys=frozenset(file.api_keys),
+            admin_key=file.admin_key,
             infer_deployments=infer,
             deployments=deployments,
             max_body_bytes=file.max_body_bytes,

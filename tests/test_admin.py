@@ -55,3 +55,71 @@ def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint
         assert response.status_code == 400, body
         assert words in response.json()["errors"][0]["title"], response.json()
     assert httpx.get(f"{endpoint}/_emulator/deployments/bad").status_code == 404
+
+
+def test_an_admin_key_guards_the_admin_api_but_not_health_or_image_links() -> None:
+    from openai import AzureOpenAI
+
+    from emulator.settings import Settings
+    from support import running_emulator
+
+    with running_emulator(Settings.build(admin_key="letmein-please")) as url:
+        refused = httpx.get(f"{url}/_emulator/requests")
+        assert refused.status_code == 401
+        assert refused.json() == {
+            "errors": [{"title": "the admin API needs the admin key, in the x-emulator-admin-key header"}]
+        }
+        assert httpx.get(f"{url}/_emulator/feed", headers={"x-emulator-admin-key": "wrong"}).status_code == 401
+        assert httpx.get(f"{url}/_emulator/health").status_code == 200
+        keyed = {"x-emulator-admin-key": "letmein-please"}
+        assert httpx.get(f"{url}/_emulator/requests", headers=keyed).status_code == 200
+        # Clients are handed image links; they fetch them without any key.
+        with AzureOpenAI(azure_endpoint=url, api_key="k", api_version="2024-10-21") as client:
+            image = client.images.generate(model="dall-e-3", prompt="a red kite", response_format="url")
+        assert image.data and image.data[0].url
+        assert httpx.get(image.data[0].url).status_code == 200
+        # The dashboard's files hold no secrets: the page loads, then asks for the key.
+        assert httpx.get(f"{url}/_emulator/ui").status_code == 200
+
+
+def test_scenarios_are_added_in_yaml_and_read_back_as_their_files_are_written(endpoint: str) -> None:
+    text = """\
+name: yaml-made
+description: Two 503s, then success.
+rules:
+  - name: twice
+    when: {first: 2}
+    actions:
+      - action: error
+        status: 503
+"""
+    made = httpx.post(f"{endpoint}/_emulator/scenarios", content=text, headers={"content-type": "application/yaml"})
+    assert made.status_code == 201 and made.json()["builtin"] is False
+    written = httpx.get(f"{endpoint}/_emulator/scenarios/yaml-made", params={"format": "yaml"})
+    assert written.headers["content-type"] == "application/yaml"
+    import yaml
+
+    assert yaml.safe_load(written.text) == yaml.safe_load(text)
+    builtin = httpx.get(f"{endpoint}/_emulator/scenarios/throttled", params={"format": "yaml"})
+    assert yaml.safe_load(builtin.text)["rules"][0]["actions"][0]["retry_after_ms"] == 2000
+
+
+def test_scenarios_in_broken_yaml_are_refused_with_the_line(endpoint: str) -> None:
+    def post(text: str) -> httpx.Response:
+        return httpx.post(
+            f"{endpoint}/_emulator/scenarios", content=text, headers={"content-type": "text/yaml; charset=utf-8"}
+        )
+
+    broken = post("name: x\nrules: [\n  - a: b\n")
+    assert broken.status_code == 400
+    assert broken.json()["errors"][0]["title"].startswith("request body: line 3: invalid YAML:")
+    unknown = post("name: x\nrules:\n  - name: r\n    actions: [{action: explode}]\n")
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["title"].startswith(
+        "request body: rule 'r' (rules[0]): actions[0]: unknown action 'explode'"
+    )
+    builtin = post("name: throttled\nrules:\n  - name: r\n    actions: [{action: error, status: 500}]\n")
+    assert builtin.json()["errors"][0]["title"] == (
+        "request body: 'throttled' is a built-in scenario; choose another name"
+    )
+    assert httpx.get(f"{endpoint}/_emulator/scenarios/throttled", params={"format": "xml"}).status_code == 400

@@ -34,7 +34,7 @@ class _Sum:
         return {
             "requests": self.requests,
             **self.billed._asdict(),
-            "cost": round(self.cost, 6),
+            "cost": self.cost,
             "unpriced_requests": self.unpriced,
         }
 
@@ -77,7 +77,7 @@ class Costs:
                 "notes": self.prices.notes,
                 "models": {name: p.model_dump(exclude_none=True) for name, p in sorted(self.prices.models.items())},
             },
-            "total": round(sum(d.cost for d in self._deployments.values()), 6),
+            "total": sum(d.cost for d in self._deployments.values()),
             "deployments": deployments,
             "tests": [{"test_id": test_id, **found.view()} for test_id, found in self._tests.items()],
         }

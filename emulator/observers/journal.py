@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .result import Result
+from .retries import retry_after_s
 
 _SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie"})
 _BODY_CHARS = 4096
@@ -94,6 +95,7 @@ def row(result: Result) -> dict[str, Any]:
         "test_id": result.test_id,
         "model": result.model,
         "billed": billed._asdict() if billed is not None else None,
+        "retry_after_ms": _retry_after_ms(result),
     }
 
 
@@ -114,6 +116,14 @@ def entry(result: Result) -> dict[str, Any]:
             for i, at in enumerate(result.event_times)
         ]
     return found
+
+
+def _retry_after_ms(result: Result) -> float | None:
+    """How long the answer asked the client to wait before trying again, if it did."""
+    if result.status < 400:
+        return None
+    seconds = retry_after_s(result.response_headers)
+    return None if seconds is None else round(seconds * 1000, 3)
 
 
 def _response_body(result: Result, content_type: str) -> str | None:

@@ -34,7 +34,7 @@ class RetryWatch:
         """Note the wait an answer asked for."""
         if result.status not in _WAIT_STATUSES and result.status < 500:
             return
-        seconds = _retry_after_s(result.response_headers)
+        seconds = retry_after_s(result.response_headers)
         if seconds is not None:
             key = (result.client, result.deployment or "", result.operation)
             self._not_before[key] = time.monotonic() + seconds
@@ -43,7 +43,7 @@ class RetryWatch:
         self._not_before.clear()
 
 
-def _retry_after_s(headers: tuple[tuple[bytes, bytes], ...]) -> float | None:
+def retry_after_s(headers: tuple[tuple[bytes, bytes], ...]) -> float | None:
     # The clients read retry-after-ms first, then retry-after (shared/reference/clients.md 2).
     found = dict(headers)
     for name, scale in ((b"retry-after-ms", 1000.0), (b"retry-after", 1.0)):

@@ -1,0 +1,54 @@
+"""Quota use over time (/_emulator/quotas): each deployment's requests, charged tokens and
+quota 429s in ten-second steps, beside its TPM and RPM, as the dashboard draws them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+from openai import AzureOpenAI
+
+from emulator.settings import DeploymentConfig, Settings
+from support import running_emulator
+
+HELLO = [{"role": "user", "content": "Hello"}]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    settings = Settings.build(
+        infer_deployments=False,
+        deployments={
+            "small": DeploymentConfig(model="gpt-4o-mini", quota={"rpm": 12, "tpm": 5000}),  # 2 per 10 s
+            "idle": DeploymentConfig(model="gpt-4o"),
+        },
+        enforce_rate_limits=True,
+    )
+    with running_emulator(settings) as url:
+        yield url
+
+
+def test_use_and_refusals_are_counted_per_step_against_the_quota(endpoint: str) -> None:
+    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as client:
+        admitted = [client.chat.completions.with_raw_response.create(model="small", messages=HELLO) for _ in range(2)]
+        with pytest.raises(openai.RateLimitError):
+            client.chat.completions.create(model="small", messages=HELLO)
+        # A 429 a scenario sends is a fault, not the quota's doing.
+        with pytest.raises(openai.RateLimitError):
+            client.with_options(default_headers={"x-emulator-scenario": "throttled"}).chat.completions.create(
+                model="idle", messages=HELLO
+            )
+    data = httpx.get(f"{endpoint}/_emulator/quotas").json()
+    assert data["step_s"] == 10
+    found = {d["name"]: d for d in data["deployments"]}
+    small = found["small"]
+    assert (small["tpm"], small["rpm"], small["enforced"]) == (5000, 12, True)
+    assert len(small["steps"]) == 60 and small["steps"][-1]["at"] <= data["now"] < small["steps"][-1]["at"] + 10
+    charged = sum(int(r.headers["x-ratelimit-remaining-tokens"]) for r in admitted[:1])
+    totals = {key: sum(s[key] for s in small["steps"]) for key in ("requests", "tokens", "rate_limited")}
+    assert totals["requests"] == 3 and totals["rate_limited"] == 1
+    assert totals["tokens"] == 2 * (5000 - charged)  # two identical requests, each charged the same
+    idle = {key: sum(s[key] for s in found["idle"]["steps"]) for key in ("requests", "rate_limited")}
+    assert idle == {"requests": 1, "rate_limited": 0}
