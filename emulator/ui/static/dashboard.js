@@ -438,7 +438,7 @@ function timeline(attempts) {
   const width = 900;
   const height = 150;
   const left = 40;
-  const right = 20;
+  const right = 40;
   const y = 70;
   const start = attempts[0].received_at;
   const ends = attempts.map((a) => a.received_at + (a.duration_ms || 0) / 1000 + (a.retry_after_ms || 0) / 1000);
@@ -514,8 +514,8 @@ async function drawQuotas() {
         el("p", { class: "note" }, `${d.model} · ${d.enforced ? "quota enforced" : "quota metered, not enforced"}`),
         el("p", {}, `This minute: ${last.tokens} of ${d.tpm} tokens, ${last.requests} of ${d.rpm} requests. `,
           `429s from the quota in ten minutes: `, el("strong", { class: "refused-count" }, refused)),
-        chart(d.minutes, "tokens", d.tpm, `Tokens per minute against ${d.tpm} TPM`),
-        chart(d.minutes, "requests", d.rpm, `Requests per minute against ${d.rpm} RPM`),
+        chart(d.minutes, "tokens", d.tpm, `Tokens per minute · quota ${d.tpm} TPM`),
+        chart(d.minutes, "requests", d.rpm, `Requests per minute · quota ${d.rpm} RPM`),
       );
     }),
   );
@@ -550,7 +550,7 @@ function chart(minutes, field, limit, label) {
   const scale = (v) => ((height - top - bottom) * v) / peak;
   const barWidth = width / minutes.length;
   const node = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label });
-  node.append(svg("text", { x: 0, y: 10 }, limitShown ? label : `${label} (the quota is off the scale)`));
+  node.append(svg("text", { x: 0, y: 10 }, limitShown ? label : `${label} (off the scale)`));
   minutes.forEach((m, i) => {
     const h = scale(m[field]);
     node.append(
@@ -700,6 +700,11 @@ async function drawCost() {
 
 // -- start ---------------------------------------------------------------------------------
 
-const first = location.hash.slice(1);
-showView(VIEWS.includes(first) ? first : "requests");
+function viewInAddress() {
+  const named = location.hash.slice(1);
+  return VIEWS.includes(named) ? named : "requests";
+}
+
+window.addEventListener("hashchange", () => viewInAddress() !== state.view && showView(viewInAddress()));
+showView(viewInAddress());
 connect();
