@@ -156,7 +156,7 @@ class RequestContext:
     # will find in the answer.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)
     completion_verdict: Verdict | None = None
-    reply: Reply | None = None  # the answer made, before delivery (the journal bills it)
+    reply: Reply | None = None  # a model's answer, before delivery (what Azure bills it for)
 
 
 class RequestHeaders:

@@ -113,7 +113,7 @@ class Pipeline:
 
     async def _answer_or_error(self, ctx: RequestContext, wire: Transmission) -> ASGIApp:
         try:
-            reply = ctx.reply = await self._answer(ctx, wire)
+            reply = await self._answer(ctx, wire)
             pacer = await self.pacing.start(
                 ctx, reply, lambda seconds: wire.wait_for_client(ctx.request.receive, seconds), wire.sleep
             )
@@ -143,7 +143,9 @@ class Pipeline:
         handler = ctx.operation.handler
         if isinstance(handler, ResourceHandler):
             return await self._answer_stored(ctx, handler, wire)
-        return await self._answer_model(ctx, handler, wire)
+        # A model's answer is what Azure bills (a stored one read back is not).
+        ctx.reply = await self._answer_model(ctx, handler, wire)
+        return ctx.reply
 
     async def _answer_stored(self, ctx: RequestContext, handler: ResourceHandler, wire: Transmission) -> Reply:
         """A stored resource (a file, a batch, a response by id, the model list): nothing to

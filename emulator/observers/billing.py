@@ -2,17 +2,16 @@
 cached and out, images, characters spoken and seconds of audio heard or spoken.
 
 The answer says it in one of the usage forms the operations send (chat and completions,
-the Responses API, embeddings, images), or, where the client is not shown a count (a stream
-without ``include_usage``, speech, transcripts), in the reply's own ``usage``. Read once per
-request, when it is recorded.
+the Responses API, embeddings), or, where the client is not shown all of it (a stream
+without ``include_usage``, images, speech, transcripts), in the reply's own ``usage``. Read
+once per request, when it is recorded.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from ..delivery import Reply
+from ..delivery import FileReply, JsonReply, Reply
 
 
 class Billed(NamedTuple):
@@ -23,45 +22,26 @@ class Billed(NamedTuple):
     characters: int = 0  # text turned into speech
     audio_seconds: float = 0.0  # audio heard (transcribed, translated) or spoken
 
-    def plus(self, other: Billed) -> Billed:
-        return Billed(
-            self.input_tokens + other.input_tokens,
-            self.cached_tokens + other.cached_tokens,
-            self.output_tokens + other.output_tokens,
-            self.images + other.images,
-            self.characters + other.characters,
-            round(self.audio_seconds + other.audio_seconds, 3),
-        )
-
 
 def billed(reply: Reply | None) -> Billed | None:
-    """What the reply bills, or None for answers that bill nothing (errors, stored resources)."""
-    if reply is None or getattr(reply, "status", 200) >= 400:
+    """What the reply bills, or None for answers that bill nothing (errors, stored resources).
+    On every request's path: a few dictionary reads, nothing more."""
+    if reply is None:
         return None
-    usage = getattr(reply, "usage", None)
-    body = getattr(reply, "body", None)
-    if usage is None and isinstance(body, dict):
+    usage = reply.usage if not isinstance(reply, FileReply) else None
+    body = reply.body if isinstance(reply, JsonReply) else None
+    if usage is None and body is not None:
         usage = body.get("usage")
-    images = _images(body)
     if not isinstance(usage, dict):
-        return Billed(images=images) if images else None
-    details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+        return None
+    details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details")
+    prompt = usage.get("prompt_tokens")
+    completion = usage.get("completion_tokens")
     return Billed(
-        input_tokens=_int(usage.get("prompt_tokens", usage.get("input_tokens"))),
-        cached_tokens=_int(details.get("cached_tokens") if isinstance(details, dict) else 0),
-        output_tokens=_int(usage.get("completion_tokens", usage.get("output_tokens"))),
-        images=images,
-        characters=_int(usage.get("characters")),
-        audio_seconds=float(usage.get("seconds") or 0.0),
+        prompt if prompt is not None else usage.get("input_tokens") or 0,
+        (details.get("cached_tokens") or 0) if isinstance(details, dict) else 0,
+        completion if completion is not None else usage.get("output_tokens") or 0,
+        usage.get("images") or 0,
+        usage.get("characters") or 0,
+        usage.get("seconds") or 0.0,
     )
-
-
-def _images(body: Any) -> int:
-    # Image generations and edits: a list of images under "data", each a url or b64_json.
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        return 0
-    return sum(1 for item in body["data"] if isinstance(item, dict) and ("b64_json" in item or "url" in item))
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0

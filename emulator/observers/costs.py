@@ -1,5 +1,10 @@
 """What the requests so far would have cost on Azure: billed usage summed per deployment and
-per test (the ``x-test-id`` header the pytest plugin sends), priced from the price table."""
+per test (the ``x-test-id`` header the pytest plugin sends), priced from the price table.
+
+Each request adds its counts to plain lists (on every request's path, so nothing more); the
+prices are applied when the report is asked for. A test's sums are kept per model, since a
+test may call several.
+"""
 
 from __future__ import annotations
 
@@ -12,61 +17,56 @@ from .result import Result
 # Tests come and go (an id per test): the oldest are forgotten past this many.
 MAX_TESTS = 10_000
 
+# requests, then Billed's fields in order
+Sums = list[float]
 
-class _Sum:
-    __slots__ = ("requests", "billed", "cost", "unpriced")
 
-    def __init__(self) -> None:
-        self.requests = 0
-        self.billed = Billed()
-        self.cost = 0.0
-        self.unpriced = 0  # requests whose model has no price in the table
+def _add(sums: Sums, billed: Billed) -> None:
+    sums[0] += 1
+    sums[1] += billed[0]
+    sums[2] += billed[1]
+    sums[3] += billed[2]
+    sums[4] += billed[3]
+    sums[5] += billed[4]
+    sums[6] += billed[5]
 
-    def add(self, billed: Billed, cost: float | None) -> None:
-        self.requests += 1
-        self.billed = self.billed.plus(billed)
-        if cost is None:
-            self.unpriced += 1
-        else:
-            self.cost += cost
 
-    def view(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            **self.billed._asdict(),
-            "cost": self.cost,
-            "unpriced_requests": self.unpriced,
-        }
+def _billed(sums: Sums) -> Billed:
+    return Billed(int(sums[1]), int(sums[2]), int(sums[3]), int(sums[4]), int(sums[5]), round(sums[6], 3))
 
 
 class Costs:
     def __init__(self, prices: PriceTable) -> None:
         self.prices = prices
-        self._deployments: dict[tuple[str, str], _Sum] = {}
-        self._tests: dict[str, _Sum] = {}
+        self._deployments: dict[tuple[str, str | None], Sums] = {}
+        self._tests: dict[str, dict[str | None, Sums]] = {}
 
     def observe(self, result: Result) -> None:
         billed = result.billed
         if billed is None or result.deployment is None:
             return
-        cost = self.prices.cost(result.model, billed)
-        key = (result.deployment, result.model or "")
-        found = self._deployments.get(key)
-        if found is None:
-            found = self._deployments[key] = _Sum()
-        found.add(billed, cost)
+        key = (result.deployment, result.model)
+        sums = self._deployments.get(key)
+        if sums is None:
+            sums = self._deployments[key] = [0, 0, 0, 0, 0, 0, 0.0]
+        _add(sums, billed)
         if result.test_id:
-            test = self._tests.get(result.test_id)
-            if test is None:
+            models = self._tests.get(result.test_id)
+            if models is None:
                 if len(self._tests) >= MAX_TESTS:
                     del self._tests[next(iter(self._tests))]
-                test = self._tests[result.test_id] = _Sum()
-            test.add(billed, cost)
+                models = self._tests[result.test_id] = {}
+            sums = models.get(result.model)
+            if sums is None:
+                sums = models[result.model] = [0, 0, 0, 0, 0, 0, 0.0]
+            _add(sums, billed)
 
     def report(self) -> dict[str, Any]:
         deployments = [
-            {"deployment": name, "model": model or None, **found.view()}
-            for (name, model), found in sorted(self._deployments.items())
+            {"deployment": name, "model": model, **self._view({model: sums})}
+            for (name, model), sums in sorted(
+                self._deployments.items(), key=lambda item: (item[0][0], item[0][1] or "")
+            )
         ]
         return {
             "currency": self.prices.currency,
@@ -77,9 +77,27 @@ class Costs:
                 "notes": self.prices.notes,
                 "models": {name: p.model_dump(exclude_none=True) for name, p in sorted(self.prices.models.items())},
             },
-            "total": sum(d.cost for d in self._deployments.values()),
+            "total": sum(d["cost"] for d in deployments),
             "deployments": deployments,
-            "tests": [{"test_id": test_id, **found.view()} for test_id, found in self._tests.items()],
+            "tests": [{"test_id": test_id, **self._view(models)} for test_id, models in self._tests.items()],
+        }
+
+    def _view(self, models: dict[str | None, Sums]) -> dict[str, Any]:
+        """Sums over ``models``, and their cost: each model's at its own price."""
+        totals = [0.0] * 7
+        cost, unpriced = 0.0, 0
+        for model, sums in models.items():
+            totals = [a + b for a, b in zip(totals, sums)]
+            priced = self.prices.cost(model, _billed(sums))
+            if priced is None:
+                unpriced += int(sums[0])
+            else:
+                cost += priced
+        return {
+            "requests": int(totals[0]),
+            **_billed(totals)._asdict(),
+            "cost": cost,
+            "unpriced_requests": unpriced,
         }
 
     def clear(self) -> None:

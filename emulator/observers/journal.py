@@ -15,7 +15,7 @@ from typing import Any
 from .result import Result
 from .retries import retry_after_s
 
-_SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie"})
+_SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "x-emulator-admin-key"})
 _BODY_CHARS = 4096
 # The most of a body the journal holds on to (bodies may be megabytes).
 KEPT_BODY_BYTES = 4 * _BODY_CHARS

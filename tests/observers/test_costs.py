@@ -111,3 +111,17 @@ def test_the_prices_say_where_and_when_they_were_read(endpoint: str) -> None:
     assert prices["models"]["gpt-4o"] == {"input": 2.5, "cached_input": 1.25, "output": 10.0}
     # Every price is for a model the emulator knows.
     assert set(table.models) <= set(load_models())
+
+
+def test_reading_a_stored_response_back_is_not_billed_again(endpoint: str, client: AzureOpenAI) -> None:
+    with openai.OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k") as v1:
+        made = v1.responses.create(model="gpt-4o", input="Tell me about the sea")
+        again = v1.responses.retrieve(made.id)
+    assert again.usage is not None and again.usage.input_tokens > 0  # the usage is in the body read back
+    found = by_deployment(endpoint)["gpt-4o"]
+    assert made.usage is not None
+    assert (found["requests"], found["input_tokens"], found["output_tokens"]) == (
+        1,
+        made.usage.input_tokens,
+        made.usage.output_tokens,
+    )

@@ -14,7 +14,7 @@ from openai import AzureOpenAI
 
 from emulator.observers.feed import QUEUE_ROWS, Watcher
 from emulator.settings import Settings
-from support import running_emulator
+from support import APPS, running_emulator, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,9 @@ def test_the_feed_sends_the_journal_then_each_request_as_it_is_recorded(endpoint
             model="gpt-4o-mini", messages=[{"role": "user", "content": "now"}]
         )
         name, data = next(received)
+        assert APPS[endpoint].state.pipeline.observers.feed.watchers == 1
+    # A reader that has gone is no longer fed.
+    wait_until(lambda: APPS[endpoint].state.pipeline.observers.feed.watchers == 0)
     row = json.loads(data)
     assert name == "request"
     assert row["id"] == made.headers["x-request-id"]

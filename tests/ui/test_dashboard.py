@@ -106,6 +106,11 @@ def test_a_retry_then_succeed_run_draws_three_attempts_and_two_waits(page: Page,
     rows = page.locator("#attempts tbody tr")
     expect(rows.nth(0).locator("td").nth(4)).to_have_text("100.0 ms")
     shoot(page, shots / "retry-timeline.png")
+    # An attempt opens to its whole entry, from the keyboard too.
+    rows.nth(2).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#view-requests")).to_be_visible()
+    expect(page.locator("#detail .request-headers")).to_contain_text("x-stainless-retry-count: 2")
 
 
 def test_a_retry_inside_the_wait_is_flagged_early(page: Page, endpoint: str) -> None:

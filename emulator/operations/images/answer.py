@@ -78,7 +78,8 @@ def respond(ctx: RequestContext, req: ImageRequest, sources: Sources | None) -> 
     body: dict[str, Any] = {"created": int(time.time()), "data": data}
     if abilities.reports_usage:
         body["usage"] = _usage(req, model, sources, size, quality)
-    return JsonReply(body)
+    # Azure bills the images made, and the tokens where the model counts them.
+    return JsonReply(body, usage={**body.get("usage", {}), "images": len(data)})
 
 
 def _model(ctx: RequestContext) -> ModelInfo:

@@ -422,7 +422,12 @@ function drawRetries() {
     ...attempts.map((a, i) =>
       el(
         "tr",
-        { tabindex: "0", onclick: () => (showView("requests"), openDetail(a.id)) },
+        {
+          tabindex: "0",
+          "aria-label": `attempt ${i + 1}: ${a.status}, open details`,
+          onclick: () => openAttempt(a.id),
+          onkeydown: (event) => (event.key === "Enter" || event.key === " ") && (event.preventDefault(), openAttempt(a.id)),
+        },
         el("td", {}, i + 1),
         el("td", {}, clock(a.received_at)),
         el("td", { class: statusClass(a.status) }, a.status),
@@ -432,6 +437,11 @@ function drawRetries() {
       ),
     ),
   );
+}
+
+function openAttempt(id) {
+  showView("requests");
+  openDetail(id);
 }
 
 function timeline(attempts) {
