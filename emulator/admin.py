@@ -282,7 +282,7 @@ class Admin:
     async def _feed_events(self) -> AsyncIterator[bytes]:
         feed = self.observers.feed
         with feed.watch() as watcher:
-            rows = self.journal.rows()[-_FEED_SNAPSHOT_ROWS:]
+            rows = self.journal.rows(_FEED_SNAPSHOT_ROWS)
             yield b"event: snapshot\ndata: " + dumps({"enabled": self.journal.enabled, "rows": rows}) + b"\n\n"
             while not self.stopping.stopped:
                 found = None

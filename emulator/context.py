@@ -151,7 +151,8 @@ class RequestContext:
     # When the model starts "working": after any fault delays, so a delay adds to the time
     # to first token instead of hiding in it.
     paced_from: float | None = None
-    tokens_charged: int | None = None
+    tokens_charged: int | None = None  # set once the quota admits the request
+    quota_refused: bool = False  # the deployment's quota answered 429
     # Azure's annotations of the prompt, from the content-filter step, and what the filter
     # will find in the answer.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)

@@ -42,7 +42,7 @@ class JsonReply:
     # makes it not): only such replies are remembered (emulator/memo.py).
     repeatable: bool = True
     # What Azure would bill, in the body's usage form, when the body is not at hand (bytes
-    # written by the operation); otherwise the body's own "usage" (emulator/billing.py).
+    # written by the operation); otherwise the body's own "usage" (emulator/observers/billing.py).
     usage: dict[str, Any] | None = None
 
     def payload(self) -> bytes:
@@ -59,7 +59,7 @@ class StreamReply:
     # The Responses API's style: an ``event:`` line naming each event's type, and no
     # ``data: [DONE]`` at the end (the stream ends with its last event).
     named: bool = False
-    # What Azure bills for the whole answer, sent to the client or not (emulator/billing.py).
+    # What Azure bills for the whole answer, sent to the client or not (emulator/observers/billing.py).
     usage: dict[str, Any] | None = None
 
 

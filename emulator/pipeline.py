@@ -39,6 +39,7 @@ from .errors import (
     DeploymentNotFound,
     InternalServerError,
     OperationNotSupported,
+    RateLimited,
     ResourceNotFound,
     UnrecognizedArgument,
 )
@@ -75,7 +76,14 @@ class Pipeline:
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
         ctx = self._context(Request(scope, receive, send), operation, surface)
-        wire = Transmission(send, scope, ctx.received, lambda: self.observers.record(ctx, wire), self.stopping)
+        wire = Transmission(
+            send,
+            scope,
+            ctx.received,
+            lambda: self.observers.record(ctx, wire),
+            self.stopping,
+            self.observers.keeps_bodies,
+        )
         if scope["method"] == "OPTIONS":
             response: ASGIApp = preflight_response(ctx.request, ctx.headers)
         else:
@@ -263,7 +271,13 @@ class Pipeline:
 
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
-        reading = self.limiter.admit(ctx.deployment, estimated_tokens, ctx.operation.operation_id, ctx.api_version.name)
+        try:
+            reading = self.limiter.admit(
+                ctx.deployment, estimated_tokens, ctx.operation.operation_id, ctx.api_version.name
+            )
+        except RateLimited:
+            ctx.quota_refused = True
+            raise
         ctx.tokens_charged = estimated_tokens
         ctx.headers.update(reading.headers())
 

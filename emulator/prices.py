@@ -4,11 +4,14 @@ what the dashboard's cost view multiplies the billed usage by."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import yamlfiles
-from .observers.billing import Billed
+
+if TYPE_CHECKING:
+    from .observers.billing import Billed
 
 _MILLION = 1_000_000
 

@@ -60,11 +60,18 @@ class Transmission:
         "_asleep",
         "_kept",
         "_kept_bytes",
+        "_times_left",
         "event_times",
     )
 
     def __init__(
-        self, send: Send, scope: Scope, started: float, on_over: Callable[[], None], stopping: Stopping | None = None
+        self,
+        send: Send,
+        scope: Scope,
+        started: float,
+        on_over: Callable[[], None],
+        stopping: Stopping | None = None,
+        keep: bool = True,
     ) -> None:
         self._send = send
         self._scope = scope
@@ -86,8 +93,9 @@ class Transmission:
         self._asleep: asyncio.Future[None] | None = None  # the wait ``client_gone`` ends
         # The start of the body, for the journal: references to what was sent, cut at its size.
         self._kept: list[bytes] = []
-        self._kept_bytes = 0
+        self._kept_bytes = 0 if keep else KEPT_BODY_BYTES  # full from the start: keep nothing
         self.event_times: list[float] = []  # each event, seconds from arrival (the first ones)
+        self._times_left = KEPT_EVENT_TIMES if keep else 0
 
     async def send(self, message: Message) -> None:
         if getattr(self._cycle, "disconnected", False):
@@ -106,7 +114,8 @@ class Transmission:
                     self._kept_bytes += len(piece)
                 if self.streamed:
                     self.events_sent += 1  # one event per message (emulator/sse.py sends each alone)
-                    if len(self.event_times) < KEPT_EVENT_TIMES:
+                    if self._times_left:
+                        self._times_left -= 1
                         self.event_times.append(now - self._started)
             await self._send(message)
             if not message.get("more_body"):

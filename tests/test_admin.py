@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
+import pytest
 
 
 def test_unknown_admin_paths_and_filters_answer_in_the_admin_shape(endpoint: str) -> None:
@@ -55,6 +58,45 @@ def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint
         assert response.status_code == 400, body
         assert words in response.json()["errors"][0]["title"], response.json()
     assert httpx.get(f"{endpoint}/_emulator/deployments/bad").status_code == 404
+
+
+# What answers without the admin key: probes, the image links clients are given, the
+# dashboard's files (the page asks for the key), and the 404 for paths that are not there.
+_OPEN_ROUTES = {
+    "/_emulator/health",
+    "/_emulator/ui",
+    "/_emulator/ui/",
+    "/_emulator/ui/{name}",
+    "/_emulator/{path:path}",
+}
+
+
+def test_every_admin_route_but_the_open_ones_asks_for_the_key(tmp_path: Path) -> None:
+    from starlette.routing import Route
+
+    from emulator.settings import Settings
+    from support import APPS, running_emulator
+
+    config = tmp_path / "emulator.yaml"
+    config.write_text("admin_key: from-the-file\n")
+    with running_emulator(Settings.build(config)) as url:
+        routes = [r for r in APPS[url].routes if isinstance(r, Route) and r.path.startswith("/_emulator/")]
+        guarded = [r.path for r in routes if r.path not in _OPEN_ROUTES and not r.path.startswith("/_emulator/blobs/")]
+        assert len(guarded) >= 13
+        for path in guarded:
+            concrete = path.replace("{name}", "throttled").replace("{id}", "none")
+            assert httpx.get(f"{url}{concrete}").status_code == 401, path
+            # Only the status is read: the feed's answer goes on.
+            with httpx.stream("GET", f"{url}{concrete}", headers={"x-emulator-admin-key": "from-the-file"}) as keyed:
+                assert keyed.status_code != 401, path
+
+
+def test_the_admin_key_comes_from_the_flag_or_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator import cli
+
+    assert cli.parser().parse_args(["--admin-key", "k1"]).admin_key == "k1"
+    monkeypatch.setenv("AOAI_EMULATOR_ADMIN_KEY", "k2")
+    assert cli.parser().parse_args([]).admin_key == "k2"
 
 
 def test_an_admin_key_guards_the_admin_api_but_not_health_or_image_links() -> None:

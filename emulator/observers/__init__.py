@@ -32,6 +32,8 @@ class Observers:
         self.quota_use = QuotaUse()
         self.costs = Costs(price_table())
         self.feed = Feed()
+        # What was sent is kept for the journal alone: with it off, nothing is.
+        self.keeps_bodies = self.journal.enabled
         self._log_bodies = settings.log_bodies
         self._log_format = settings.log_format
 
@@ -79,6 +81,7 @@ class Observers:
             fault_rule=faults.rule if faults else None,
             faults=tuple(a.kind for a in faults.actions()) if faults else (),
             tokens_charged=ctx.tokens_charged,
+            quota_refused=ctx.quota_refused,
             retry_count=retry_count,
             early_retry=early,
             model=ctx.deployment.model.name if ctx.deployment else None,

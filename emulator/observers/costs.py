@@ -23,16 +23,17 @@ Sums = list[float]
 
 def _add(sums: Sums, billed: Billed) -> None:
     sums[0] += 1
-    sums[1] += billed[0]
-    sums[2] += billed[1]
-    sums[3] += billed[2]
-    sums[4] += billed[3]
-    sums[5] += billed[4]
-    sums[6] += billed[5]
+    for i, value in enumerate(billed, 1):
+        sums[i] += value
 
 
 def _billed(sums: Sums) -> Billed:
-    return Billed(int(sums[1]), int(sums[2]), int(sums[3]), int(sums[4]), int(sums[5]), round(sums[6], 3))
+    counts = [round(v, 3) if isinstance(default, float) else int(v) for v, default in zip(sums[1:], Billed())]
+    return Billed._make(counts)
+
+
+def _empty() -> Sums:
+    return [0.0] * (1 + len(Billed._fields))
 
 
 class Costs:
@@ -48,7 +49,7 @@ class Costs:
         key = (result.deployment, result.model)
         sums = self._deployments.get(key)
         if sums is None:
-            sums = self._deployments[key] = [0, 0, 0, 0, 0, 0, 0.0]
+            sums = self._deployments[key] = _empty()
         _add(sums, billed)
         if result.test_id:
             models = self._tests.get(result.test_id)
@@ -58,7 +59,7 @@ class Costs:
                 models = self._tests[result.test_id] = {}
             sums = models.get(result.model)
             if sums is None:
-                sums = models[result.model] = [0, 0, 0, 0, 0, 0, 0.0]
+                sums = models[result.model] = _empty()
             _add(sums, billed)
 
     def report(self) -> dict[str, Any]:

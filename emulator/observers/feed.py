@@ -20,8 +20,7 @@ QUEUE_ROWS = 1000
 
 
 class Watcher:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self) -> None:
         self.rows: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_ROWS)
         self.missed = 0  # rows dropped since the watcher last read
 
@@ -37,25 +36,16 @@ class Feed:
         self._watchers: set[Watcher] = set()
 
     def publish(self, result: Result) -> None:
+        # Requests are recorded on the server's event loop, where the watchers wait too.
         if not self._watchers:
             return
         found = row(result)
-        for watcher in list(self._watchers):
-            # Requests are recorded on the event loop; a watcher on another loop (or a
-            # result recorded off the loop) is handed its row safely.
-            try:
-                same = asyncio.get_running_loop() is watcher.loop
-            except RuntimeError:
-                same = False
-            if same:
-                watcher.offer(found)
-            else:
-                with contextlib.suppress(RuntimeError):  # that loop has closed
-                    watcher.loop.call_soon_threadsafe(watcher.offer, found)
+        for watcher in self._watchers:
+            watcher.offer(found)
 
     @contextlib.contextmanager
     def watch(self) -> Iterator[Watcher]:
-        watcher = Watcher(asyncio.get_running_loop())
+        watcher = Watcher()
         self._watchers.add(watcher)
         try:
             yield watcher

@@ -8,6 +8,7 @@ decoded only when an entry is read.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from typing import Any
@@ -15,7 +16,26 @@ from typing import Any
 from .result import Result
 from .retries import retry_after_s
 
-_SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "x-emulator-admin-key"})
+# Request headers that carry credentials: Azure's, a gateway's in front of it (Azure API
+# Management's subscription key), proxies' and the emulator's own.
+_SECRET_HEADERS = frozenset(
+    {
+        "api-key",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "ocp-apim-subscription-key",
+        "x-api-key",
+        "x-emulator-admin-key",
+    }
+)
+# Credentials inside bodies: On Your Data's data sources carry keys, connection strings and
+# secrets (chat's data_sources[].parameters.authentication). Matched in the JSON text, so a
+# body the journal cut short is masked too.
+_SECRET_FIELDS = re.compile(
+    r'("(?:key|api_key|connection_string|client_secret|password|access_token|encoded_api_key|'
+    r'subscription_key)"\s*:\s*")((?:[^"\\]|\\.)*)"'
+)
 _BODY_CHARS = 4096
 # The most of a body the journal holds on to (bodies may be megabytes).
 KEPT_BODY_BYTES = 4 * _BODY_CHARS
@@ -52,7 +72,13 @@ def mask(packed: bytes) -> dict[str, str]:
 
 def trim(body: bytes) -> str:
     text = body[:KEPT_BODY_BYTES].decode("utf-8", errors="replace")
+    text = _SECRET_FIELDS.sub(_masked_field, text)
     return text if len(text) <= _BODY_CHARS else text[:_BODY_CHARS] + "…"
+
+
+def _masked_field(found: re.Match[str]) -> str:
+    value = found[2]
+    return f'{found[1]}{"***" + value[-4:] if len(value) > 8 else "***"}"'
 
 
 def milliseconds(seconds: float | None) -> float | None:
@@ -169,8 +195,10 @@ class Journal:
             found.append(entry(result))
         return found
 
-    def rows(self) -> list[dict[str, Any]]:
-        return [row(result) for result in sorted(self._results, key=_arrival)]
+    def rows(self, newest: int) -> list[dict[str, Any]]:
+        """The rows of the ``newest`` requests (by arrival), oldest first."""
+        kept = sorted(self._results, key=_arrival)[-newest:] if newest else []
+        return [row(result) for result in kept]
 
     def get(self, request_id: str) -> dict[str, Any] | None:
         found = next((r for r in self._results if r.id == request_id), None)

@@ -1,7 +1,8 @@
-"""Each deployment's use of its quota over the last minutes, in ten-second steps: requests,
-tokens charged (what the quota counts: the estimate each admitted request reserves) and the
-requests its quota refused (429s from a scenario are faults, not quota, and are not counted).
-The dashboard draws it against the deployment's TPM and RPM."""
+"""Each deployment's use of its quota over the last minutes, in ten-second steps: the
+requests it admitted and the tokens charged for them (what the quota counts: the estimate
+each admitted request reserves), and the requests it refused (a scenario's 429s are faults,
+not the quota's, and neither count). The dashboard draws it against the deployment's TPM
+and RPM."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class QuotaUse:
         self._steps: dict[str, dict[int, list[int]]] = {}
 
     def observe(self, result: Result) -> None:
-        if result.deployment is None:
+        if result.deployment is None or (result.tokens_charged is None and not result.quota_refused):
             return
         step = int(result.received_at // STEP_S)
         steps = self._steps.get(result.deployment)
@@ -30,10 +31,11 @@ class QuotaUse:
             for old in [s for s in steps if s <= step - STEPS]:
                 del steps[old]
             counts = steps[step] = [0, 0, 0]
-        counts[0] += 1
-        counts[1] += result.tokens_charged or 0
-        if result.status == 429 and result.fault_rule is None:
+        if result.quota_refused:
             counts[2] += 1
+        else:
+            counts[0] += 1
+            counts[1] += result.tokens_charged or 0
 
     def steps(self, deployment: str, now: float) -> list[dict[str, Any]]:
         """The last ``STEPS`` steps up to ``now`` (seconds since the epoch), empty ones too."""

@@ -47,7 +47,8 @@ class Result(NamedTuple):
     events_sent: int  # server-sent events, whole or cut short
     fault_rule: str | None
     faults: tuple[str, ...]  # the actions applied
-    tokens_charged: int | None
+    tokens_charged: int | None  # None: the quota did not admit it (refused, or not that far)
+    quota_refused: bool  # the quota's own 429 (not a scenario's)
     retry_count: int | None  # the client's x-stainless-retry-count
     early_retry: bool  # a retry sooner than the retry-after this client was given
     model: str | None  # the deployment's model (its price)

@@ -36,6 +36,10 @@ import pytest
 DEFAULT_KEY = "test-key"
 DEFAULT_API_VERSION = "2024-10-21"
 TEST_HEADER = "x-emulator-test"
+# The test's own name, readable: the dashboard's costs and retry timeline group by it, and
+# scenarios counted per x-test-id (retry-then-succeed) count per test.
+TEST_ID_HEADER = "x-test-id"
+ADMIN_KEY_HEADER = "x-emulator-admin-key"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,6 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--aoai-emulator-config", default=None, help="configuration file for the emulator started")
     group.addoption("--aoai-emulator-key", default=os.environ.get("AOAI_EMULATOR_KEY", DEFAULT_KEY), help="api key")
+    group.addoption(
+        "--aoai-emulator-admin-key",
+        default=os.environ.get("AOAI_EMULATOR_ADMIN_KEY"),
+        help="the admin key of an emulator that asks for one (env AOAI_EMULATOR_ADMIN_KEY)",
+    )
     parser.addini("aoai_emulator_config", "configuration file for the emulator started", default="")
     parser.addini("aoai_emulator_api_version", "api-version of the ready-made clients", default=DEFAULT_API_VERSION)
 
@@ -61,16 +70,19 @@ def pytest_configure(config: pytest.Config) -> None:
 class EmulatorServer:
     """The session's emulator: its endpoint, and whether this session started it."""
 
-    def __init__(self, endpoint: str, owned: bool, key: str, api_version: str) -> None:
+    def __init__(self, endpoint: str, owned: bool, key: str, api_version: str, admin_key: str | None = None) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.owned = owned
         self.key = key
         self.api_version = api_version
+        self.admin_key = admin_key
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(f"{self.endpoint}/_emulator/{path}", data=data, method=method)
         request.add_header("content-type", "application/json")
+        if self.admin_key:
+            request.add_header(ADMIN_KEY_HEADER, self.admin_key)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
@@ -85,8 +97,9 @@ def aoai_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorServer
     key = pytestconfig.getoption("aoai_emulator_key")
     api_version = pytestconfig.getini("aoai_emulator_api_version")
     given = pytestconfig.getoption("aoai_emulator_endpoint")
+    admin_key = pytestconfig.getoption("aoai_emulator_admin_key")
     if given:
-        yield EmulatorServer(given, owned=False, key=key, api_version=api_version)
+        yield EmulatorServer(given, owned=False, key=key, api_version=api_version, admin_key=admin_key)
         return
     from ..settings import Settings
     from .server import serve_in_thread
@@ -95,8 +108,9 @@ def aoai_emulator_server(pytestconfig: pytest.Config) -> Iterator[EmulatorServer
     path = Path(config) if config else None
     if path is not None and not path.is_absolute():
         path = pytestconfig.rootpath / path
-    with serve_in_thread(Settings.build(path)) as served:
-        yield EmulatorServer(served.endpoint, owned=True, key=key, api_version=api_version)
+    settings = Settings.build(path)
+    with serve_in_thread(settings) as served:
+        yield EmulatorServer(served.endpoint, True, key, api_version, admin_key or settings.admin_key)
 
 
 class AoaiEmulator:
@@ -110,12 +124,13 @@ class AoaiEmulator:
         # Requests from the ready-made clients carry this, so a shared emulator's journal
         # can be read per test.
         self.tag = hashlib.sha1(test_id.encode("utf-8")).hexdigest()[:16]
+        self.test_id = urllib.parse.quote(test_id, safe="/:[]-_.,=()@+ ")  # a header value: ASCII
         self._clients: list[Any] = []
 
     # -- clients ---------------------------------------------------------------------------
 
     def _headers(self, extra: Any) -> dict[str, str]:
-        return {TEST_HEADER: self.tag, **(extra or {})}
+        return {TEST_HEADER: self.tag, TEST_ID_HEADER: self.test_id, **(extra or {})}
 
     def client(self, api_version: str | None = None, **kwargs: Any) -> Any:
         """An ``openai.AzureOpenAI`` for the emulator (kwargs go to the client)."""

@@ -35,13 +35,15 @@ _HEADERS = {
 }
 
 
-@lru_cache(maxsize=None)
-def _asset(name: str) -> bytes | None:
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, bytes]:
+    """The files, read once: every name the dashboard serves, and nothing else."""
     folder = resources.files("emulator.ui").joinpath("static")
-    if "/" in name or name.startswith(".") or not any(name.endswith(s) for s in _TYPES):
-        return None
-    item = folder.joinpath(name)
-    return item.read_bytes() if item.is_file() else None
+    return {
+        item.name: item.read_bytes()
+        for item in folder.iterdir()
+        if item.is_file() and any(item.name.endswith(suffix) for suffix in _TYPES)
+    }
 
 
 async def page(request: Request) -> Response:
@@ -57,7 +59,7 @@ async def asset(request: Request) -> Response:
 
 
 def asset_response(name: str) -> Response:
-    data = _asset(name)
+    data = _assets().get(name)
     if data is None:
         return admin_error(404, f"the dashboard has no file {name!r}")
     suffix = name[name.rindex(".") :]

@@ -129,9 +129,47 @@ def test_a_feed_ends_when_the_emulator_stops() -> None:
 
 def test_a_watcher_that_falls_behind_counts_the_rows_it_lost() -> None:
     async def run() -> tuple[int, int]:
-        watcher = Watcher(asyncio.get_running_loop())
+        watcher = Watcher()
         for i in range(QUEUE_ROWS + 7):
             watcher.offer({"id": str(i)})
         return watcher.rows.qsize(), watcher.missed
 
     assert asyncio.run(run()) == (QUEUE_ROWS, 7)
+
+
+def test_credentials_are_masked_in_headers_and_bodies(endpoint: str) -> None:
+    body = {
+        "messages": [{"role": "user", "content": "Hi"}],
+        "data_sources": [
+            {
+                "type": "azure_search",
+                "parameters": {
+                    "endpoint": "https://search.example",
+                    "index_name": "docs",
+                    "authentication": {"type": "api_key", "key": "search-secret-0123456789"},
+                },
+            }
+        ],
+    }
+    sent = httpx.post(
+        f"{endpoint}/openai/deployments/gpt-4o/chat/completions",
+        params={"api-version": "2024-10-21"},
+        headers={"api-key": "azure-secret-abcd", "ocp-apim-subscription-key": "gateway-secret-wxyz"},
+        json=body,
+    )
+    entry = httpx.get(f"{endpoint}/_emulator/requests/{sent.headers['x-request-id']}").json()
+    assert entry["headers"]["api-key"] == "***abcd"
+    assert entry["headers"]["ocp-apim-subscription-key"] == "***wxyz"
+    assert "search-secret" not in entry["body"] and '"key":"***6789"' in entry["body"]
+
+
+def test_with_the_journal_off_the_feed_still_shows_each_request() -> None:
+    with running_emulator(Settings.build(journal_size=0)) as url:
+        with httpx.stream("GET", f"{url}/_emulator/feed", timeout=10) as response:
+            received = events(response)
+            name, data = next(received)
+            assert (name, json.loads(data)) == ("snapshot", {"enabled": False, "rows": []})
+            with AzureOpenAI(azure_endpoint=url, api_key="k", api_version="2024-10-21") as client:
+                client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+            name, data = next(received)
+    assert name == "request" and json.loads(data)["operation"] == "chat_completions"

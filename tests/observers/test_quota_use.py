@@ -48,7 +48,28 @@ def test_use_and_refusals_are_counted_per_step_against_the_quota(endpoint: str) 
     assert len(small["steps"]) == 60 and small["steps"][-1]["at"] <= data["now"] < small["steps"][-1]["at"] + 10
     charged = sum(int(r.headers["x-ratelimit-remaining-tokens"]) for r in admitted[:1])
     totals = {key: sum(s[key] for s in small["steps"]) for key in ("requests", "tokens", "rate_limited")}
-    assert totals["requests"] == 3 and totals["rate_limited"] == 1
+    assert totals["requests"] == 2 and totals["rate_limited"] == 1  # what the quota admitted, and refused
     assert totals["tokens"] == 2 * (5000 - charged)  # two identical requests, each charged the same
     idle = {key: sum(s[key] for s in found["idle"]["steps"]) for key in ("requests", "rate_limited")}
-    assert idle == {"requests": 1, "rate_limited": 0}
+    assert idle == {"requests": 0, "rate_limited": 0}  # the scenario refused it before the quota saw it
+
+
+def test_a_quota_429_is_counted_when_a_rule_fired_on_the_request_too(endpoint: str) -> None:
+    # A scenario whose only action is a short delay: the request goes on to the quota.
+    scenario = {"name": "short-delay", "rules": [{"name": "d", "actions": [{"action": "delay", "delay_ms": 1}]}]}
+    httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario).raise_for_status()
+    headers = {"x-emulator-scenario": "short-delay"}
+    before = httpx.get(f"{endpoint}/_emulator/quotas").json()
+    refused_before = sum(s["rate_limited"] for d in before["deployments"] if d["name"] == "small" for s in d["steps"])
+    with AzureOpenAI(
+        azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0, default_headers=headers
+    ) as client:
+        with pytest.raises(openai.RateLimitError) as caught:
+            for _ in range(3):
+                client.chat.completions.create(model="small", messages=HELLO)
+    assert caught.value.response.headers.get("x-ratelimit-limit-requests") == "2"  # the quota's, not a fault's
+    entry = httpx.get(f"{endpoint}/_emulator/requests/{caught.value.response.headers['x-request-id']}").json()
+    assert entry["fault_rule"] == "d"
+    after = httpx.get(f"{endpoint}/_emulator/quotas").json()
+    refused = sum(s["rate_limited"] for d in after["deployments"] if d["name"] == "small" for s in d["steps"])
+    assert refused == refused_before + 1

@@ -185,3 +185,24 @@ def test_the_session_s_emulator_leaves_no_temporary_folder_behind(
     else:
         assert result.ret == pytest.ExitCode.INTERRUPTED
     assert (pytester.path / "left-behind.txt").read_text() == "[]"
+
+
+def test_an_emulator_with_an_admin_key_is_driven_with_it(pytester: pytest.Pytester) -> None:
+    """The plugin's own admin calls (scenarios, replies, the journal) send the configured
+    key, and each request carries the test's readable id for the dashboard."""
+    pytester.makefile(".yaml", emulator="admin_key: plugin-admin-key\n")
+    pytester.makeini("[pytest]\naoai_emulator_config = emulator.yaml\n")
+    pytester.makepyfile(
+        """
+        import openai, pytest
+
+        @pytest.mark.aoai_scenario("throttled")
+        def test_keyed(aoai_emulator):
+            client = aoai_emulator.client(max_retries=0)
+            with pytest.raises(openai.RateLimitError):
+                client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+            [entry] = aoai_emulator.requests()
+            assert entry["test_id"].endswith(".py::test_keyed")
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
