@@ -1,6 +1,6 @@
-"""The dashboard at /_emulator/ui: one page, its script and its style sheet, served from
-this package (emulator/ui/static/, plain files: there is no build step, so what ships is
-the source). The page reads the admin API (the live feed, the journal, quotas, costs,
+"""The dashboard at /_emulator/ui: one page, its scripts (ES modules, one per view) and its
+style sheet, served from this package (emulator/ui/static/, plain files: there is no build
+step, so what ships is the source). The page reads the admin API (the live feed, the journal, quotas, costs,
 scenarios) as any client would; it holds no state of its own on the server.
 
 The files hold no secrets and are served without the admin key; the page asks for the key

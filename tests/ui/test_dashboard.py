@@ -247,3 +247,31 @@ def test_the_page_asks_for_the_admin_key_when_one_is_configured(page: Page) -> N
             raw = made.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO)
         expect(page.locator(f'#requests tbody tr[data-id="{raw.headers["x-request-id"]}"]')).to_be_visible()
         assert "s3cret-admin" not in page.content()
+
+
+def test_the_keyboard_focus_stays_put_as_requests_arrive(page: Page, endpoint: str) -> None:
+    with client(endpoint) as made:
+        first = made.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO)
+        open_dashboard(page, endpoint)
+        focused = page.locator(f'#requests tbody tr[data-id="{first.headers["x-request-id"]}"]')
+        focused.focus()
+        later = made.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO)
+    expect(page.locator(f'#requests tbody tr[data-id="{later.headers["x-request-id"]}"]')).to_be_visible()
+    expect(focused).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail")).to_be_focused()
+    page.get_by_role("button", name="Close").click()
+    expect(focused).to_be_focused()  # back where the entry was opened from
+
+
+def test_an_entry_that_has_left_the_journal_says_so(page: Page, endpoint: str) -> None:
+    with client(endpoint) as made:
+        raw = made.chat.completions.with_raw_response.create(model="gpt-4o", messages=HELLO)
+    open_dashboard(page, endpoint)
+    row = page.locator(f'#requests tbody tr[data-id="{raw.headers["x-request-id"]}"]')
+    expect(row).to_be_visible()
+    httpx.delete(f"{endpoint}/_emulator/requests").raise_for_status()  # cleared by someone else
+    row.click()
+    expect(page.locator("#detail [role=alert]")).to_have_text(
+        f"This request's entry cannot be shown: no request '{raw.headers['x-request-id']}' in the journal"
+    )
