@@ -9,9 +9,10 @@ once per request, when it is recorded.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..delivery import FileReply, JsonReply, Reply
+if TYPE_CHECKING:
+    from ..delivery import Reply
 
 
 class Billed(NamedTuple):
@@ -23,17 +24,30 @@ class Billed(NamedTuple):
     audio_seconds: float = 0.0  # audio heard (transcribed, translated) or spoken
 
 
+# The last usage read, and what it bills: a remembered answer given again (emulator/memo.py)
+# carries the same usage object each time, so repeats are read once. Holding the object
+# keeps the identity check sound.
+_last: tuple[object, Billed | None] = (None, None)
+
+
 def billed(reply: Reply | None) -> Billed | None:
     """What the reply bills, or None for answers that bill nothing (errors, stored resources).
-    On every request's path: a few dictionary reads, nothing more."""
+    On every request's path: a few dictionary reads at most."""
+    global _last
     if reply is None:
         return None
-    usage = reply.usage if not isinstance(reply, FileReply) else None
-    body = reply.body if isinstance(reply, JsonReply) else None
-    if usage is None and body is not None:
-        usage = body.get("usage")
-    if not isinstance(usage, dict):
-        return None
+    usage = getattr(reply, "usage", None)
+    if usage is None:
+        body = getattr(reply, "body", None)
+        usage = body.get("usage") if body is not None else None
+    if usage is _last[0]:
+        return _last[1]
+    found = _read(usage) if isinstance(usage, dict) else None
+    _last = (usage, found)
+    return found
+
+
+def _read(usage: dict[str, Any]) -> Billed:
     details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details")
     prompt = usage.get("prompt_tokens")
     completion = usage.get("completion_tokens")
