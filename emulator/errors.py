@@ -12,6 +12,7 @@ which differ from the spec in places (shared/reference/service.md, section 4):
     ├── ModelNotFound               404: GET .../models/{id} for a model no deployment runs
     ├── RecordingNotFound           404: --replay has no recording of this request
     ├── ApiVersionNotSupported      400: the api-version lacks this operation
+    ├── ApiVersionNotAllowedOnV1    400: a dated api-version on the v1 surface
     ├── ModelNeedsNewerApiVersion   400: the deployment's model is newer than the api-version
     ├── OperationNotSupported       400: the deployment's model does not serve the operation
     ├── InvalidRequest              400: a bad body; names the parameter in ``param``
@@ -155,6 +156,18 @@ class ApiVersionNotSupported(AzureError):
 
     def __init__(self) -> None:
         super().__init__({"code": "BadRequest", "message": "API version not supported"})
+
+
+class ApiVersionNotAllowedOnV1(AzureError):
+    """v1 routes take no api-version but ``v1``, ``latest`` and ``preview`` (service.md 4.9);
+    clients that keep sending their dated one (azopenai does) are told so."""
+
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(
+            {"code": "BadRequest", "message": "api-version query parameter is not allowed when using /v1 path"}
+        )
 
 
 class ModelNeedsNewerApiVersion(AzureError):

@@ -33,6 +33,7 @@ from .context import Handler, Operation, RequestContext, RequestHeaders, Resourc
 from .delivery import JsonReply, Reply, azure_headers, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
+    ApiVersionNotAllowedOnV1,
     ApiVersionNotSupported,
     AzureError,
     BadGateway,
@@ -216,7 +217,7 @@ class Pipeline:
         query = api_version_in(ctx.request.scope["query_string"])
         version = self.catalog.v1(query) if ctx.surface == "v1" else self.catalog.dated(query)
         if version is None:
-            raise ResourceNotFound()
+            raise ApiVersionNotAllowedOnV1() if ctx.surface == "v1" else ResourceNotFound()
         if version.rules_for(ctx.operation.name) is None:
             raise ApiVersionNotSupported()
         ctx.api_version = version

@@ -141,11 +141,23 @@ def test_v1_without_model_names_the_missing_parameter(http: httpx.Client) -> Non
     assert error_of(response)["param"] == "model"
 
 
-def test_v1_rejects_an_unknown_api_version_value(http: httpx.Client) -> None:
-    response = http.post(
-        "/openai/v1/chat/completions", params={"api-version": "2024-10-21"}, json={"model": "gpt-4o", "messages": HELLO}
-    )
-    assert response.status_code == 404
+def test_v1_refuses_a_dated_api_version_as_the_service_does(endpoint: str) -> None:
+    """azopenai sends its dated api-version even to its OpenAI-style v1 client; the service
+    answers 400 (service.md 4.9). v1, latest and preview are what v1 takes."""
+    from openai import OpenAI
+
+    with OpenAI(
+        base_url=f"{endpoint}/openai/v1/", api_key="k", default_query={"api-version": "2025-01-01-preview"}
+    ) as dated:
+        with pytest.raises(openai.BadRequestError) as caught:
+            dated.audio.speech.create(model="tts", voice="alloy", input="Hello")
+    assert caught.value.response.json() == {
+        "error": {"code": "BadRequest", "message": "api-version query parameter is not allowed when using /v1 path"}
+    }
+    assert caught.value.response.headers["x-request-id"]
+    for accepted in ("v1", "latest", "preview"):
+        with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k", default_query={"api-version": accepted}) as v1:
+            assert v1.chat.completions.create(model="gpt-4o", messages=HELLO).choices
 
 
 # -- the body -------------------------------------------------------------------------------
