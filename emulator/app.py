@@ -13,13 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import ids, tokens, ui
+from . import tokens, ui
 from .admin import Admin, admin_error
 from .batch_runner import BatchRunner
 from .context import Operation, Services
-from .delivery import azure_headers
 from .deployments import DeploymentTable
-from .errors import ResourceNotFound
 from .fine_tuning.runner import FineTuningRunner
 from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
@@ -69,14 +67,9 @@ def build_app(settings: Settings) -> AzureRouter:
     admin = Admin(pipeline, services.replies, warmed, settings.admin_key)
     guard = admin.guarded
 
-    async def not_found(request: Request) -> Response:
-        """Paths Azure does not have still get Azure's 404 and headers."""
-        headers = azure_headers(ids.uuid4(), settings.region, request.headers.get("x-ms-client-request-id"))
-        error = ResourceNotFound()
-        return Response(error.body(), error.status, headers=headers, media_type="application/json")
-
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
-    # above; Starlette serves the emulator's own endpoints and answers everything else.
+    # above, and so are paths Azure does not have (its 404, journaled); Starlette serves the
+    # emulator's own endpoints.
     routes = [
         Route("/_emulator/health", admin.health, methods=ANY_METHOD),
         Route("/_emulator/scenarios", guard(admin.scenarios), methods=ANY_METHOD),
@@ -99,8 +92,6 @@ def build_app(settings: Settings) -> AzureRouter:
         # Generated images' links (response_format: url), as Azure's blob storage serves them.
         Route("/_emulator/blobs/private/{path:path}", services.image_links.serve, methods=ANY_METHOD),
         Route("/_emulator/{path:path}", admin.unknown, methods=ANY_METHOD),
-        # Everything else is a resource Azure does not have.
-        Route("/{path:path}", not_found, methods=ANY_METHOD),
     ]
 
     async def admin_http_error(request: Request, exc: Exception) -> Response:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .connection import RAW_SEND
 from .context import Operation
+from .operations import UNKNOWN_ROUTE
 
 
 class Server(Protocol):
@@ -30,6 +31,7 @@ class Server(Protocol):
 _DEPLOYMENTS = "/openai/deployments/"
 _V1 = "/openai/v1/"
 _ROOT = "/openai/"
+_ADMIN = "/_emulator/"
 
 
 class _Table:
@@ -52,11 +54,10 @@ class _Table:
 
 
 def _by_method(ops: list[Operation], method: str) -> Operation:
-    # Operations sharing a path differ by method; for any other method the first one answers
-    # (the pipeline refuses a method its operation does not take, as Azure does: 404).
-    if len(ops) == 1:
-        return ops[0]
-    return next((op for op in ops if op.method == method), ops[0])
+    # Operations sharing a path differ by method. Azure's gateway matches method and path
+    # together, so another method is a route it does not have (its 404, journaled as such);
+    # a browser's preflight (OPTIONS) is answered for any route.
+    return next((op for op in ops if op.method == method), UNKNOWN_ROUTE)
 
 
 class AzureRouter:
@@ -99,6 +100,11 @@ class AzureRouter:
         scope[RAW_SEND] = send
         found = self.match(scope["path"], scope["method"]) if scope["type"] == "http" else None
         if found is None:
+            if scope["type"] == "http" and not scope["path"].startswith(_ADMIN):
+                # Not an Azure route: Azure's 404, through the pipeline (and the journal).
+                surface = "v1" if scope["path"].startswith(_V1) else "root"
+                await self.pipeline.serve(scope, receive, send, UNKNOWN_ROUTE, surface)
+                return
             await self._fallback(scope, receive, send)
             return
         operation, surface, params = found

@@ -169,6 +169,26 @@ _TABLE = (
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
 
+
+def _no_such_route(ctx: Any, body: Any) -> Any:
+    raise AssertionError("the pipeline answers an unknown route before its handler")
+
+
+# A path Azure does not have. It still takes the one path (its answer is the pipeline's
+# first step: Azure's 404, with its headers), so the journal, the metrics and the dashboard
+# see the requests of a client that builds a wrong URL. No method matches it.
+UNKNOWN_ROUTE = Operation(
+    name="unknown_route",
+    method="",
+    handler=ResourceHandler(respond=_no_such_route),
+    families=(),
+    deployment_path=None,
+    root_path=None,
+    v1_path=None,
+    operation_id="",
+    display="",
+)
+
 # The three shapes of Azure path, by the Operation field that holds the rest of the path.
 SURFACES = (
     ("deployment", "/openai/deployments/{deployment}/", "deployment_path"),

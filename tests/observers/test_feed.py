@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 
 import httpx
+import openai
 import pytest
 from openai import AzureOpenAI
 
@@ -173,3 +174,24 @@ def test_with_the_journal_off_the_feed_still_shows_each_request() -> None:
                 client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
             name, data = next(received)
     assert name == "request" and json.loads(data)["operation"] == "chat_completions"
+
+
+def test_a_request_to_a_route_azure_does_not_have_is_journaled(endpoint: str) -> None:
+    """A client that builds a wrong URL (here the deployment segment left out) gets Azure's
+    404, and the request is there to be seen."""
+    from openai import OpenAI
+
+    with OpenAI(base_url=f"{endpoint}/openai/", api_key="k", default_query={"api-version": "2024-10-21"}) as wrong:
+        with pytest.raises(openai.NotFoundError) as caught:
+            wrong.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+    request_id = caught.value.response.headers["x-request-id"]
+    assert caught.value.response.json() == {"error": {"code": "404", "message": "Resource not found"}}
+    entry = httpx.get(f"{endpoint}/_emulator/requests/{request_id}").json()
+    assert (entry["operation"], entry["path"], entry["status"], entry["deployment"]) == (
+        "unknown_route",
+        "/openai/chat/completions",
+        404,
+        None,
+    )
+    listed = httpx.get(f"{endpoint}/_emulator/requests", params={"operation": "unknown_route"}).json()["requests"]
+    assert request_id in [e["id"] for e in listed]
