@@ -48,6 +48,9 @@ class DeploymentConfig(BaseModel):
     sku: Literal["standard", "global-standard", "data-zone-standard", "global-batch", "data-zone-batch"] = Field(
         default="standard", description="the deployment type; batch jobs need a *-batch one"
     )
+    enforce_retry_after: bool = Field(
+        default=False, description="a retry sooner than the retry-after it was given gets another 429"
+    )
 
     @model_validator(mode="after")
     def _family_fits(self) -> DeploymentConfig:

@@ -31,7 +31,8 @@ class Deployment:
     timing: TimingProfile
     content_filter: Policy
     sku: str = "standard"
-    fine_tuned: str | None = None  # a fine-tuned model's name (<base>-<version>.ft-<job>...)
+    fine_tuned: str | None = None
+    enforce_retry_after: bool = False  # an early retry gets another 429 (observers/retries.py)  # a fine-tuned model's name (<base>-<version>.ft-<job>...)
 
     @property
     def batch(self) -> bool:
@@ -85,6 +86,7 @@ def _build(
         content_filter=policies[config.content_filter],
         sku=config.sku,
         fine_tuned=fine_tuned,
+        enforce_retry_after=config.enforce_retry_after,
     )
 
 

@@ -3,10 +3,10 @@
     serve:   answer -> pace -> deliver (through the Transmission) -> record
     answer:  method -> authenticate -> api-version -> then, by the operation's handler:
       stored resources (files, batches, responses by id, models):
-               body -> faults -> respond
+               body -> early retry -> faults -> respond
       models (chat, embeddings, images, audio, responses):
                deployment in the path -> body -> remembered answer? -> deployment in the body
-               -> faults -> [remembered: quota -> the answer again, with fresh ids]
+               -> early retry -> faults -> [remembered: quota -> the answer again, with fresh ids]
                -> quota -> known parameters -> validate -> check -> content filter (prompt)
                -> respond -> remember
 
@@ -57,6 +57,9 @@ from .validation import validated
 from .versions import Catalog, api_version_in
 
 log = logging.getLogger("emulator")
+
+# On the 429 an early retry gets where retry-after is enforced: why it was refused.
+EARLY_RETRY_HEADER = "x-emulator-early-retry"
 
 
 class Pipeline:
@@ -164,6 +167,7 @@ class Pipeline:
             value, ctx.raw = received.value, received.kept
         else:
             value = ctx.raw = await self._read_body(ctx)
+        self._judge_retry(ctx)
         await self._apply_faults(ctx, wire)
         return handler.respond(ctx, value)
 
@@ -178,6 +182,7 @@ class Pipeline:
             self._parse_body(ctx, handler)
         if ctx.deployment is None:  # v1 and the dated root: the deployment is the body's model
             self._resolve_deployment(ctx, recalled.deployment_name if recalled else bodies.model_of(ctx.body))
+        self._judge_retry(ctx)
         await self._apply_faults(ctx, wire)
         if recalled is not None and self._may_remember(ctx):
             return self._answer_again(ctx, handler, recalled)
@@ -241,6 +246,20 @@ class Pipeline:
         if deployment.family not in ctx.operation.families:
             raise OperationNotSupported(ctx.operation.display, deployment.model.name)
         ctx.deployment = deployment
+
+    def _judge_retry(self, ctx: RequestContext) -> None:
+        """A retry sooner than the retry-after this client was given is marked early; where
+        its deployment or its scenario enforces retry-after, it gets another 429 for the time
+        it has left to wait (and so waits again)."""
+        wait = self.observers.judge_retry(ctx)
+        if wait is None:
+            return
+        enforced = ctx.deployment.enforce_retry_after if ctx.deployment else False
+        if enforced or self.faults.enforces_retry_after(ctx.request_headers):
+            assert ctx.api_version is not None
+            raise RateLimited(
+                "requests", ctx.operation.operation_id, ctx.api_version.name, wait, {EARLY_RETRY_HEADER: "true"}
+            )
 
     async def _apply_faults(self, ctx: RequestContext, wire: Transmission) -> None:
         """The active scenario's faults: those before the answer run now (a delay waits, an

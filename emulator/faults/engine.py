@@ -153,6 +153,12 @@ class FaultEngine:
 
     # -- per request -----------------------------------------------------------------------
 
+    def enforces_retry_after(self, headers: Any) -> bool:
+        """Whether the scenario this request runs under refuses early retries."""
+        name = headers.get(SCENARIO_HEADER) or self.active
+        scenario = self.scenarios.get(name) if name else None
+        return scenario is not None and scenario.enforce_retry_after
+
     def plan(
         self,
         headers: Any,

@@ -109,6 +109,9 @@ class Scenario(BaseModel):
     name: str
     description: str = ""
     seed: int | None = None
+    # Under this scenario a retry sooner than the retry-after it was given gets another 429,
+    # so a client that ignores retry-after fails its test rather than pass by luck.
+    enforce_retry_after: bool = False
     rules: list[Rule]
 
 
@@ -118,6 +121,8 @@ def definition(scenario: Scenario) -> dict[str, Any]:
     found: dict[str, Any] = {"name": scenario.name, "description": scenario.description}
     if scenario.seed is not None:
         found["seed"] = scenario.seed
+    if scenario.enforce_retry_after:
+        found["enforce_retry_after"] = True
     found["rules"] = [rule_definition(rule) for rule in scenario.rules]
     return found
 

@@ -53,11 +53,10 @@ class Observers:
         scope = ctx.request.scope
         client = (scope.get("client") or ("",))[0]
         deployment = ctx.deployment.name if ctx.deployment else ctx.deployment_name
-        retries = ctx.request_headers.get("x-stainless-retry-count") or ""
-        retry_count = int(retries) if retries.isdecimal() else None
-        early = bool(retry_count) and self.retries.arrived_early(
-            (client, deployment or "", ctx.operation.name), retry_count, ctx.received
-        )
+        retry_count = _retry_count(ctx)
+        if ctx.early_retry is None:  # the pipeline did not get as far as judging it
+            self.judge_retry(ctx)
+        early = bool(ctx.early_retry)
         faults = ctx.faults
         return Result(
             id=ctx.request_id,
@@ -91,7 +90,23 @@ class Observers:
             billed=billed(ctx.reply) if wire.status is not None and wire.status < 400 else None,
         )
 
+    def judge_retry(self, ctx: RequestContext) -> float | None:
+        """Whether the request is a retry that came sooner than the retry-after this client
+        was given (``ctx.early_retry``), and by how many seconds."""
+        scope = ctx.request.scope
+        client = (scope.get("client") or ("",))[0]
+        deployment = ctx.deployment.name if ctx.deployment else ctx.deployment_name
+        wait = self.retries.wait_left((client, deployment or "", ctx.operation.name), _retry_count(ctx), ctx.received)
+        ctx.early_retry = wait is not None
+        return wait
+
     def forget(self) -> None:
         """An empty journal, and no retry waits remembered."""
         self.journal.clear()
         self.retries.clear()
+
+
+def _retry_count(ctx: RequestContext) -> int | None:
+    # The openai SDKs number their retries (1 and up); other clients are not judged.
+    retries = ctx.request_headers.get("x-stainless-retry-count") or ""
+    return int(retries) if retries.isdecimal() else None

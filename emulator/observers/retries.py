@@ -22,13 +22,13 @@ class RetryWatch:
     def __init__(self) -> None:
         self._not_before: dict[Key, float] = {}
 
-    def arrived_early(self, key: Key, retry_count: int | None, arrived: float) -> bool:
-        """Whether a request that arrived at ``arrived`` (time.monotonic) came before the time
-        an earlier answer asked it to wait."""
+    def wait_left(self, key: Key, retry_count: int | None, arrived: float) -> float | None:
+        """How much sooner than asked a retry that arrived at ``arrived`` (time.monotonic)
+        came, or None when it waited as long as it was told (or is no retry)."""
         if not retry_count:
-            return False
+            return None
         not_before = self._not_before.pop(key, None)
-        return not_before is not None and arrived < not_before
+        return not_before - arrived if not_before is not None and arrived < not_before else None
 
     def observe(self, result: Result) -> None:
         """Note the wait an answer asked for."""
