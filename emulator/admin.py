@@ -210,8 +210,8 @@ class Admin:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"]) or "(body)"
                 return admin_error(400, f"deployments.{name}.{where}: {first['msg']}")
-            except ValueError as exc:
-                return admin_error(400, f"deployments.{name}: {exc}")
+            except ValueError as exc:  # names it uses that do not exist: "field: problem"
+                return admin_error(400, f"deployments.{name}.{exc}")
             self.forget_answers()  # remembered answers were made under the old deployment
             return JSONResponse(_deployment_entry(made))
         if request.method == "DELETE":

@@ -6,6 +6,7 @@ line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -174,16 +175,9 @@ class FileConfig(BaseModel):
             if custom.base not in load_policies():
                 raise ValueError(f"content_filters.{name}.base: unknown content-filter policy {custom.base!r}")
         for name, deployment in (self.deployments or {}).items():
-            if deployment.content_filter not in policies:
-                raise ValueError(
-                    f"deployments.{name}.content_filter: unknown content-filter policy {deployment.content_filter!r}; "
-                    f"the policies are {', '.join(sorted(policies))}"
-                )
-            if deployment.timing not in known:
-                raise ValueError(
-                    f"deployments.{name}.timing: unknown timing profile {deployment.timing!r}; "
-                    f"the profiles are {', '.join(sorted(known))}"
-                )
+            problem = deployment_problem(deployment, known, policies)
+            if problem is not None:
+                raise ValueError(f"deployments.{name}.{problem}")
         return self
 
     @field_validator("api_keys")
@@ -192,6 +186,20 @@ class FileConfig(BaseModel):
         if any(not key for key in keys):
             raise ValueError("api keys must be non-empty strings")
         return keys
+
+
+def deployment_problem(deployment: DeploymentConfig, profiles: Iterable[str], policies: Iterable[str]) -> str | None:
+    """What names a deployment uses that do not exist (``field: problem``), or None: the
+    file and the admin API (a deployment made at run time) say it alike."""
+    policies, profiles = set(policies), set(profiles)
+    if deployment.content_filter not in policies:
+        return (
+            f"content_filter: unknown content-filter policy {deployment.content_filter!r}; "
+            f"the policies are {', '.join(sorted(policies))}"
+        )
+    if deployment.timing not in profiles:
+        return f"timing: unknown timing profile {deployment.timing!r}; the profiles are {', '.join(sorted(profiles))}"
+    return None
 
 
 def load_config_file(path: Path) -> FileConfig:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .config_file import deployment_problem
 from .contentfilter import Policy, custom_policy, load_policies
 from .models import Family, ModelInfo, match_model
 from .settings import DeploymentConfig, Settings
@@ -126,13 +127,9 @@ class DeploymentTable:
 
     def put(self, name: str, config: DeploymentConfig) -> Deployment:
         """A deployment made or changed at run time (the admin API), as if configured."""
-        unknown = [
-            v
-            for v, known in ((config.timing, self._profiles), (config.content_filter, self._policies))
-            if v not in known
-        ]
-        if unknown:
-            raise ValueError(f"unknown timing profile or content filter: {', '.join(unknown)}")
+        problem = deployment_problem(config, self._profiles, self._policies)
+        if problem is not None:
+            raise ValueError(problem)
         deployment = _build(name, config, self._enforce, self._profiles, self._policies)
         self._fixed[name] = deployment
         self._inferred.pop(name, None)

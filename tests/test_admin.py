@@ -45,10 +45,21 @@ def test_deployments_are_made_changed_and_removed_at_run_time(endpoint: str) -> 
     assert httpx.delete(f"{endpoint}/_emulator/deployments/{name}").status_code == 404
 
 
-def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint: str) -> None:
+def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint: str, tmp_path: Path) -> None:
+    from emulator.config_file import ConfigError, load_config_file
+
+    for field, value in (("timing", "glacial"), ("content_filter", "lax")):
+        config = tmp_path / "emulator.yaml"
+        config.write_text(f"deployments:\n  bad:\n    model: gpt-4o\n    {field}: {value}\n")
+        with pytest.raises(ConfigError) as in_the_file:
+            load_config_file(config)
+        response = httpx.put(f"{endpoint}/_emulator/deployments/bad", json={"model": "gpt-4o", field: value})
+        assert response.status_code == 400
+        title = response.json()["errors"][0]["title"]
+        assert title.startswith(f"deployments.bad.{field}: unknown ")
+        assert title in str(in_the_file.value)
     for body, words in (
         ({"model": "no-such-model"}, "deployments.bad.model"),
-        ({"model": "gpt-4o", "timing": "glacial"}, "unknown timing profile or content filter: glacial"),
         ({"model": "gpt-4o", "colour": "blue"}, "deployments.bad.colour"),
         ([1, 2], "deployments.bad"),
         ("[" * 100_000, "deployments.bad"),
@@ -58,6 +69,27 @@ def test_a_bad_deployment_is_refused_with_the_configuration_files_words(endpoint
         assert response.status_code == 400, body
         assert words in response.json()["errors"][0]["title"], response.json()
     assert httpx.get(f"{endpoint}/_emulator/deployments/bad").status_code == 404
+
+
+def test_a_deployment_changed_at_run_time_takes_its_quota_at_once(endpoint: str) -> None:
+    import openai
+    from openai import AzureOpenAI
+
+    name = "admin-quota"
+    hello = [{"role": "user", "content": "Hello"}]
+    httpx.put(f"{endpoint}/_emulator/deployments/{name}", json={"model": "gpt-4o-mini", "quota": {"rpm": 6}})
+    try:
+        with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as client:
+            client.chat.completions.create(model=name, messages=hello)  # type: ignore[arg-type]
+            with pytest.raises(openai.RateLimitError):  # one request per ten seconds
+                client.chat.completions.create(model=name, messages=hello)  # type: ignore[arg-type]
+            raised = httpx.put(
+                f"{endpoint}/_emulator/deployments/{name}", json={"model": "gpt-4o-mini", "quota": {"rpm": 600}}
+            )
+            assert raised.json()["rpm"] == 600
+            assert client.chat.completions.create(model=name, messages=hello).choices  # type: ignore[arg-type]
+    finally:
+        httpx.delete(f"{endpoint}/_emulator/deployments/{name}")
 
 
 # What answers without the admin key: probes, the image links clients are given, the
