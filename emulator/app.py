@@ -31,6 +31,7 @@ from .stores.blobs import MemoryBlobStore
 from .stores.completions import MemoryCompletionStore
 from .stores.files import LocalFileStore
 from .stores.fine_tuning import MemoryFineTuningStore
+from .stores.prompt_cache import MemoryPromptCache
 from .stores.responses import MemoryResponseStore
 from .stores.speech import MemorySpeechMemory
 from .synth import embeddings
@@ -56,6 +57,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         files=files,
         batches=BatchRunner(MemoryBatchStore(), files, settings.batches.step_s, deployments.resolve),
         fine_tuning=FineTuningRunner(MemoryFineTuningStore(), files, settings.fine_tuning.step_s),
+        prompt_cache=MemoryPromptCache(),
     )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .replies import ScriptedReplies
     from .stores.completions import CompletionStore
     from .stores.files import FileStore
+    from .stores.prompt_cache import PromptCache
     from .stores.responses import ResponseStore
     from .stores.speech import SpeechMemory
     from .versions import ApiVersion
@@ -115,6 +116,7 @@ class Services:
     files: FileStore
     batches: BatchRunner
     fine_tuning: FineTuningRunner
+    prompt_cache: PromptCache  # the prompt prefixes each deployment saw lately
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk

@@ -60,6 +60,7 @@ class ModelInfo:
     embedding_size: int = 0
     dimensions: bool = False
     reasoning: bool = False
+    prompt_caching: bool = False  # prompts of 1,024 tokens or more report cached tokens
     min_api_version: str | None = None
     image_tokens: list[int] | None = None  # [base, per tile]: the model reads images
     images: ImageAbilities | None = None  # image models: what they draw

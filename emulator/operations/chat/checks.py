@@ -157,6 +157,28 @@ def count_prompt_tokens(messages: list[ChatMessage], encoding: str) -> int:
     return total
 
 
+# Stand-ins for the tokens that frame each message (beyond any vocabulary): the prompt's
+# token sequence is only compared with itself (the prompt cache), never decoded.
+_MESSAGE_START, _MESSAGE_SEPARATOR, _MESSAGE_END, _NAME = 0xFFFF0001, 0xFFFF0002, 0xFFFF0003, 0xFFFF0004
+
+
+def prompt_token_ids(messages: list[ChatMessage], encoding: str) -> list[int]:
+    """The prompt's tokens in order, as many as ``count_prompt_tokens`` counts (the images'
+    aside): what the prompt cache compares prefixes of."""
+    ids: list[int] = []
+    for message in messages:
+        ids += [_MESSAGE_START, _MESSAGE_SEPARATOR, _MESSAGE_END]
+        ids += tokens.encode(message.role, encoding) + tokens.encode(message.text(), encoding)
+        if message.name:
+            ids += [_NAME, *tokens.encode(message.name, encoding)]
+        calls = [c.function for c in message.tool_calls or ()]
+        if message.function_call is not None:
+            calls.append(message.function_call)
+        for call in calls:
+            ids += tokens.encode(call.name, encoding) + tokens.encode(call.arguments, encoding)
+    return ids + [_MESSAGE_START, _MESSAGE_SEPARATOR, _MESSAGE_END]  # the reply's priming
+
+
 def _context_length_exceeded(window: int, prompt_tokens: int, limit: int | None) -> InvalidRequest:
     if limit:
         message = (

@@ -14,10 +14,11 @@ from ... import ids, synth, tokens
 from ...context import Handler
 from ...delivery import JsonReply, Reply, StreamReply
 from ...memo import renew_ids
+from ...stores import prompt_cache
 from ...stores.completions import StoredCompletion
 from ...synth import text
 from . import data_sources, reasoning, tools
-from .checks import Prepared, check, estimate_tokens
+from .checks import Prepared, check, estimate_tokens, prompt_token_ids
 from .choices import last_user_text, make_choice
 from .request import ChatRequest
 from .stream import Choice, stream_chunks
@@ -50,6 +51,7 @@ class Usage:
     prompt_tokens: int
     completion_tokens: int  # the visible answers and the hidden reasoning together
     reasoning_tokens: int
+    cached_tokens: int = 0  # of the prompt tokens, those read from the prompt cache
 
     def body(self) -> dict[str, Any]:
         return {
@@ -61,7 +63,7 @@ class Usage:
                 "rejected_prediction_tokens": 0,
             },
             "prompt_tokens": self.prompt_tokens,
-            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
+            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": self.cached_tokens},
             "total_tokens": self.prompt_tokens + self.completion_tokens,
         }
 
@@ -122,14 +124,21 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
         for choice in choices:
             choice.filter(ctx.completion_verdict, encoding)
     written = sum(len(c.token_ids) for c in choices) + spent * len(choices)
+    # A long prompt's cached tokens depend on the prompts before it: such answers are made
+    # afresh each time, never remembered (emulator/memo.py).
+    caches = deployment.model.prompt_caching and prepared.prompt_tokens >= prompt_cache.FIRST_TOKENS
+    cached = 0
+    if caches:
+        prompt = prompt_token_ids(req.messages, encoding)
+        cached = min(ctx.services.prompt_cache.read_and_keep(deployment.name, prompt), prepared.prompt_tokens)
     return Completion(
         id=_completion_id(),
         created=int(time.time()),
         model=deployment.response_model,
         system_fingerprint=_fingerprint(deployment.model.name, deployment.version),
         choices=choices,
-        usage=Usage(prepared.prompt_tokens, written, spent * len(choices)),
-        repeatable=not counted,
+        usage=Usage(prepared.prompt_tokens, written, spent * len(choices), cached),
+        repeatable=not counted and not caches,
     )
 
 

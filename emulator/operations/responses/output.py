@@ -33,7 +33,7 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
     incomplete = _INCOMPLETE.get(choice.finish_reason)
     billed = {
         "input_tokens": usage.prompt_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": usage.cached_tokens},
         "output_tokens": usage.completion_tokens,
         "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
         "total_tokens": usage.prompt_tokens + usage.completion_tokens,
