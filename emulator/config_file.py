@@ -81,6 +81,10 @@ class TimingConfig(BaseModel):
     tokens_per_s: float = Field(default=0, ge=0, le=100_000)
     jitter: float = Field(default=0, ge=0, lt=1)
     fixed_ms: float = Field(default=0, ge=0, le=600_000)
+    capacity: int = Field(default=0, ge=0, le=1_000_000, description="requests answered at full speed at once")
+    queue: int | None = Field(default=None, ge=0, le=1_000_000, description="requests held beyond capacity")
+    overload_status: Literal[429, 503] = 429
+    overload_retry_after_ms: int = Field(default=1000, ge=0, le=600_000)
 
 
 class ContentFilterConfig(BaseModel):

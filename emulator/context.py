@@ -156,6 +156,7 @@ class RequestContext:
     tokens_charged: int | None = None  # set once the quota admits the request
     quota_refused: bool = False  # the deployment's quota answered 429
     early_retry: bool | None = None  # judged once the deployment is known (None: not yet)
+    in_flight: int = 0  # requests on its deployment, itself included, once admitted (load.py)
     # Azure's annotations of the prompt, from the content-filter step, and what the filter
     # will find in the answer.
     prompt_filter_results: list[dict[str, Any]] = field(default_factory=list)

@@ -21,6 +21,8 @@ which differ from the spec in places (shared/reference/service.md, section 4):
     ├── ImagePromptFiltered         400: the content filter blocks an image prompt or picture
     ├── RequestTooLarge             413: the body exceeds the size Azure's front door takes
     ├── RateLimited                 429: a deployment's quota is spent (tokens or calls)
+    ├── Overloaded                  429 or 503: more requests in flight than a deployment's
+    │                               timing profile holds (capacity and queue)
     ├── FineTuningRefused           400, 404, 429: the fine-tuning API's own shape (code and
     │                               message only): a bad job, an unknown one, a full queue
     ├── InternalServerError         500: an emulator bug, reported in Azure's shape
@@ -284,6 +286,18 @@ class RateLimited(AzureError):
         super().__init__({"code": "429", "message": message}, headers=headers)
         self.kind = kind
         self.retry_after_s = retry_after_s
+
+
+class Overloaded(AzureError):
+    """A deployment busier than its timing profile allows: the gateway's body for the status,
+    with the wait it asks for."""
+
+    def __init__(self, status: int, retry_after_ms: int) -> None:
+        wait = max(1, math.ceil(retry_after_ms / 1000))
+        error = dict(_texts()["gateway"][status])
+        error["message"] = error["message"].replace("{retry_after}", str(wait))
+        headers = {"retry-after": str(wait), "retry-after-ms": str(retry_after_ms)}
+        super().__init__(error, status=status, headers=headers)
 
 
 class FineTuningRefused(AzureError):

@@ -40,12 +40,14 @@ from .errors import (
     DeploymentNotFound,
     InternalServerError,
     OperationNotSupported,
+    Overloaded,
     RateLimited,
     ResourceNotFound,
     UnrecognizedArgument,
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
+from .load import InFlight
 from .memo import Remembered, ResultMemo
 from .observers import Observers
 from .ratelimit import RateLimiter
@@ -75,6 +77,7 @@ class Pipeline:
         self.observers = Observers(settings)
         self.stopping = Stopping()
         self.pacing = Pacing(settings.seed)
+        self.in_flight = InFlight()
 
     # -- one request, start to end --------------------------------------------------------
 
@@ -104,6 +107,9 @@ class Pipeline:
                 wire.ended("failed")
         finally:
             wire.over()  # if the last byte or a drop has not recorded it already
+            if ctx.in_flight:
+                assert ctx.deployment is not None
+                self.in_flight.leave(ctx.deployment.name)
 
     def _context(self, request: Request, operation: Operation, surface: str) -> RequestContext:
         request_id = ids.uuid4()
@@ -291,6 +297,7 @@ class Pipeline:
 
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
+        self._enter(ctx)
         try:
             reading = self.limiter.admit(
                 ctx.deployment, estimated_tokens, ctx.operation.operation_id, ctx.api_version.name
@@ -300,6 +307,17 @@ class Pipeline:
             raise
         ctx.tokens_charged = estimated_tokens
         ctx.headers.update(reading.headers())
+
+    def _enter(self, ctx: RequestContext) -> None:
+        """Count the request in flight on its deployment (until it is over), or refuse it when
+        the deployment's timing profile holds no more."""
+        assert ctx.deployment is not None
+        name, profile = ctx.deployment.name, ctx.deployment.timing
+        in_flight = self.in_flight.enter(name)
+        if profile.refuses(in_flight):
+            self.in_flight.leave(name)
+            raise Overloaded(profile.overload_status, profile.overload_retry_after_ms)
+        ctx.in_flight = in_flight
 
     def _reject_unknown_parameters(self, ctx: RequestContext) -> None:
         assert ctx.api_version is not None and ctx.body is not None

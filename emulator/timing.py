@@ -32,15 +32,30 @@ class TimingProfile:
     tokens_per_s: float = 0
     jitter: float = 0
     fixed_ms: float = 0
+    # Load: the requests a deployment answers at full speed at once (0: any number). Beyond
+    # it every wait grows in proportion to the requests in flight; beyond ``queue`` more, a
+    # request is refused with ``overload_status`` (None: none is refused).
+    capacity: int = 0
+    queue: int | None = None
+    overload_status: int = 429
+    overload_retry_after_ms: int = 1000
 
     @property
     def instant(self) -> bool:
         return self.ttft_ms == 0 and self.tokens_per_s == 0 and self.fixed_ms == 0
 
-    def server_timing(self) -> str:
+    def slowdown(self, in_flight: int) -> float:
+        """How many times slower a request answers with ``in_flight`` requests (itself
+        included) on its deployment."""
+        return max(1.0, in_flight / self.capacity) if self.capacity else 1.0
+
+    def refuses(self, in_flight: int) -> bool:
+        return bool(self.capacity) and self.queue is not None and in_flight > self.capacity + self.queue
+
+    def server_timing(self, slowdown: float = 1.0) -> str:
         """The plan, in a Server-Timing header, so tests see what was intended."""
-        gap = 1000 / self.tokens_per_s if self.tokens_per_s else 0
-        return f"ttft;dur={self.ttft_ms:g}, token;dur={gap:.3f}"
+        gap = 1000 / self.tokens_per_s * slowdown if self.tokens_per_s else 0
+        return f"ttft;dur={self.ttft_ms * slowdown:g}, token;dur={gap:.3f}"
 
 
 @lru_cache(maxsize=1)
@@ -63,12 +78,15 @@ class Pacer:
         started: float | None = None,
         burst: int = 1,
         sleep: Wait = anyio.sleep,
+        slowdown: float = 1.0,
     ) -> None:
         """``started``: when the request arrived (time.monotonic), which the clock counts from.
         ``burst``: stream events go out in groups of this many, one group per that many token
         intervals, as Azure's content filter releases an answer it buffers (1: event by event).
-        ``sleep``: how it waits (the emulator's own ends when it stops: emulator/stopping.py)."""
+        ``sleep``: how it waits (the emulator's own ends when it stops: emulator/stopping.py).
+        ``slowdown``: every wait is this many times longer (a deployment under load)."""
         self.profile = profile
+        self.slowdown = slowdown
         self.burst = max(1, burst)
         self._rng = random.Random(seed)
         self._start = time.monotonic() if started is None else started
@@ -76,6 +94,7 @@ class Pacer:
 
     def _spread(self, seconds: float) -> float:
         jitter = self.profile.jitter
+        seconds *= self.slowdown
         return seconds * (1 + self._rng.uniform(-jitter, jitter)) if jitter else seconds
 
     async def _until(self, at: float) -> None:
@@ -106,7 +125,7 @@ class Pacer:
             if index >= first_content and (index - first_content) % burst == 0:
                 await self._until(due)
                 now = time.monotonic()
-                if now - due > gap:
+                if now - due > gap * self.slowdown:
                     # Far behind (a stall fault, a slow reader): carry on from now rather
                     # than rush out the events that are "overdue".
                     due = now
@@ -137,8 +156,9 @@ class Pacing:
         # chunks; its asynchronous mode lets it flow event by event.
         burst = policy.buffer_tokens if not policy.asynchronous else 1
         started = ctx.paced_from or ctx.received
-        pacer = Pacer(profile, synth.mix(self._seed, self._paced), started, burst, sleep)
-        ctx.headers["server-timing"] = profile.server_timing()
+        slowdown = profile.slowdown(ctx.in_flight)
+        pacer = Pacer(profile, synth.mix(self._seed, self._paced), started, burst, sleep, slowdown)
+        ctx.headers["server-timing"] = profile.server_timing(slowdown)
         if isinstance(reply, StreamReply):
             return pacer
         usage = (reply.body or {}).get("usage") or {} if isinstance(reply, JsonReply) else {}
