@@ -114,6 +114,7 @@ def build_app(settings: Settings) -> AzureRouter:
         threading.Thread(target=warm_up, name="tokenizer-warm-up", daemon=True).start()
         yield
         services.close()
+        pipeline.observers.close()
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: admin_http_error}, lifespan=lifespan)
     app.state.pipeline = pipeline

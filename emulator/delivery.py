@@ -61,6 +61,7 @@ class StreamReply:
     named: bool = False
     # What Azure bills for the whole answer, sent to the client or not (emulator/observers/billing.py).
     usage: dict[str, Any] | None = None
+    finish_reasons: tuple[str, ...] = ()  # how each choice ends (traces: observers/tracing.py)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .metrics import Metrics
 from .quota_use import QuotaUse
 from .result import Result
 from .retries import RetryWatch
+from .tracing import from_environment
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -32,6 +33,7 @@ class Observers:
         self.quota_use = QuotaUse()
         self.costs = Costs(price_table())
         self.feed = Feed()
+        self.tracing = from_environment()  # None unless OTEL_EXPORTER_OTLP_* asks for it
         # What was sent is kept for the journal alone: with it off, nothing is.
         self.keeps_bodies = self.journal.enabled
         self._log_bodies = settings.log_bodies
@@ -46,6 +48,8 @@ class Observers:
         self.quota_use.observe(result)
         self.costs.observe(result)
         self.feed.publish(result)
+        if self.tracing is not None:
+            self.tracing.observe(result, ctx.reply, ctx.request.scope.get("server"))
         if accesslog.enabled():
             accesslog.write(result, self._log_bodies, self._log_format)
 
@@ -99,6 +103,11 @@ class Observers:
         wait = self.retries.wait_left((client, deployment or "", ctx.operation.name), _retry_count(ctx), ctx.received)
         ctx.early_retry = wait is not None
         return wait
+
+    def close(self) -> None:
+        """The emulator is stopping: what is still to be exported goes out."""
+        if self.tracing is not None:
+            self.tracing.close()
 
     def forget(self) -> None:
         """An empty journal, and no retry waits remembered."""

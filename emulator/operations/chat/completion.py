@@ -160,6 +160,7 @@ def respond(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Reply:
             ),
             prompt_filter_results=ctx.prompt_filter_results,
             usage=completion.usage.body(),
+            finish_reasons=tuple(choice.finish_reason for choice in completion.choices),
         )
     # A stored completion is not remembered: a repeat must be answered, and stored, anew.
     return JsonReply(_body(ctx, completion), repeatable=completion.repeatable and not req.store)
