@@ -104,4 +104,63 @@ SCHEMAS: list[dict[str, Any]] = [
     ),
     obj({"deep": {"$ref": "#/$defs/a"}})
     | {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": obj({"c": {"type": "boolean"}})}},
+    # Each keyword structured outputs supports, alone and together.
+    obj({"zip": {"type": "string", "pattern": "^[0-9]{5}(-[0-9]{4})?$"}}),
+    obj({"sku": {"type": "string", "pattern": "^[A-Z]{3}-\\d{2,4}$", "maxLength": 8}}),
+    obj(
+        {
+            "phone": {"type": "string", "pattern": "\\+?[0-9]{7,12}"},
+            "tag": {"type": "string", "pattern": "^(red|green|blue)+$"},
+        }
+    ),
+    obj(
+        {
+            fmt: {"type": "string", "format": fmt}
+            for fmt in ("date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid")
+        }
+    ),
+    obj({"dozen": {"type": "integer", "multipleOf": 12, "minimum": 1, "maximum": 200}}),
+    obj({"price": {"type": "number", "multipleOf": 0.25, "exclusiveMinimum": 0, "exclusiveMaximum": 10}}),
+    obj({"inside": {"type": "number", "exclusiveMinimum": 1.5, "exclusiveMaximum": 1.75}}),
+    obj(
+        {
+            "picks": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1, "maximum": 6},
+                "uniqueItems": True,
+                "minItems": 4,
+                "maxItems": 6,
+            }
+        }
+    ),
+    obj({"exactly": {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}}),
+    obj({"version": {"const": "v2"}, "kind": {"type": "string", "const": "event"}}),
+    obj(
+        {
+            "contact": {
+                "anyOf": [
+                    obj({"email": {"type": "string", "format": "email"}}, additionalProperties=False),
+                    obj({"phone": {"type": "string", "pattern": "^\\d{10}$"}}, additionalProperties=False),
+                    {"anyOf": [{"type": "null"}, {"type": "string", "format": "uuid"}]},
+                ]
+            }
+        }
+    ),
+    {
+        "$defs": {
+            "expr": {
+                "anyOf": [
+                    obj({"value": {"type": "integer", "multipleOf": 5}}, additionalProperties=False),
+                    obj(
+                        {
+                            "op": {"enum": ["+", "*"]},
+                            "args": {"type": "array", "items": {"$ref": "#/$defs/expr"}, "minItems": 2, "maxItems": 2},
+                        },
+                        additionalProperties=False,
+                    ),
+                ]
+            }
+        },
+        **obj({"root": {"$ref": "#/$defs/expr"}}, additionalProperties=False),
+    },
 ]

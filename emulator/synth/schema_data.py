@@ -1,8 +1,10 @@
 """Data that conforms to a JSON Schema, for structured outputs.
 
 Honours: types (also as lists), properties, required, enum, const, items, minItems/maxItems,
-minimum/maximum (also exclusive), minLength/maxLength, the formats date, date-time, time,
-email, uri and uuid, $ref into the schema itself, anyOf/oneOf/allOf. With ``strict``, a
+uniqueItems, minimum/maximum (also exclusive), multipleOf, minLength/maxLength, pattern
+(strings written from the regular expression), the formats date, date-time, time, duration,
+email, hostname, ipv4, ipv6, uri and uuid, $ref into the schema itself (recursive too),
+anyOf/oneOf/allOf. With ``strict``, a
 schema that uses any other constraint is refused (a ``SchemaError``) rather than answered
 with data that might break it; without ``strict`` the other constraints are ignored, as a
 model following a non-strict schema may ignore them too.
@@ -13,11 +15,12 @@ the strings, numbers and integers at its leaves in schema_scalars.py.
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
 from . import schema_scalars as scalars
-from .schema_rules import SchemaError, check_strict_keywords, check_strict_object
+from .schema_rules import SchemaError, check_strict_keywords, check_strict_limits, check_strict_object
 
 __all__ = ["SchemaError", "generate"]
 
@@ -29,9 +32,13 @@ _SOFT_DEPTH = 4
 _MAX_DEPTH = 64
 _MAX_NODES = 10_000
 _MAX_CHARS = 1_000_000
+# Tries per item at an array of different items (uniqueItems).
+_UNIQUE_TRIES = 20
 
 
 def generate(schema: dict[str, Any], seed: int, strict: bool = False) -> Any:
+    if strict and isinstance(schema, dict):
+        check_strict_limits(schema)
     return _Generator(schema, random.Random(seed), strict).value(schema, 0)
 
 
@@ -109,13 +116,9 @@ class _Generator:
         if not isinstance(branches, list) or not branches:
             raise SchemaError("anyOf and oneOf must be non-empty arrays")
         if depth >= _SOFT_DEPTH:
-            # Prefer a branch that ends the recursion.
-            plain = [
-                b
-                for b in branches
-                if isinstance(b, dict) and b.get("type") in ("null", "string", "number", "integer", "boolean")
-            ]
-            branches = plain or branches
+            # Prefer a branch that ends the recursion: one that refers nowhere.
+            ending = [b for b in branches if isinstance(b, dict) and not _refers(b)]
+            branches = ending or branches
         return self.rng.choice(branches)
 
     def merge(self, parts: Any) -> dict[str, Any]:
@@ -169,9 +172,27 @@ class _Generator:
         items = schema.get("items", {"type": "string"})
         self.path.append("items")
         try:
-            return [self.value(items, depth + 1) for _ in range(count)]
+            if schema.get("uniqueItems") is not True:
+                return [self.value(items, depth + 1) for _ in range(count)]
+            return self.distinct(items, count, depth)
         finally:
             self.path.pop()
+
+    def distinct(self, items: Any, count: int, depth: int) -> list[Any]:
+        """``count`` items no two of which are equal (uniqueItems), as JSON compares them."""
+        made: list[Any] = []
+        seen: set[str] = set()
+        for _ in range(count * _UNIQUE_TRIES):
+            if len(made) == count:
+                break
+            item = self.value(items, depth + 1)
+            key = json.dumps(item, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                made.append(item)
+        if len(made) < count:
+            raise SchemaError(f"no {count} different items fit the schema of the items (uniqueItems)")
+        return made
 
     def string(self, schema: dict[str, Any], depth: int) -> str:
         text = scalars.string(schema, self.rng)
@@ -191,6 +212,15 @@ class _Generator:
 
     def null(self, schema: dict[str, Any], depth: int) -> None:
         return None
+
+
+def _refers(schema: Any) -> bool:
+    """Whether a $ref appears anywhere in ``schema`` (a branch that may recurse)."""
+    if isinstance(schema, dict):
+        return "$ref" in schema or any(_refers(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_refers(v) for v in schema)
+    return False
 
 
 _BY_TYPE = {

@@ -14,11 +14,8 @@ class SchemaError(ValueError):
 
 
 # The string formats the generator writes (schema_scalars.py); strict mode refuses the others.
-FORMATS = ("date", "date-time", "time", "email", "uri", "url", "uuid")
+FORMATS = ("date", "date-time", "time", "duration", "email", "hostname", "ipv4", "ipv6", "uri", "url", "uuid")
 _UNSUPPORTED = (
-    "pattern",
-    "multipleOf",
-    "uniqueItems",
     "not",
     "if",
     "then",
@@ -62,3 +59,68 @@ def check_strict_object(
             f"In context={context}, 'required' is required to be supplied and to be an array including every "
             f"key in properties. Missing '{optional[0]}'."
         )
+
+
+# Structured outputs' limits on a strict schema, as Azure's structured-outputs page states
+# them. The nesting message is the service's; the others follow its form.
+MAX_NESTING = 5
+MAX_PROPERTIES = 100
+MAX_ENUM_VALUES = 500
+MAX_SCHEMA_CHARS = 15_000
+LARGE_ENUM = 250
+MAX_LARGE_ENUM_CHARS = 7_500
+
+
+def check_strict_limits(root: dict[str, Any]) -> None:
+    """Refuses a strict schema past the service's size limits: levels of object nesting,
+    object properties in all, enum values in all, the characters of every property name,
+    definition name, enum value and const value together, and of a large enum's values."""
+    totals = {"properties": 0, "enums": 0, "chars": 0, "depth": 0}
+    for name in (root.get("$defs") or {}) | (root.get("definitions") or {}):
+        totals["chars"] += len(str(name))
+    _walk(root, 1, totals, set())
+    if totals["depth"] > MAX_NESTING:
+        raise SchemaError(f"{totals['depth']} levels of nesting exceeds limit of {MAX_NESTING}.")
+    if totals["properties"] > MAX_PROPERTIES:
+        raise SchemaError(f"{totals['properties']} object properties exceeds limit of {MAX_PROPERTIES}.")
+    if totals["enums"] > MAX_ENUM_VALUES:
+        raise SchemaError(f"{totals['enums']} enum values exceeds limit of {MAX_ENUM_VALUES}.")
+    if totals["chars"] > MAX_SCHEMA_CHARS:
+        raise SchemaError(
+            f"{totals['chars']} characters of property names, definition names, enum values and const values "
+            f"exceeds limit of {MAX_SCHEMA_CHARS}."
+        )
+
+
+def _walk(schema: Any, level: int, totals: dict[str, int], seen: set[int]) -> None:
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        totals["depth"] = max(totals["depth"], level)
+        totals["properties"] += len(properties)
+        totals["chars"] += sum(len(str(name)) for name in properties)
+    enum = schema.get("enum")
+    if isinstance(enum, list):
+        totals["enums"] += len(enum)
+        text = sum(len(v) for v in enum if isinstance(v, str))
+        totals["chars"] += text
+        strings = sum(1 for v in enum if isinstance(v, str))
+        if strings > LARGE_ENUM and text > MAX_LARGE_ENUM_CHARS:
+            raise SchemaError(
+                f"enum of {strings} string values with {text} characters in total exceeds limit of "
+                f"{MAX_LARGE_ENUM_CHARS} (for an enum of more than {LARGE_ENUM} values)."
+            )
+    if isinstance(schema.get("const"), str):
+        totals["chars"] += len(schema["const"])
+    for sub in (properties or {}).values() if isinstance(properties, dict) else ():
+        _walk(sub, level + 1, totals, seen)
+    for key in ("items", "additionalProperties"):
+        _walk(schema.get(key), level + (1 if key == "additionalProperties" else 0), totals, seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key) or () if isinstance(schema.get(key), list) else ():
+            _walk(sub, level, totals, seen)
+    for key in ("$defs", "definitions"):
+        for sub in (schema.get(key) or {}).values() if isinstance(schema.get(key), dict) else ():
+            _walk(sub, level, totals, seen)

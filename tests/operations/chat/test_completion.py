@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import httpx
 import jsonschema
+import openai
 import pytest
 from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
 
@@ -347,10 +349,45 @@ def test_browser_preflight_is_allowed(http: httpx.Client) -> None:
 
 
 def test_non_strict_schema_keywords_the_generator_lacks_are_best_effort(client: AzureOpenAI) -> None:
-    schema = {"type": "object", "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}}, "required": ["zip"]}
+    schema = {"type": "object", "properties": {"zip": {"type": "string", "not": {"const": "x"}}}, "required": ["zip"]}
     completion = client.chat.completions.create(
         model="gpt-4o",
         messages=HELLO,
         response_format={"type": "json_schema", "json_schema": {"name": "z", "schema": schema}},
     )
     assert isinstance(json.loads(completion.choices[0].message.content)["zip"], str)
+
+
+def test_a_strict_schema_with_a_pattern_gets_strings_that_match(client: AzureOpenAI) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$"}, "ip": {"type": "string", "format": "ipv4"}},
+        "required": ["zip", "ip"],
+        "additionalProperties": False,
+    }
+    for seed in range(5):
+        completion = client.chat.completions.create(
+            model="gpt-4o",
+            messages=HELLO,
+            seed=seed,
+            response_format={"type": "json_schema", "json_schema": {"name": "z", "schema": schema, "strict": True}},
+        )
+        data = json.loads(completion.choices[0].message.content)
+        assert re.fullmatch(r"[0-9]{5}", data["zip"])
+        assert len(data["ip"].split(".")) == 4
+
+
+def test_a_strict_schema_nested_too_deep_is_the_services_400(client: AzureOpenAI) -> None:
+    schema: dict = {"type": "string"}
+    for _ in range(6):
+        schema = {"type": "object", "properties": {"x": schema}, "required": ["x"], "additionalProperties": False}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(
+            model="gpt-4o",
+            messages=HELLO,
+            response_format={"type": "json_schema", "json_schema": {"name": "deep", "schema": schema, "strict": True}},
+        )
+    assert caught.value.body["message"] == (
+        "Invalid schema for response_format 'deep': 6 levels of nesting exceeds limit of 5."
+    )
+    assert caught.value.body["param"] == "response_format.json_schema.schema"

@@ -264,7 +264,7 @@ BAD_TOOLS = [
                         "strict": True,
                         "parameters": {
                             "type": "object",
-                            "properties": {"z": {"type": "string", "pattern": "^a$"}},
+                            "properties": {"z": {"type": "string", "not": {"const": "a"}}},
                             "required": ["z"],
                             "additionalProperties": False,
                         },
