@@ -137,7 +137,7 @@ def build_app(settings: Settings) -> AzureRouter:
         server = Recorder(settings.record_upstream, settings.record_dir)
     elif settings.replay_dir:
         server = Replayer(settings.replay_dir, settings.replay_timing)
-    router = AzureRouter(server, tables["deployment"], tables["v1"], tables["root"], app)
+    router = AzureRouter(server, tables["deployment"], tables["v1"], tables["root"], app, refusals=pipeline)
     # Batch jobs send their lines through the whole app, as a client would.
     services.batches.app = router
     return router

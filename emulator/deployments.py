@@ -32,8 +32,8 @@ class Deployment:
     timing: TimingProfile
     content_filter: Policy
     sku: str = "standard"
-    fine_tuned: str | None = None
-    enforce_retry_after: bool = False  # an early retry gets another 429 (observers/retries.py)  # a fine-tuned model's name (<base>-<version>.ft-<job>...)
+    fine_tuned: str | None = None  # a fine-tuned model's name (<base>-<version>.ft-<job>...)
+    enforce_retry_after: bool = False  # an early retry gets another 429 (observers/retries.py)
 
     @property
     def batch(self) -> bool:

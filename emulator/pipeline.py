@@ -106,10 +106,10 @@ class Pipeline:
                 # connection closes, and the journal says so.
                 wire.ended("failed")
         finally:
-            wire.over()  # if the last byte or a drop has not recorded it already
-            if ctx.in_flight:
+            if ctx.in_flight:  # first: an observer that fails below must not keep it counted
                 assert ctx.deployment is not None
                 self.in_flight.leave(ctx.deployment.name)
+            wire.over()  # if the last byte or a drop has not recorded it already
 
     def _context(self, request: Request, operation: Operation, surface: str) -> RequestContext:
         request_id = ids.uuid4()

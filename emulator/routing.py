@@ -56,7 +56,9 @@ class _Table:
 def _by_method(ops: list[Operation], method: str) -> Operation:
     # Operations sharing a path differ by method. Azure's gateway matches method and path
     # together, so another method is a route it does not have (its 404, journaled as such);
-    # a browser's preflight (OPTIONS) is answered for any route.
+    # a browser's preflight (OPTIONS) belongs to the route it asks about.
+    if method == "OPTIONS":
+        return ops[0]
     return next((op for op in ops if op.method == method), UNKNOWN_ROUTE)
 
 
@@ -68,8 +70,12 @@ class AzureRouter:
         v1_routes: dict[str, list[Operation]],
         root_routes: dict[str, list[Operation]],
         fallback: ASGIApp,
+        refusals: Server | None = None,
     ) -> None:
         self.pipeline = pipeline
+        # What answers a route Azure does not have: the pipeline's 404, even when recording or
+        # replaying (nothing to forward, nothing recorded).
+        self._refusals = refusals or pipeline
         self._deployment = _Table(deployment_routes)
         self._v1 = _Table(v1_routes)
         self._root = _Table(root_routes)
@@ -103,13 +109,14 @@ class AzureRouter:
             if scope["type"] == "http" and not scope["path"].startswith(_ADMIN):
                 # Not an Azure route: Azure's 404, through the pipeline (and the journal).
                 surface = "v1" if scope["path"].startswith(_V1) else "root"
-                await self.pipeline.serve(scope, receive, send, UNKNOWN_ROUTE, surface)
+                await self._refusals.serve(scope, receive, send, UNKNOWN_ROUTE, surface)
                 return
             await self._fallback(scope, receive, send)
             return
         operation, surface, params = found
         scope["path_params"] = params
-        await self.pipeline.serve(scope, receive, send, operation, surface)
+        server = self._refusals if operation is UNKNOWN_ROUTE else self.pipeline
+        await server.serve(scope, receive, send, operation, surface)
 
     def __getattr__(self, name: str) -> Any:
         # app.state and the like belong to the Starlette app behind.

@@ -104,7 +104,9 @@ SCHEMAS: list[dict[str, Any]] = [
     ),
     obj({"deep": {"$ref": "#/$defs/a"}})
     | {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": obj({"c": {"type": "boolean"}})}},
-    # Each keyword structured outputs supports, alone and together.
+    # Each keyword structured outputs supports, alone and together: KEYWORD_SCHEMAS below.
+]
+KEYWORD_SCHEMAS: list[dict[str, Any]] = [
     obj({"zip": {"type": "string", "pattern": "^[0-9]{5}(-[0-9]{4})?$"}}),
     obj({"sku": {"type": "string", "pattern": "^[A-Z]{3}-\\d{2,4}$", "maxLength": 8}}),
     obj(
@@ -164,3 +166,4 @@ SCHEMAS: list[dict[str, Any]] = [
         **obj({"root": {"$ref": "#/$defs/expr"}}, additionalProperties=False),
     },
 ]
+SCHEMAS += KEYWORD_SCHEMAS

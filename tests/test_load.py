@@ -22,7 +22,8 @@ HELLO = [{"role": "user", "content": "Hello"}]
 def endpoint() -> Iterator[str]:
     settings = Settings.build(
         timing_profiles={
-            "busy": TimingConfig(ttft_ms=300, tokens_per_s=50, capacity=2, queue=2),
+            # A long first wait, so the six requests are surely in flight together.
+            "busy": TimingConfig(ttft_ms=1500, tokens_per_s=50, capacity=2, queue=2),
             "busy-503": TimingConfig(ttft_ms=300, tokens_per_s=50, capacity=1, queue=0, overload_status=503),
         },
         deployments={
@@ -57,6 +58,7 @@ def at_once(endpoint: str, deployment: str, count: int) -> list[httpx.Response]:
         thread.start()
     for thread in threads:
         thread.join(30)
+    assert len(answers) == count, "a request did not finish"
     return answers
 
 
@@ -72,14 +74,14 @@ def test_beyond_capacity_waits_grow_and_beyond_the_queue_requests_are_refused(en
     # Capacity 2 and a queue of 2: four are answered, the fifth and sixth refused.
     assert len(served) == 4 and len(refused) == 2
     # In flight 1 and 2: full speed; 3 and 4: 1.5 and 2 times the waits.
-    assert sorted(ttft_planned(a) for a in served) == [300, 300, 450, 600]
+    assert sorted(ttft_planned(a) for a in served) == [1500, 1500, 2250, 3000]
     for answer in refused:
         assert answer.status_code == 429
         assert answer.json() == {"error": {"code": "429", "message": "Rate limit is exceeded. Try again in 1 seconds."}}
         assert answer.headers["retry-after-ms"] == "1000"
     # Once they are over, the deployment is idle again: full speed.
     (alone,) = at_once(endpoint, "busy", 1)
-    assert ttft_planned(alone) == 300
+    assert ttft_planned(alone) == 1500
 
 
 def test_the_overload_answer_can_be_a_503_and_clients_retry_it(endpoint: str) -> None:

@@ -15,6 +15,9 @@ import time
 from .result import Result
 
 Key = tuple[str, str, str]  # client address, deployment, operation
+# The wait is counted from when the answer was recorded, a little after the client had it:
+# a client that waits exactly as long as told is not early by that little.
+_SLACK_S = 0.05
 _WAIT_STATUSES = (408, 429)
 
 
@@ -28,7 +31,9 @@ class RetryWatch:
         if not retry_count:
             return None
         not_before = self._not_before.pop(key, None)
-        return not_before - arrived if not_before is not None and arrived < not_before else None
+        if not_before is None or arrived >= not_before - _SLACK_S:
+            return None
+        return not_before - arrived
 
     def observe(self, result: Result) -> None:
         """Note the wait an answer asked for."""

@@ -10,6 +10,7 @@ which the SDK batches on its own thread.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -110,8 +111,9 @@ class Tracing:
         span.end(end_time=start + int(result.last_byte_s * 1e9))
         common = {k: v for k, v in attributes.items() if k in _METRIC_ATTRIBUTES}
         self._duration.record(result.last_byte_s, common)
-        if result.streamed and result.first_byte_s is not None:
-            self._first_token.record(result.first_byte_s, common)
+        first_token = _first_token_s(result)
+        if first_token is not None:
+            self._first_token.record(first_token, common)
         billed = result.billed
         if billed is not None:
             for kind, count in (("input", billed.input_tokens), ("output", billed.output_tokens)):
@@ -152,7 +154,11 @@ def _attributes(result: Result, reply: Reply | None, server: tuple[str, int] | N
     if result.api_version:
         found["azure.resource_provider.api_version"] = result.api_version
     if server is not None:
-        found["server.address"], found["server.port"] = server
+        host, port = server
+        if isinstance(host, str):
+            found["server.address"] = host
+        if isinstance(port, int):  # a unix socket has none
+            found["server.port"] = port
     if result.status >= 400:
         found["error.type"] = str(result.status)
     elif result.outcome != "completed":
@@ -164,6 +170,8 @@ def _attributes(result: Result, reply: Reply | None, server: tuple[str, int] | N
         found["gen_ai.usage.input_tokens"] = billed.input_tokens
         found["gen_ai.usage.output_tokens"] = billed.output_tokens
     body = getattr(reply, "body", None) if result.status < 400 else None
+    if body is None and result.streamed:
+        body = _first_chunk(result)
     if isinstance(body, dict):
         if isinstance(body.get("model"), str):
             found["gen_ai.response.model"] = body["model"]
@@ -173,6 +181,37 @@ def _attributes(result: Result, reply: Reply | None, server: tuple[str, int] | N
     if reasons:
         found["gen_ai.response.finish_reasons"] = reasons
     return found
+
+
+def _first_content(result: Result) -> int | None:
+    """The index of a stream's first event with content (chat and completions: after the
+    prompt's annotation), among the events the journal kept."""
+    for index, piece in enumerate(result.response_body):
+        if b'"choices":[{' in piece and (b'"delta"' in piece or b'"text"' in piece):
+            return index
+        if b"output_text.delta" in piece:
+            return index
+    return None
+
+
+def _first_token_s(result: Result) -> float | None:
+    if not result.streamed:
+        return None
+    index = _first_content(result)
+    return result.event_times[index] if index is not None and index < len(result.event_times) else None
+
+
+def _first_chunk(result: Result) -> dict[str, Any] | None:
+    """A chat or completions stream's first content chunk: its id and model are the answer's."""
+    index = _first_content(result)
+    if index is None:
+        return None
+    data = result.response_body[index].partition(b"data: ")[2]
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        return None
+    return {k: chunk[k] for k in ("id", "model") if isinstance(chunk, dict) and isinstance(chunk.get(k), str)}
 
 
 def _finish_reasons(reply: Reply | None, body: Any) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Protocol
 FIRST_TOKENS = 1024
 STEP_TOKENS = 128
 IDLE_S = 300.0
-_MAX_PREFIXES = 100_000  # about 4 MB of keys
+_MAX_PREFIXES = 100_000  # about 16 MB at most
 
 
 class PromptCache(Protocol):

@@ -46,13 +46,10 @@ def _fits(value: Any, schema: dict[str, Any]) -> Any:
             if isinstance(bound, (int, float)) and not isinstance(bound, bool) and not holds(value, bound):
                 return _NO
         step = schema.get("multipleOf")
-        if (
-            isinstance(step, (int, float))
-            and not isinstance(step, bool)
-            and step > 0
-            and value / step != int(value / step)
-        ):
-            return _NO
+        if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+            quotient = value / step
+            if not math.isfinite(quotient) or quotient != int(quotient):
+                return _NO
     elif kind == "string" or (kind is None and isinstance(value, str)):
         if not isinstance(value, str):
             value = str(value)

@@ -76,8 +76,11 @@ def check_strict_limits(root: dict[str, Any]) -> None:
     object properties in all, enum values in all, the characters of every property name,
     definition name, enum value and const value together, and of a large enum's values."""
     totals = {"properties": 0, "enums": 0, "chars": 0, "depth": 0}
-    for name in (root.get("$defs") or {}) | (root.get("definitions") or {}):
-        totals["chars"] += len(str(name))
+    for key in ("$defs", "definitions"):
+        defined = root.get(key)
+        if defined is not None and not isinstance(defined, dict):
+            raise SchemaError(f"{key} must be an object of schemas")
+        totals["chars"] += sum(len(str(name)) for name in defined or {})
     _walk(root, 1, totals, set())
     if totals["depth"] > MAX_NESTING:
         raise SchemaError(f"{totals['depth']} levels of nesting exceeds limit of {MAX_NESTING}.")

@@ -9,9 +9,16 @@ import math
 import random
 import re
 import uuid
+from fractions import Fraction
 from typing import Any
 
 import rstr
+
+try:  # the standard library's own regular-expression parser (sre_parse before 3.11)
+    from re import _constants, _parser  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as _constants
+    import sre_parse as _parser
 
 from .schema_rules import FORMATS, SchemaError
 
@@ -45,42 +52,78 @@ def _matching(pattern: Any, low: int, high: int, rng: random.Random) -> str:
     if not isinstance(pattern, str):
         raise SchemaError("pattern must be a string")
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
+        parsed = _parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
         raise SchemaError(f"pattern {pattern!r} is not a regular expression the emulator reads: {exc}") from None
-    writer = rstr.Rstr(rng)
+    unsupported = _unsupported_in(parsed)
+    if unsupported is not None:
+        raise SchemaError(f"pattern {pattern!r} uses {unsupported}, which the emulator does not write strings for")
+    shortest, _ = parsed.getwidth()
+    if shortest > high:
+        raise SchemaError(f"no string of {low} to {high} characters matching pattern {pattern!r} was found")
+    compiled = re.compile(pattern)
+    # Anchors and word boundaries are the only parts rstr writes nothing for: only then can
+    # its string miss, and only then is it searched (so no search can run away).
+    anchored = _uses(parsed, {_constants.AT})
+    writer = _Writer(rng, high)
     for _ in range(_PATTERN_TRIES):
         try:
-            text = writer.xeger(_bounded_repeats(pattern))
-        except (re.error, ValueError, IndexError) as exc:
-            raise SchemaError(f"pattern {pattern!r} is not one the emulator writes strings for: {exc}") from None
-        if low <= len(text) <= high and compiled.search(text):
+            text = writer.xeger(pattern)
+        except Exception as exc:  # rstr's own failures (an opcode it lacks): the schema's problem
+            raise SchemaError(f"pattern {pattern!r} is not one the emulator writes strings for: {exc!r}") from None
+        if low <= len(text) <= high and (not anchored or compiled.search(text)):
             return text
     raise SchemaError(f"no string of {low} to {high} characters matching pattern {pattern!r} was found")
 
 
-def _bounded_repeats(pattern: str) -> str:
-    # "x*" and "x+" as "x{0,8}" and "x{1,8}": a matching string, and a short one. A star or
-    # plus right after a backslash, or in a class, is a character, not a repeat.
-    out, escaped, in_class = [], False, False
-    for char in pattern:
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            out.append(char)
-            escaped = True
-        elif char == "[":
-            in_class = True
-            out.append(char)
-        elif char == "]":
-            in_class = False
-            out.append(char)
-        elif char in "*+" and not in_class and out and out[-1] not in "{(|":
-            out.append(f"{{{0 if char == '*' else 1},{_REPEAT_LIMIT}}}")
-        else:
-            out.append(char)
-    return "".join(out)
+class _Writer(rstr.Rstr):
+    """rstr with repeats bounded by the longest string asked for rather than its fixed 100:
+    an unbounded repeat (*, +) writes a few, a stated one ({128}) all it asks for."""
+
+    def __init__(self, rng: random.Random, longest: int) -> None:
+        super().__init__(rng)
+        self._longest = longest
+
+    def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
+        end = min(end_range, max(start_range, _REPEAT_LIMIT), self._longest)
+        times = self._random.randint(min(start_range, end), end)
+        return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
+
+
+# What rstr cannot write strings for: lookarounds, back references, conditionals, atomic
+# groups and possessive repeats.
+_UNSUPPORTED_CODES = {
+    "lookarounds": {_constants.ASSERT, _constants.ASSERT_NOT},
+    "back references": {_constants.GROUPREF, _constants.GROUPREF_EXISTS},
+    "atomic groups or possessive repeats": {
+        getattr(_constants, name) for name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT") if hasattr(_constants, name)
+    },
+}
+
+
+def _unsupported_in(parsed: Any) -> str | None:
+    for name, codes in _UNSUPPORTED_CODES.items():
+        if codes and _uses(parsed, codes):
+            return name
+    return None
+
+
+def _uses(parsed: Any, codes: set[Any]) -> bool:
+    """Whether any of the opcodes appears anywhere in the parsed expression."""
+    stack: list[Any] = [parsed]
+    while stack:
+        node = stack.pop()
+        items = node.data if hasattr(node, "data") else node
+        if not isinstance(items, (list, tuple)):
+            continue
+        for item in items:
+            # By identity: the opcodes are named constants, and a repeat's count (4) may
+            # equal one's value.
+            if isinstance(item, tuple) and item and any(item[0] is code for code in codes):
+                return True
+            if isinstance(item, (list, tuple)) or hasattr(item, "data"):
+                stack.append(item)
+    return False
 
 
 def _formatted(fmt: Any, rng: random.Random) -> str:
@@ -128,9 +171,9 @@ def integer(schema: dict[str, Any], rng: random.Random) -> int:
         raise SchemaError("no integer lies within the bounds")
     step = _multiple_of(schema)
     if step is not None:
-        value = _a_multiple(step, first, last, False, False, rng)
-        if value != int(value):
-            raise SchemaError(f"no integer within the bounds is a multiple of {step}")
+        # The integers among the multiples of p/q are the multiples of p.
+        whole = Fraction(str(step)).numerator if step != int(step) else int(step)
+        value = _a_multiple(whole, first, last, False, False, rng, exact_for=step)
         return int(value)
     return rng.randint(first, last)
 
@@ -144,19 +187,34 @@ def _multiple_of(schema: dict[str, Any]) -> float | None:
     return step
 
 
-def _a_multiple(step: float, low: float, high: float, low_open: bool, high_open: bool, rng: random.Random) -> float:
-    """A multiple of ``step`` within the bounds, one whose quotient is exact in floating
-    point too (0.3 / 0.1 is not 3.0: validators reject it)."""
-    first, last = math.ceil(low / step), math.floor(high / step)
+def _a_multiple(
+    step: float,
+    low: float,
+    high: float,
+    low_open: bool,
+    high_open: bool,
+    rng: random.Random,
+    exact_for: float | None = None,
+) -> float:
+    """A multiple of ``step`` within the bounds, one whose quotient by ``exact_for`` (the
+    schema's multipleOf; ``step`` itself by default) is exact in floating point too (0.3 / 0.1
+    is not 3.0: validators reject it)."""
+    divisor = step if exact_for is None else exact_for
+    try:
+        first, last = math.ceil(low / step), math.floor(high / step)
+    except (OverflowError, ValueError):
+        raise SchemaError(f"multipleOf {divisor} is too small for the bounds") from None
+    if first > last:
+        raise SchemaError(f"no number within the bounds is a multiple of {divisor}")
     candidates = list(range(first, last + 1)) if last - first < 1000 else [rng.randint(first, last) for _ in range(50)]
     rng.shuffle(candidates)
     for k in candidates:
         value = k * step
-        if isinstance(step, float) and value / step != int(value / step):
+        if isinstance(divisor, float) and value / divisor != int(value / divisor):
             continue
         if low <= value <= high and not (low_open and value <= low) and not (high_open and value >= high):
             return value
-    raise SchemaError(f"no number within the bounds is a multiple of {step}")
+    raise SchemaError(f"no number within the bounds is a multiple of {divisor}")
 
 
 def length_bound(schema: dict[str, Any], key: str, default: int) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from openai import AzureOpenAI
@@ -112,7 +113,10 @@ def test_a_chat_completion_is_a_span_with_the_genai_attributes(traced: tuple[str
     assert found["gen_ai.response.finish_reasons"] == ["stop"]
     assert found["http.response.status_code"] == 200
     assert "error.type" not in found
-    assert span.end_time_unix_nano > span.start_time_unix_nano
+    # The span is the request's own time: arrival to last byte, as the journal has it.
+    entry = httpx.get(f"{endpoint}/_emulator/requests/{raw.headers['x-request-id']}").json()
+    assert span.start_time_unix_nano == int(entry["received_at"] * 1e9)
+    assert abs((span.end_time_unix_nano - span.start_time_unix_nano) / 1e6 - entry["duration_ms"]) < 0.01
 
 
 def test_a_stream_and_an_error_are_traced_as_they_ended(traced: tuple[str, Collector]) -> None:
@@ -126,6 +130,8 @@ def test_a_stream_and_an_error_are_traced_as_they_ended(traced: tuple[str, Colle
             )
     _, streamed = span_of(collector, stream.headers["x-request-id"])
     assert attributes(streamed)["gen_ai.response.finish_reasons"] == ["stop"]
+    assert attributes(streamed)["gen_ai.response.model"].startswith("gpt-4o-mini-")
+    assert attributes(streamed)["gen_ai.response.id"].startswith("chatcmpl-")
     assert attributes(streamed)["gen_ai.usage.output_tokens"] > 0  # billed though include_usage was not asked
     _, failed = span_of(collector, refused.value.response.headers["x-request-id"])
     found = attributes(failed)
@@ -137,6 +143,7 @@ def test_the_conventions_metrics_are_sent(traced: tuple[str, Collector]) -> None
     endpoint, collector = traced
     with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21") as client:
         client.embeddings.create(model="text-embedding-3-small", input="metrics")
+        list(client.chat.completions.create(model="gpt-4o-mini", messages=HELLO, stream=True))
     names = wait_until(
         lambda: (
             {m.name for m in collector.metrics}
@@ -145,6 +152,11 @@ def test_the_conventions_metrics_are_sent(traced: tuple[str, Collector]) -> None
         )
     )
     assert "gen_ai.server.request.duration" in names
+    first_token = wait_until(
+        lambda: next((m for m in collector.metrics if m.name == "gen_ai.server.time_to_first_token"), None)
+    )
+    # Streams only: the time to the first content, after the prompt's annotation.
+    assert sum(point.count for point in first_token.histogram.data_points) >= 1
     usage = next(m for m in collector.metrics if m.name == "gen_ai.client.token.usage")
     kinds = {attributes(point)["gen_ai.token.type"] for point in usage.histogram.data_points}
     assert "input" in kinds

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from schemas import SCHEMAS
+from schemas import KEYWORD_SCHEMAS, SCHEMAS
 
 from emulator.synth.schema_data import SchemaError, generate
 
@@ -85,9 +85,6 @@ def test_every_seed_gives_valid_data(index: int) -> None:
         formats_hold(data, schema, schema)
 
 
-KEYWORD_SCHEMAS = SCHEMAS[-12:]  # the ones that use pattern, formats, multipleOf, uniqueItems, const
-
-
 @pytest.mark.parametrize(
     "index", range(len(KEYWORD_SCHEMAS)), ids=[f"keywords-{i}" for i in range(len(KEYWORD_SCHEMAS))]
 )
@@ -143,3 +140,33 @@ def test_a_pattern_no_string_of_the_lengths_can_match_is_refused() -> None:
         generate({"type": "string", "pattern": "^[a-z]{10}$", "maxLength": 5}, 0, strict=True)
     with pytest.raises(SchemaError, match="not a regular expression"):
         generate({"type": "string", "pattern": "(unclosed"}, 0, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("^(a|aa){1,100}(?=b)$", "uses lookarounds"),
+        ("(a)?(?(1)b|c)", "uses back references"),
+        ("(\\w)\\1", "uses back references"),
+        ("(?>ab)c", "uses atomic groups or possessive repeats"),
+        ("((a{100}){100}){100}", "no string of 0 to 64 characters"),
+    ],
+)
+def test_patterns_no_string_can_be_written_for_are_refused_at_once(pattern: str, words: str) -> None:
+    with pytest.raises(SchemaError, match=re.escape(words)):
+        generate({"type": "string", "pattern": pattern}, 0, strict=True)
+
+
+def test_long_and_backtracking_patterns_are_written_quickly() -> None:
+    long = {"type": "string", "pattern": "^[0-9a-f]{128}$", "maxLength": 128}
+    assert re.fullmatch("[0-9a-f]{128}", generate(long, 0, strict=True))
+    assert re.search("(x+x+)+y", generate({"type": "string", "pattern": "(x+x+)+y"}, 0, strict=True))
+
+
+def test_integers_with_a_fractional_multiple_of() -> None:
+    for step in (0.5, 0.25, 1.5):
+        schema = {"type": "integer", "multipleOf": step, "minimum": 0, "maximum": 50}
+        for seed in range(30):
+            jsonschema.validate(generate(schema, seed, strict=True), schema)
+    with pytest.raises(SchemaError, match="too small"):
+        generate({"type": "number", "multipleOf": 1e-320}, 0, strict=True)

@@ -55,7 +55,7 @@ def test_short_prompts_other_deployments_and_older_models_cache_nothing(client: 
     short = [{"role": "user", "content": "Hello"}]
     for _ in range(2):
         assert cached(client.chat.completions.create(model="gpt-4o-mini", messages=short)) == 0
-    long = [{"role": "system", "content": DOCUMENT + " (other deployment)"}, {"role": "user", "content": "Hi"}]
+    long = [{"role": "system", "content": "Other deployments. " + DOCUMENT}, {"role": "user", "content": "Hi"}]
     client.chat.completions.create(model="gpt-4.1", messages=long)
     # The cache is per deployment: another one starts cold.
     assert cached(client.chat.completions.create(model="gpt-4.1-mini", messages=long)) == 0
@@ -64,15 +64,15 @@ def test_short_prompts_other_deployments_and_older_models_cache_nothing(client: 
 
 
 def test_a_change_in_the_first_1024_tokens_is_a_miss(client: AzureOpenAI) -> None:
-    base = [{"role": "system", "content": DOCUMENT + " (miss)"}, {"role": "user", "content": "Hi"}]
+    base = [{"role": "system", "content": "A miss. " + DOCUMENT}, {"role": "user", "content": "Hi"}]
     client.chat.completions.create(model="gpt-4o", messages=base)
-    changed = [{"role": "system", "content": "Note. " + DOCUMENT + " (miss)"}, {"role": "user", "content": "Hi"}]
+    changed = [{"role": "system", "content": "A near miss. " + DOCUMENT}, {"role": "user", "content": "Hi"}]
     assert cached(client.chat.completions.create(model="gpt-4o", messages=changed)) == 0
 
 
 def test_the_responses_api_reports_cached_input_tokens_and_costs_follow(endpoint: str) -> None:
     httpx.delete(f"{endpoint}/_emulator/costs").raise_for_status()
-    instructions = DOCUMENT + " (responses)"
+    instructions = "Responses. " + DOCUMENT
     with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k") as v1:
         first = v1.responses.create(model="o4-mini", instructions=instructions, input="Summarise.")
         second = v1.responses.create(model="o4-mini", instructions=instructions, input="Who pays?")
@@ -86,3 +86,18 @@ def test_the_responses_api_reports_cached_input_tokens_and_costs_follow(endpoint
     outputs = first.usage.output_tokens + second.usage.output_tokens
     expected = (inputs - hit) * 1.10 / 1e6 + hit * 0.275 / 1e6 + outputs * 4.40 / 1e6
     assert found["cost"] == pytest.approx(expected)
+
+
+def test_prefixes_unused_for_five_minutes_are_gone() -> None:
+    from emulator.stores.prompt_cache import IDLE_S, MemoryPromptCache
+
+    cache = MemoryPromptCache()
+    prompt = list(range(1300))
+    assert cache.read_and_keep("d", prompt, now=0.0) == 0
+    assert cache.read_and_keep("d", prompt, now=IDLE_S - 1) == 1280
+    assert cache.read_and_keep("d", prompt, now=2 * IDLE_S) == 0  # idle too long: a miss
+    assert cache.read_and_keep("other", prompt, now=2 * IDLE_S) == 0  # per deployment
+    small = MemoryPromptCache(max_prefixes=3)
+    small.read_and_keep("d", prompt, now=0.0)  # 1024, 1152, 1280
+    small.read_and_keep("d", [7, *prompt[1:]], now=1.0)  # three more push them out
+    assert small.read_and_keep("d", prompt, now=2.0) == 0
