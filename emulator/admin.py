@@ -1,5 +1,5 @@
-"""The emulator's own API under /_emulator/: health, fault scenarios, scripted replies, the
-request journal and its live feed, quota use and costs.
+"""The emulator's own API under /_emulator/: health, fault scenarios, scripted replies,
+deployments and the request journal (the dashboard's own reads are in dashboard_api.py).
 
 Its errors are its own shape, not Azure's: ``{"errors": [{"title": ...}]}``, as WireMock's
 admin API answers. With an admin key configured, every endpoint but health (and the image
@@ -11,20 +11,17 @@ from __future__ import annotations
 import hmac
 import json
 import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import __version__
 from .config_file import DeploymentConfig
-from .delivery import dumps
 from .faults.scenario import ScenarioError, definition
-from .observers import quota_use
 from .observers.metrics import CONTENT_TYPE
 from .observers.result import OUTCOMES
 from .replies import ReplyRule, ScriptedReplies
@@ -37,10 +34,6 @@ if TYPE_CHECKING:
 ADMIN_KEY_HEADER = "x-emulator-admin-key"
 # Scenario bodies in YAML, as the scenario files are written (and the dashboard's editor).
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-# A feed with nothing to say still says something this often, so a proxy keeps it open and a
-# page that has gone is noticed.
-_FEED_KEEP_ALIVE_S = 15.0
-_FEED_SNAPSHOT_ROWS = 500
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -72,7 +65,6 @@ class Admin:
         self, pipeline: Pipeline, replies: ScriptedReplies, warmed: threading.Event, admin_key: str | None = None
     ) -> None:
         self._key = admin_key.encode() if admin_key else None
-        self.stopping = pipeline.stopping
         self.deployments_table = pipeline.deployments
         self.faults = pipeline.faults
         self.observers = pipeline.observers
@@ -194,7 +186,7 @@ class Admin:
         if request.method not in ("GET", "HEAD"):
             return admin_error(405, f"{request.method} is not allowed here; use GET")
         table = self.deployments_table
-        listed = [_deployment_entry(d) for d in map(table.resolve, table.names()) if d is not None]
+        listed = [deployment_entry(d) for d in map(table.resolve, table.names()) if d is not None]
         return JSONResponse({"deployments": listed})
 
     async def deployment(self, request: Request) -> Response:
@@ -213,7 +205,7 @@ class Admin:
             except ValueError as exc:  # names it uses that do not exist: "field: problem"
                 return admin_error(400, f"deployments.{name}.{exc}")
             self.forget_answers()  # remembered answers were made under the old deployment
-            return JSONResponse(_deployment_entry(made))
+            return JSONResponse(deployment_entry(made))
         if request.method == "DELETE":
             if not table.remove(name):
                 return admin_error(404, f"no deployment named {name!r} was configured or made")
@@ -224,7 +216,7 @@ class Admin:
         found = table.resolve(name) if name in table.names() else None
         if found is None:
             return admin_error(404, f"no deployment named {name!r} was configured or made")
-        return JSONResponse(_deployment_entry(found))
+        return JSONResponse(deployment_entry(found))
 
     async def requests(self, request: Request) -> Response:
         """GET: the journal, in arrival order, filtered by ?deployment=, ?status=, ?operation=,
@@ -270,59 +262,6 @@ class Admin:
             found = found[len(found) - limit :] if limit else []
         return JSONResponse({"enabled": self.journal.enabled, "requests": found})
 
-    async def feed(self, request: Request) -> Response:
-        """GET: server-sent events. ``snapshot``: the journal's newest rows, at once; then a
-        ``request`` event with each request's row as it is recorded (``missed``: rows a slow
-        reader lost; read the journal again)."""
-        if request.method != "GET":
-            return admin_error(405, f"{request.method} is not allowed here; use GET")
-        headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
-        return StreamingResponse(self._feed_events(), media_type="text/event-stream", headers=headers)
-
-    async def _feed_events(self) -> AsyncIterator[bytes]:
-        feed = self.observers.feed
-        with feed.watch() as watcher:
-            rows = self.journal.rows(_FEED_SNAPSHOT_ROWS)
-            yield b"event: snapshot\ndata: " + dumps({"enabled": self.journal.enabled, "rows": rows}) + b"\n\n"
-            while not self.stopping.stopped:
-                found = None
-                with self.stopping.at_most(_FEED_KEEP_ALIVE_S):
-                    found = await watcher.rows.get()
-                if watcher.missed:
-                    yield b"event: missed\ndata: %d\n\n" % watcher.missed
-                    watcher.missed = 0
-                yield b": keep-alive\n\n" if found is None else b"event: request\ndata: " + dumps(found) + b"\n\n"
-
-    async def quotas(self, request: Request) -> Response:
-        """GET: each deployment's quota, and its use in ten-second steps over ten minutes."""
-        if request.method not in ("GET", "HEAD"):
-            return admin_error(405, f"{request.method} is not allowed here; use GET")
-        table, use = self.deployments_table, self.observers.quota_use
-        now = time.time()
-        listed = []
-        for name in sorted(set(table.names()) | set(use.deployments())):
-            deployment = table.resolve(name)
-            if deployment is None:
-                continue  # removed since
-            listed.append(
-                {
-                    **_deployment_entry(deployment),
-                    "enforced": deployment.enforce_quota,
-                    "steps": use.steps(name, now),
-                }
-            )
-        return JSONResponse({"now": now, "step_s": quota_use.STEP_S, "deployments": listed})
-
-    async def costs(self, request: Request) -> Response:
-        """GET: what the requests so far would have cost on Azure, per deployment and per test,
-        and the prices used. DELETE: start counting afresh."""
-        if request.method == "DELETE":
-            self.observers.costs.clear()
-            return JSONResponse({"cleared": True})
-        if request.method not in ("GET", "HEAD"):
-            return admin_error(405, f"{request.method} is not allowed here; use GET or DELETE")
-        return JSONResponse(self.observers.costs.report())
-
     async def request(self, request: Request) -> Response:
         entry = self.journal.get(request.path_params["id"])
         if entry is None:
@@ -330,7 +269,7 @@ class Admin:
         return JSONResponse(entry)
 
 
-def _deployment_entry(deployment: Deployment) -> dict[str, Any]:
+def deployment_entry(deployment: Deployment) -> dict[str, Any]:
     return {
         "name": deployment.name,
         "model": deployment.response_model,

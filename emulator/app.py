@@ -17,6 +17,7 @@ from . import tokens, ui
 from .admin import Admin, admin_error
 from .batch_runner import BatchRunner
 from .context import Operation, Services
+from .dashboard_api import DashboardApi
 from .deployments import DeploymentTable
 from .fine_tuning.runner import FineTuningRunner
 from .imagelinks import ImageLinks
@@ -68,6 +69,7 @@ def build_app(settings: Settings) -> AzureRouter:
     warmed = threading.Event()
     admin = Admin(pipeline, services.replies, warmed, settings.admin_key)
     guard = admin.guarded
+    dashboard = DashboardApi(pipeline)
 
     # Azure's routes are dispatched by AzureRouter (emulator/routing.py) from the tables
     # above, and so are paths Azure does not have (its 404, journaled); Starlette serves the
@@ -84,9 +86,9 @@ def build_app(settings: Settings) -> AzureRouter:
         Route("/_emulator/metrics", guard(admin.metrics), methods=ANY_METHOD),
         Route("/_emulator/requests", guard(admin.requests), methods=ANY_METHOD),
         Route("/_emulator/requests/{id}", guard(admin.request), methods=["GET"]),
-        Route("/_emulator/feed", guard(admin.feed), methods=ANY_METHOD),
-        Route("/_emulator/quotas", guard(admin.quotas), methods=ANY_METHOD),
-        Route("/_emulator/costs", guard(admin.costs), methods=ANY_METHOD),
+        Route("/_emulator/feed", guard(dashboard.feed), methods=ANY_METHOD),
+        Route("/_emulator/quotas", guard(dashboard.quotas), methods=ANY_METHOD),
+        Route("/_emulator/costs", guard(dashboard.costs), methods=ANY_METHOD),
         # The dashboard: files with no secrets in them; the page sends the key to the API.
         Route("/_emulator/ui", ui.page, methods=["GET"]),
         Route("/_emulator/ui/", ui.page, methods=["GET"]),
