@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field
@@ -27,8 +25,9 @@ from ..models import ModelInfo, check_api_version
 from ..synth import speech as voice_synth
 from ..synth import text as prose
 from ..wording import out_of_range
-from . import fields, requests_only
+from . import fields, requests_only, subtitles
 from .fields import Strict
+from .subtitles import Segment
 
 if TYPE_CHECKING:
     from ..context import RequestContext
@@ -124,14 +123,6 @@ def _granularities(req: TranscriptionRequest) -> list[str]:
 # -- the answer ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Segment:
-    start: float
-    end: float
-    text: str
-    words: list[tuple[str, float, float]]
-
-
 def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     assert ctx.deployment is not None
     model = ctx.deployment.model
@@ -152,8 +143,8 @@ def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     if fmt == "json":
         return JsonReply({"text": text}, usage=heard)
     segments = _segments(text, found.duration_s, spoken=original is not None)
-    if fmt in _PLAIN_FORMATS:
-        return RawReply(_PLAIN_FORMATS[fmt](text, segments).encode(), "text/plain; charset=utf-8", usage=heard)
+    if fmt in subtitles.PLAIN_FORMATS:
+        return RawReply(subtitles.PLAIN_FORMATS[fmt](text, segments).encode(), "text/plain; charset=utf-8", usage=heard)
     return JsonReply(_verbose(req, model, text, found.duration_s, segments, translating), usage=heard)
 
 
@@ -262,34 +253,6 @@ def _language(code: str | None, text: str) -> str:
     if any("\u0600" <= ch <= "\u06ff" for ch in text):
         return "arabic"
     return "english"
-
-
-def _clock(seconds: float, separator: str) -> str:
-    millis = int(round(seconds * 1000))
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
-def _srt(segments: list[Segment]) -> str:
-    return "".join(
-        f"{index}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n\n"
-        for index, s in enumerate(segments, start=1)
-    )
-
-
-def _vtt(segments: list[Segment]) -> str:
-    cues = "".join(f"{_clock(s.start, '.')} --> {_clock(s.end, '.')}\n{s.text}\n\n" for s in segments)
-    return "WEBVTT\n\n" + cues
-
-
-# The answers in plain text, each from the text and its timed segments.
-_PLAIN_FORMATS: dict[str, Callable[[str, list[Segment]], str]] = {
-    "text": lambda text, _: f"{text}\n",
-    "srt": lambda _, segments: _srt(segments),
-    "vtt": lambda _, segments: _vtt(segments),
-}
 
 
 HANDLER = Handler(
