@@ -129,8 +129,9 @@ class Services:
 @dataclass(slots=True)
 class RequestContext:
     """One request as the pipeline's steps fill it in, in order (the steps live in pipeline.py,
-    and a few in the modules they belong to: contentfilter.screen_prompts, Pacing.start).
-    Handlers only read it."""
+    and a few in the modules they belong to: contentfilter.screen_prompts, Pacing.start,
+    retry_after.judge, InFlight.admit, validation.reject_unknown_parameters). Handlers only
+    read it."""
 
     request: Request
     request_id: str

@@ -27,7 +27,7 @@ import anyio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import bodies, connection, contentfilter, ids
+from . import bodies, connection, contentfilter, ids, retry_after
 from .auth import Authenticator
 from .context import Handler, Operation, RequestContext, RequestHeaders, ResourceHandler, Services
 from .delivery import JsonReply, Reply, azure_headers, deliver, error_response, preflight_response
@@ -40,10 +40,8 @@ from .errors import (
     DeploymentNotFound,
     InternalServerError,
     OperationNotSupported,
-    Overloaded,
     RateLimited,
     ResourceNotFound,
-    UnrecognizedArgument,
 )
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
@@ -55,13 +53,10 @@ from .settings import Settings
 from .stopping import Stopping
 from .timing import Pacing
 from .transmission import ClientGone, Transmission, after_the_drop, nothing_sent
-from .validation import validated
+from .validation import reject_unknown_parameters, validated
 from .versions import Catalog, api_version_in
 
 log = logging.getLogger("emulator")
-
-# On the 429 an early retry gets where retry-after is enforced: why it was refused.
-EARLY_RETRY_HEADER = "x-emulator-early-retry"
 
 
 class Pipeline:
@@ -173,7 +168,7 @@ class Pipeline:
             value, ctx.raw = received.value, received.kept
         else:
             value = ctx.raw = await self._read_body(ctx)
-        self._judge_retry(ctx)
+        retry_after.judge(ctx, self.observers, self.faults)
         await self._apply_faults(ctx, wire)
         return handler.respond(ctx, value)
 
@@ -188,7 +183,7 @@ class Pipeline:
             self._parse_body(ctx, handler)
         if ctx.deployment is None:  # v1 and the dated root: the deployment is the body's model
             self._resolve_deployment(ctx, recalled.deployment_name if recalled else bodies.model_of(ctx.body))
-        self._judge_retry(ctx)
+        retry_after.judge(ctx, self.observers, self.faults)
         await self._apply_faults(ctx, wire)
         if recalled is not None and self._may_remember(ctx):
             return self._answer_again(ctx, handler, recalled)
@@ -206,7 +201,7 @@ class Pipeline:
         assert ctx.body is not None and ctx.deployment is not None
         estimated = handler.estimate_tokens(ctx.body, ctx.deployment)
         self._admit(ctx, estimated)
-        self._reject_unknown_parameters(ctx)
+        reject_unknown_parameters(ctx, self.catalog.accepted_everywhere)
         parsed = validated(handler.request_model, ctx.body, ctx.form)
         prepared = handler.check(ctx, parsed)
         contentfilter.screen_prompts(ctx, handler, parsed, prepared)
@@ -253,20 +248,6 @@ class Pipeline:
             raise OperationNotSupported(ctx.operation.display, deployment.model.name)
         ctx.deployment = deployment
 
-    def _judge_retry(self, ctx: RequestContext) -> None:
-        """A retry sooner than the retry-after this client was given is marked early; where
-        its deployment or its scenario enforces retry-after, it gets another 429 for the time
-        it has left to wait (and so waits again)."""
-        wait = self.observers.judge_retry(ctx)
-        if wait is None:
-            return
-        enforced = ctx.deployment.enforce_retry_after if ctx.deployment else False
-        if enforced or self.faults.enforces_retry_after(ctx.request_headers):
-            assert ctx.api_version is not None
-            raise RateLimited(
-                "requests", ctx.operation.operation_id, ctx.api_version.name, wait, {EARLY_RETRY_HEADER: "true"}
-            )
-
     async def _apply_faults(self, ctx: RequestContext, wire: Transmission) -> None:
         """The active scenario's faults: those before the answer run now (a delay waits, an
         error is raised, a reset aborts); those inside a stream go with the reply."""
@@ -297,7 +278,7 @@ class Pipeline:
 
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
-        self._enter(ctx)
+        ctx.in_flight = self.in_flight.admit(ctx.deployment)  # or Azure's overload answer
         try:
             reading = self.limiter.admit(
                 ctx.deployment, estimated_tokens, ctx.operation.operation_id, ctx.api_version.name
@@ -307,26 +288,6 @@ class Pipeline:
             raise
         ctx.tokens_charged = estimated_tokens
         ctx.headers.update(reading.headers())
-
-    def _enter(self, ctx: RequestContext) -> None:
-        """Count the request in flight on its deployment (until it is over), or refuse it when
-        the deployment's timing profile holds no more."""
-        assert ctx.deployment is not None
-        name, profile = ctx.deployment.name, ctx.deployment.timing
-        in_flight = self.in_flight.enter(name)
-        if profile.refuses(in_flight):
-            self.in_flight.leave(name)
-            raise Overloaded(profile.overload_status, profile.overload_retry_after_ms)
-        ctx.in_flight = in_flight
-
-    def _reject_unknown_parameters(self, ctx: RequestContext) -> None:
-        assert ctx.api_version is not None and ctx.body is not None
-        rules = ctx.api_version.rules_for(ctx.operation.name)
-        assert rules is not None
-        everywhere = self.catalog.accepted_everywhere
-        unknown = [key for key in ctx.body if key not in rules.params and key not in everywhere]
-        if unknown:
-            raise UnrecognizedArgument(unknown)
 
     def _remember(self, ctx: RequestContext, key: Any, estimated: int, reply: Reply) -> Reply:
         """Keep a repeatable JSON answer for byte-identical repeats (emulator/memo.py)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, UnrecognizedArgument
 from .wording import (
     array_length,
     empty_array,
@@ -26,6 +26,9 @@ from .wording import (
     out_of_range,
     string_too_long,
 )
+
+if TYPE_CHECKING:
+    from .context import RequestContext
 
 _PARSE_MESSAGE = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
@@ -143,3 +146,13 @@ def _literal_options(expected: str) -> list[str]:
     # pydantic renders Literal options as "'a', 'b' or 'c'".
     cleaned = expected.replace(" or ", ", ")
     return [part.strip().strip("'") for part in cleaned.split(",") if part.strip()]
+
+
+def reject_unknown_parameters(ctx: RequestContext, accepted_everywhere: frozenset[str]) -> None:
+    """A parameter the request's api-version does not have is Azure's 400, all of them named."""
+    assert ctx.api_version is not None and ctx.body is not None
+    rules = ctx.api_version.rules_for(ctx.operation.name)
+    assert rules is not None
+    unknown = [key for key in ctx.body if key not in rules.params and key not in accepted_everywhere]
+    if unknown:
+        raise UnrecognizedArgument(unknown)
