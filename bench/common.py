@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -9,8 +10,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -150,3 +152,30 @@ def lua_numbered(body_expr: str) -> str:
         + "counter = 0\nrequest = function()\n  counter = counter + 1\n"
         + f"  return wrk.format(nil, nil, nil, {body_expr})\nend\n"
     )
+
+
+@contextlib.contextmanager
+def configured(config: str) -> Iterator[int]:
+    """The emulator on core 0 with this configuration file's text, ready (vocabularies
+    loaded); its port. Stopped, and the file removed, afterwards."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(config)
+    port = free_port()
+    server = subprocess.Popen(
+        pinned("0", [sys.executable, "-m", "emulator", "--port", str(port), "--config", f.name]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_ready(port)
+        wait_loaded(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        os.unlink(f.name)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")

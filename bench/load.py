@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
 import httpx
 
-from common import free_port, pinned, wait_ready
+from common import configured, percentile
 
 CAPACITY, QUEUE, TTFT_MS = 8, 24, 300
 CONFIG = f"""
@@ -67,29 +63,12 @@ async def level(port: int, streams: int, seconds: float) -> tuple[list[float], d
     return ttfts, counts
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--levels", default="4,8,16,32,40")
     args = parser.parse_args()
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write(CONFIG)
-        config = f.name
-    port = free_port()
-    server = subprocess.Popen(
-        pinned("0", [sys.executable, "-m", "emulator", "--port", str(port), "--config", config]),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_ready(port)
-        while not httpx.get(f"http://127.0.0.1:{port}/_emulator/health").json()["ready"]:
-            time.sleep(0.05)
+    with configured(CONFIG) as port:
         print(f"capacity {CAPACITY}, queue {QUEUE}, ttft {TTFT_MS} ms, 50 tokens/s, ~20 tokens per stream")
         print("in flight   ttft p50   ttft p99   planned    streams/s   429s")
         for streams in (int(n) for n in args.levels.split(",")):
@@ -99,10 +78,6 @@ def main() -> int:
                 f"{streams:9d}   {statistics.median(ttfts) * 1000:6.0f} ms  {percentile(ttfts, 0.99) * 1000:6.0f} ms"
                 f"  {planned:6.0f} ms  {counts['done'] / args.seconds:9.1f}   {counts['refused']:4d}"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        os.unlink(config)
     return 0
 
 

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
 import httpx
 
-from common import free_port, pinned, wait_ready
+from common import configured, percentile
 
 CONFIG = """
 infer_deployments: false
@@ -58,34 +54,13 @@ async def run(port: int, streams: int) -> list[tuple[float, float, list[float]]]
         return await asyncio.gather(*(one_stream(client, url, i) for i in range(streams)))
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--streams", type=int, default=100)
     parser.add_argument("--tokens", type=int, default=60)
     args = parser.parse_args()
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write(CONFIG % args.tokens)
-        config = f.name
-    port = free_port()
-    server = subprocess.Popen(
-        pinned("0", [sys.executable, "-m", "emulator", "--port", str(port), "--config", config]),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_ready(port)
-        while not httpx.get(f"http://127.0.0.1:{port}/_emulator/health").json()["ready"]:
-            time.sleep(0.05)
+    with configured(CONFIG % args.tokens) as port:
         results = asyncio.run(run(port, args.streams))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        os.unlink(config)
     ttft_errors = [abs(t - TTFT_S) * 1000 for t, _, _ in results]
     gap_errors = [abs(g - GAP_S) * 1000 for _, _, gaps in results for g in gaps]
     mean_gap = statistics.mean(g for _, _, gaps in results for g in gaps) * 1000

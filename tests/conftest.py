@@ -19,6 +19,14 @@ def endpoint() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def own_endpoint() -> Iterator[str]:
+    """An emulator on its built-in defaults for one module alone: its journal, costs and
+    caches start empty, whatever other modules sent."""
+    with running_emulator(Settings.build()) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def locked_endpoint() -> Iterator[str]:
     """An emulator with fixed deployments, one accepted key and a small body limit."""

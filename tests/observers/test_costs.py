@@ -12,16 +12,14 @@ import pytest
 from openai import AzureOpenAI
 
 from emulator.prices import price_table
-from emulator.settings import Settings
-from support import assert_close, running_emulator, tone, wav_bytes
+from support import assert_close, tone, wav_bytes
 
 HELLO = [{"role": "user", "content": "Tell me about the sea"}]
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with running_emulator(Settings.build()) as url:
-        yield url
+def endpoint(own_endpoint: str) -> str:
+    return own_endpoint
 
 
 @pytest.fixture

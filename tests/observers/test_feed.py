@@ -19,9 +19,8 @@ from support import APPS, running_emulator, wait_until
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with running_emulator(Settings.build()) as url:
-        yield url
+def endpoint(own_endpoint: str) -> str:
+    return own_endpoint
 
 
 @pytest.fixture

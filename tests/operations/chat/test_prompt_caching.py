@@ -10,17 +10,13 @@ import httpx
 import pytest
 from openai import AzureOpenAI, OpenAI
 
-from emulator.settings import Settings
-from support import running_emulator
-
 # About 1,300 tokens of a document that stays the same from request to request.
 DOCUMENT = " ".join(f"Clause {i}: the tenant keeps the garden tidy and the gate shut." for i in range(100))
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with running_emulator(Settings.build()) as url:
-        yield url
+def endpoint(own_endpoint: str) -> str:
+    return own_endpoint
 
 
 @pytest.fixture
