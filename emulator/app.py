@@ -29,6 +29,7 @@ from .routing import AzureRouter, Server
 from .settings import Settings
 from .stores.batches import MemoryBatchStore
 from .stores.blobs import MemoryBlobStore
+from .stores.chat_audio import MemoryChatAudioStore
 from .stores.completions import MemoryCompletionStore
 from .stores.files import LocalFileStore
 from .stores.fine_tuning import MemoryFineTuningStore
@@ -59,6 +60,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         batches=BatchRunner(MemoryBatchStore(), files, settings.batches.step_s, deployments.resolve),
         fine_tuning=FineTuningRunner(MemoryFineTuningStore(), files, settings.fine_tuning.step_s),
         prompt_cache=MemoryPromptCache(),
+        chat_audio=MemoryChatAudioStore(),
     )
 
 

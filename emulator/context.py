@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .fine_tuning.runner import FineTuningRunner
     from .imagelinks import ImageLinks
     from .replies import ScriptedReplies
+    from .stores.chat_audio import ChatAudioStore
     from .stores.completions import CompletionStore
     from .stores.files import FileStore
     from .stores.prompt_cache import PromptCache
@@ -117,6 +118,7 @@ class Services:
     batches: BatchRunner
     fine_tuning: FineTuningRunner
     prompt_cache: PromptCache  # the prompt prefixes each deployment saw lately
+    chat_audio: ChatAudioStore  # chat's spoken answers, which later turns may name
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk

@@ -40,6 +40,16 @@ class SpeechAbilities:
 
 
 @dataclass(frozen=True)
+class ChatAudioAbilities:
+    """A chat model that hears and speaks (gpt-4o-audio-preview, gpt-audio): its voices, and
+    the audio tokens a second of sound costs, heard (the prompt) and spoken (the answer)."""
+
+    voices: tuple[str, ...]
+    heard_tokens_per_second: float
+    spoken_tokens_per_second: float
+
+
+@dataclass(frozen=True)
 class TranscriptionAbilities:
     response_formats: tuple[str, ...]
     timestamps: bool = False
@@ -66,6 +76,8 @@ class ModelInfo:
     images: ImageAbilities | None = None  # image models: what they draw
     speech: SpeechAbilities | None = None  # text-to-speech models
     transcription: TranscriptionAbilities | None = None  # speech-to-text models
+    chat_audio: ChatAudioAbilities | None = None  # chat models that take and give audio
+    predicted_outputs: bool = False  # the model takes ``prediction``
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as
@@ -89,6 +101,9 @@ def load_models() -> dict[str, ModelInfo]:
             raw_stt = fields["transcription"]
             formats = tuple(raw_stt["response_formats"])
             fields = {**fields, "transcription": TranscriptionAbilities(**{**raw_stt, "response_formats": formats})}
+        if "chat_audio" in fields:
+            raw_audio = fields["chat_audio"]
+            fields = {**fields, "chat_audio": ChatAudioAbilities(**{**raw_audio, "voices": tuple(raw_audio["voices"])})}
         models[name] = ModelInfo(name=name, **fields)
     return models
 

@@ -136,7 +136,7 @@ def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     original = found.text
     if original is None and ctx.services is not None:
         original = ctx.services.speech_memory.recall(found.samples_digest)
-    text = _text(req, model, found, original, translating)
+    text = recognise(req.file.data, found, original, model.encoding, req.prompt or "", translating=translating)
     # Azure bills audio by the minute heard, whatever the format of the answer.
     heard = {"seconds": round(found.duration_s, 3)}
     fmt = req.response_format or "json"
@@ -148,17 +148,19 @@ def respond(ctx: RequestContext, req: TranscriptionRequest, _: None) -> Reply:
     return JsonReply(_verbose(req, model, text, found.duration_s, segments, translating), usage=heard)
 
 
-def _text(
-    req: TranscriptionRequest, model: ModelInfo, found: audio.Probe, original: str | None, translating: bool
+def recognise(
+    data: bytes, found: audio.Probe, original: str | None, encoding: str, prompt: str = "", *, translating: bool = False
 ) -> str:
+    """What the audio says: ``original``, the text of speech the emulator wrote, when there is
+    one (and, translating, it is English already); otherwise English prose on the prompt's
+    topics, as long as the audio would hold, the same for the same file. Chat's
+    ``input_audio`` is heard this way too."""
     if original is not None and not (translating and not _is_english(original)):
         return " ".join(original.split())
-    # Audio the emulator did not write (or a translation of speech that is not English):
-    # English prose as long as the audio would hold, the same for the same file.
-    seed = synth.derive_seed("transcript", hashlib.sha256(req.file.data).hexdigest(), translating)
-    topics = prose.topics_of(req.prompt or "") or ("recording",)
+    seed = synth.derive_seed("transcript", hashlib.sha256(data).hexdigest(), translating)
+    topics = prose.topics_of(prompt) or ("recording",)
     count = max(1, round(found.duration_s * WORDS_PER_SECOND))
-    words = prose.reply(seed, topics, count * 2 + 8, model.encoding).text.split()[:count]
+    words = prose.reply(seed, topics, count * 2 + 8, encoding).text.split()[:count]
     return " ".join(words).rstrip(",;:") + ("" if words[-1].endswith((".", "!", "?")) else ".")
 
 

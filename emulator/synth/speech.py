@@ -43,6 +43,8 @@ VOICES: dict[str, Voice] = {
     "coral": Voice(205, (1.0, 0.5, 0.15, 0.1)),
     "sage": Voice(165, (1.0, 0.3, 0.3, 0.2)),
     "verse": Voice(158, (1.0, 0.55, 0.4, 0.1), vibrato=0.015),
+    "cedar": Voice(108, (1.0, 0.65, 0.45, 0.2), vibrato=0.012),
+    "marin": Voice(195, (1.0, 0.4, 0.25, 0.15), vibrato=0.018),
 }
 
 

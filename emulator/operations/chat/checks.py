@@ -11,7 +11,7 @@ from ...errors import InvalidRequest, UnrecognizedArgument
 from ...wording import invalid_type, invalid_value, missing_parameter
 from .. import estimates
 from ..fields import check_stream_options, metadata
-from . import data_sources, reasoning, tools, vision
+from . import audio, data_sources, prediction, reasoning, tools, vision
 from .request import ChatMessage, ChatRequest
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class Prepared:
     prompt_tokens: int  # the messages, their images and any retrieved documents
     offered: tools.Offered
     context: dict[str, Any] | None = None  # On Your Data: the citations and intent
+    heard: audio.Heard | None = None  # the conversation's audio as words, and its tokens
 
 
 def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
@@ -80,6 +81,8 @@ def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
         )
     check_stream_options(req.stream_options, req.stream)
     reasoning.check(req, ctx.deployment.model, ctx.api_version.name)
+    audio.check(req, ctx.deployment.model, ctx.api_version.name)
+    prediction.check(req, ctx.deployment.model)
     offered = tools.check(req)
     if req.top_logprobs is not None and not req.logprobs:
         raise InvalidRequest(
@@ -97,6 +100,10 @@ def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
         )
     model = ctx.deployment.model
     prompt_tokens = count_prompt_tokens(req.messages, model.encoding) + vision.image_tokens(req.messages, model)
+    assert ctx.services is not None
+    heard = audio.hear(req, model, ctx.services)
+    if heard is not None:
+        prompt_tokens += heard.audio_tokens
     context = None
     if req.data_sources is not None:
         data_sources.check(req.data_sources, rules.data_sources)
@@ -107,14 +114,15 @@ def check(ctx: RequestContext, req: ChatRequest) -> Prepared:
         prompt_tokens += retrieved
     if prompt_tokens + (limit or 0) > model.context_window:
         raise _context_length_exceeded(model.context_window, prompt_tokens, limit)
-    return Prepared(prompt_tokens, offered, context)
+    return Prepared(prompt_tokens, offered, context, heard)
 
 
 def _check_message(index: int, message: ChatMessage, roles: tuple[str, ...]) -> None:
     where = f"messages[{index}]"
     if message.role not in roles:
         raise invalid_value(f"{where}.role", message.role, roles)
-    if message.content is None and (message.role != "assistant" or not (message.tool_calls or message.function_call)):
+    answered = message.tool_calls or message.function_call or message.audio
+    if message.content is None and (message.role != "assistant" or not answered):
         raise missing_parameter(f"{where}.content")
     if message.role == "tool" and message.tool_call_id is None:
         raise missing_parameter(f"{where}.tool_call_id")

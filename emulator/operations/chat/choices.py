@@ -13,7 +13,7 @@ from ...replies import Scripted
 from ...synth import instructions, schema_data, text
 from ...synth import logprobs as synth_logprobs
 from ..answer import shape
-from . import tools
+from . import prediction, tools
 from .request import ChatMessage, ChatRequest
 from .stream import Choice
 
@@ -56,6 +56,12 @@ def make_choice(
         calls = tools.decide(req, offered, choice_seed)
         if calls:
             return _call_choice(index, calls, offered.legacy, encoding, limit)
+        if req.prediction is not None:
+            # The prediction is what the answer mostly repeats, with the edits asked for.
+            said = " ".join(m.text() for m in req.messages if m.role == "user")
+            return _text_choice(
+                index, prediction.edited(req.prediction.text(), said), None, req, encoding, limit, choice_seed
+            )
         literal = instructions.literal_reply(asked, choice_seed) if asked else None
         if literal is not None:
             return _text_choice(index, literal, None, req, encoding, limit, choice_seed)

@@ -17,7 +17,7 @@ from ...memo import renew_ids
 from ...stores import prompt_cache
 from ...stores.completions import StoredCompletion
 from ...synth import text
-from . import data_sources, reasoning, tools
+from . import audio, data_sources, prediction, reasoning, tools
 from .checks import Prepared, check, estimate_tokens, prompt_token_ids
 from .choices import last_user_text, make_choice
 from .request import ChatRequest
@@ -49,21 +49,27 @@ _NOT_IN_SEED = frozenset(
 @dataclass(frozen=True)
 class Usage:
     prompt_tokens: int
-    completion_tokens: int  # the visible answers and the hidden reasoning together
+    # The visible answers, the hidden reasoning, the spoken audio and the prediction's
+    # rejected tokens together.
+    completion_tokens: int
     reasoning_tokens: int
     cached_tokens: int = 0  # of the prompt tokens, those read from the prompt cache
+    prompt_audio_tokens: int = 0
+    completion_audio_tokens: int = 0
+    accepted_prediction_tokens: int = 0
+    rejected_prediction_tokens: int = 0
 
     def body(self) -> dict[str, Any]:
         return {
             "completion_tokens": self.completion_tokens,
             "completion_tokens_details": {
-                "accepted_prediction_tokens": 0,
-                "audio_tokens": 0,
+                "accepted_prediction_tokens": self.accepted_prediction_tokens,
+                "audio_tokens": self.completion_audio_tokens,
                 "reasoning_tokens": self.reasoning_tokens,
-                "rejected_prediction_tokens": 0,
+                "rejected_prediction_tokens": self.rejected_prediction_tokens,
             },
             "prompt_tokens": self.prompt_tokens,
-            "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": self.cached_tokens},
+            "prompt_tokens_details": {"audio_tokens": self.prompt_audio_tokens, "cached_tokens": self.cached_tokens},
             "total_tokens": self.prompt_tokens + self.completion_tokens,
         }
 
@@ -100,6 +106,9 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
     # The seed comes from the validated request, so 1 and 1.0 are the same temperature.
     relevant = req.model_dump(exclude=set(_NOT_IN_SEED), exclude_none=True)
     seed = synth.derive_seed(ctx.run_seed, deployment.seed_name, relevant)
+    if prepared.heard is not None:
+        # From here on the model reads the conversation's sounds as their words.
+        req = req.model_copy(update={"messages": prepared.heard.messages})
     topics = text.topics_of(last_user_text(req.messages))
     thinking = reasoning.reasoning_tokens(req, deployment.model)
     limit = req.completion_limit
@@ -123,7 +132,17 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
     if ctx.completion_verdict is not None and ctx.completion_verdict.found:
         for choice in choices:
             choice.filter(ctx.completion_verdict, encoding)
-    written = sum(len(c.token_ids) for c in choices) + spent * len(choices)
+    spoken = 0
+    if audio.speaks(req) and deployment.model.chat_audio is not None:
+        for choice in choices:
+            if not choice.calls:
+                choice.spoken = audio.speak(req, choice.content or "", deployment.model.chat_audio, ctx.services)
+                spoken += choice.spoken.audio_tokens
+    accepted = rejected = 0
+    if req.prediction is not None:
+        predicted = tokens.encode(req.prediction.text(), encoding)
+        accepted, rejected = prediction.accepted_and_rejected(choices[0].token_ids, predicted)
+    written = sum(len(c.token_ids) for c in choices) + spent * len(choices) + spoken + rejected
     # A long prompt's cached tokens depend on the prompts before it: such answers are made
     # afresh each time, never remembered (emulator/memo.py).
     caches = deployment.model.prompt_caching and prepared.prompt_tokens >= prompt_cache.FIRST_TOKENS
@@ -137,8 +156,19 @@ def complete(ctx: RequestContext, req: ChatRequest, prepared: Prepared) -> Compl
         model=deployment.response_model,
         system_fingerprint=_fingerprint(deployment.model.name, deployment.version),
         choices=choices,
-        usage=Usage(prepared.prompt_tokens, written, spent * len(choices), cached),
-        repeatable=not counted and not caches,
+        usage=Usage(
+            prepared.prompt_tokens,
+            written,
+            spent * len(choices),
+            cached,
+            prompt_audio_tokens=prepared.heard.audio_tokens if prepared.heard is not None else 0,
+            completion_audio_tokens=spoken,
+            accepted_prediction_tokens=accepted,
+            rejected_prediction_tokens=rejected,
+        ),
+        # Audio heard or spoken depends on what the emulator keeps (the speech it wrote, the
+        # answers a turn may name): such answers are made afresh.
+        repeatable=not counted and not caches and prepared.heard is None and not spoken and not audio.speaks(req),
     )
 
 
@@ -213,8 +243,9 @@ def _fingerprint(model: str, version: str) -> str:
 
 
 def prompt_texts(req: ChatRequest, prepared: Prepared) -> list[list[str]]:
-    """What the content filter reads: the whole conversation, as one prompt."""
-    return [[message.text() for message in req.messages]]
+    """What the content filter reads: the whole conversation (its audio as words), as one prompt."""
+    messages = prepared.heard.messages if prepared.heard is not None else req.messages
+    return [[message.text() for message in messages]]
 
 
 HANDLER = Handler(

@@ -3,7 +3,7 @@
 Strict types, as the service has them: "0.5" is not a number and 1 is not a boolean. Bounds
 come from the spec (temperature 0-2, top_p 0-1, n 1-128, penalties -2..2, top_logprobs 0-20,
 at most 4 stop sequences; up to 2,048 messages, shared/reference/service.md 4.8). Fields
-that later issues interpret (tools, data_sources, audio ...) are accepted with their JSON type.
+that other modules interpret (tools, data_sources) are accepted with their JSON type.
 """
 
 from __future__ import annotations
@@ -21,11 +21,23 @@ class ImageUrl(_Strict):
     detail: Literal["auto", "low", "high"] | None = None
 
 
+class InputAudio(_Strict):
+    data: str  # base64
+    format: Literal["wav", "mp3"]
+
+
 class ContentPart(_Strict):
     type: Literal["text", "image_url", "input_audio", "refusal", "file"]
     text: str | None = None
     image_url: ImageUrl | None = None
+    input_audio: InputAudio | None = None
     refusal: str | None = None
+
+
+class AudioReference(_Strict):
+    """An earlier answer's audio, which an assistant turn may name instead of its content."""
+
+    id: str
 
 
 class FunctionCall(_Strict):
@@ -46,6 +58,7 @@ class ChatMessage(_Strict):
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
     function_call: FunctionCall | None = None
+    audio: AudioReference | None = None
 
     def text(self) -> str:
         """The message's text, its parts joined."""
@@ -59,6 +72,26 @@ class ChatMessage(_Strict):
 class ResponseFormat(_Strict):
     type: Literal["text", "json_object", "json_schema"]
     json_schema: dict[str, Any] | None = None
+
+
+class TextPart(_Strict):
+    type: Literal["text"]
+    text: str
+
+
+class Prediction(_Strict):
+    """Predicted outputs: text the answer is expected to repeat, mostly."""
+
+    type: Literal["content"]
+    content: str | Annotated[list[TextPart], Field(min_length=1)]
+
+    def text(self) -> str:
+        return self.content if isinstance(self.content, str) else "".join(part.text for part in self.content)
+
+
+class AudioOutput(_Strict):
+    voice: str
+    format: Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"]
 
 
 class StreamOptions(_Strict):
@@ -97,6 +130,9 @@ class ChatRequest(_Strict):
     function_call: str | dict[str, Any] | None = None
     store: bool | None = None  # keep the completion (operations/stored_completions.py)
     metadata: dict[str, str] | None = None
+    prediction: Prediction | None = None  # prediction.py
+    modalities: list[Literal["text", "audio"]] | None = None  # audio.py
+    audio: AudioOutput | None = None
 
     @property
     def completion_limit(self) -> int | None:

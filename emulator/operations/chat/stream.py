@@ -13,6 +13,7 @@ from ...contentfilter import Verdict
 from ...delivery import dumps
 from ...filterstream import TrailingVerdicts
 from ..answer import blocked
+from .audio import Spoken
 from .tools import Call
 
 # Tool-call arguments stream in fragments of about this many characters, as the service sends
@@ -31,6 +32,7 @@ class Choice:
     legacy_call: bool = False  # a function_call rather than tool_calls
     context: dict[str, Any] | None = None  # On Your Data: citations and intent
     filter_results: dict[str, Any] = field(default_factory=contentfilter.completion_filter_results)
+    spoken: Spoken | None = None  # the answer said aloud (modalities audio): content is its transcript
 
     def filter(self, verdict: Verdict, encoding: str) -> None:
         """Apply what the content filter finds in this answer: its annotations, and, when the
@@ -42,6 +44,8 @@ class Choice:
             self.finish_reason = "content_filter"
 
     def message(self) -> dict[str, Any]:
+        if self.spoken is not None:
+            return {"audio": self.spoken.body(), "content": None, "refusal": None, "role": "assistant"}
         body: dict[str, Any] = {"content": self.content, "refusal": None, "role": "assistant"}
         if self.context is not None:
             body["context"] = self.context
@@ -116,7 +120,9 @@ def stream_chunks(
     for choice in choices:
         # A choice that calls tools has no content at all (null, as in the plain answer). On
         # Your Data's context comes with the first delta, as the service sends it.
-        first: dict[str, Any] = {"content": None if choice.calls else "", "refusal": None, "role": "assistant"}
+        spoken = choice.spoken
+        silent = choice.calls or spoken is not None
+        first: dict[str, Any] = {"content": None if silent else "", "refusal": None, "role": "assistant"}
         if choice.context is not None:
             first["context"] = choice.context
         yield chunk(body(choice, first, {}))
@@ -126,11 +132,16 @@ def stream_chunks(
         verdicts = TrailingVerdicts(choice.index, choice.filter_results, usage is not None, asynchronous)
         # Content chunks differ only in their piece (and logprobs, when asked for): encoded
         # once, they are spliced around each piece, the stream's hottest step.
-        spliced = not choice.calls and choice.logprobs is None
+        spliced = not silent and choice.logprobs is None
         template = _Template(chunk(body(choice, {"content": _PIECE}, choice.filter_results))) if spliced else None
         for piece, ids in tokens.pieces(choice.token_ids if not choice.calls else [], encoding):
             if template is not None:
                 yield template.around(piece)
+            elif spoken is not None:
+                # A spoken answer streams its transcript, the first piece naming the audio.
+                yield chunk(
+                    body(choice, {"audio": _said(spoken, offset == 0, transcript=piece)}, choice.filter_results)
+                )
             else:
                 logprobs = None
                 if choice.logprobs is not None:
@@ -138,11 +149,22 @@ def stream_chunks(
                 yield chunk(body(choice, {"content": piece}, choice.filter_results, logprobs=logprobs))
             offset += len(ids)
             yield from verdicts.after(piece)
+        if spoken is not None:
+            for n, sound in enumerate(spoken.pieces()):
+                said = _said(spoken, offset == 0 and n == 0, data=sound)
+                yield chunk(body(choice, {"audio": said}, choice.filter_results))
+            yield chunk(body(choice, {"audio": {"expires_at": spoken.expires_at}}, choice.filter_results))
         yield from verdicts.close(choice.finish_reason, chunk(body(choice, {}, {}, finish_reason=choice.finish_reason)))
     if usage is not None:
         final = chunk(None)
         final["usage"] = usage
         yield final
+
+
+def _said(spoken: Spoken, first: bool, **piece: str) -> dict[str, Any]:
+    """An audio delta: the first one names the answer's audio, once (clients join the deltas'
+    strings); the last one, after the sound, carries only its expiry."""
+    return {"id": spoken.id, **piece} if first else piece
 
 
 def _call_deltas(choice: Choice, asynchronous: bool) -> Iterator[dict[str, Any]]:
