@@ -18,6 +18,8 @@ CASES = [
     "image",
     "speech",
     "transcription",
+    "audio_chat",
+    "prediction",
     "completions",
     "error",
     "throttled",

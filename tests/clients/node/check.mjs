@@ -92,6 +92,53 @@ const cases = {
     check(typeof srt === "string" && srt.startsWith("1\n00:00:00,"), "srt is not a subtitle file");
   },
 
+  async audio_chat() {
+    // A spoken answer, streamed: transcript deltas, then pcm16 pieces; then heard back.
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-audio-preview",
+      messages: [{ role: "user", content: "Reply with exactly: 'the river is high'" }],
+      modalities: ["text", "audio"],
+      audio: { voice: "verse", format: "pcm16" },
+      stream: true,
+    });
+    let transcript = "";
+    const pieces = [];
+    for await (const chunk of stream) {
+      const audio = chunk.choices[0]?.delta?.audio;
+      if (!audio) continue;
+      transcript += audio.transcript ?? "";
+      if (audio.data) pieces.push(Buffer.from(audio.data, "base64"));
+    }
+    check(transcript === "the river is high", `transcript ${JSON.stringify(transcript)}`);
+    const pcm = Buffer.concat(pieces);
+    check(pcm.length > 24000 && pcm.length % 2 === 0, `${pcm.length} bytes of pcm16`);
+    const spoken = await client.chat.completions.create({
+      model: "gpt-4o-audio-preview",
+      messages: [{ role: "user", content: "Reply with exactly: 'the river is high'" }],
+      modalities: ["text", "audio"],
+      audio: { voice: "verse", format: "wav" },
+    });
+    const heard = await client.chat.completions.create({
+      model: "gpt-4o-audio-preview",
+      messages: [
+        { role: "user", content: [{ type: "input_audio", input_audio: { data: spoken.choices[0].message.audio.data, format: "wav" } }] },
+      ],
+    });
+    check(heard.usage.prompt_tokens_details.audio_tokens > 0, "no audio tokens heard");
+  },
+
+  async prediction() {
+    const code = "const limit = 10;\nexport function within(x) {\n  return x <= limit;\n}\n";
+    const result = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: `Rename limit to ceiling.\n${code}` }],
+      prediction: { type: "content", content: code },
+    });
+    check(result.choices[0].message.content === code.replaceAll("limit", "ceiling"), "the edit was not made");
+    const details = result.usage.completion_tokens_details;
+    check(details.accepted_prediction_tokens > 0 && details.rejected_prediction_tokens > 0, JSON.stringify(details));
+  },
+
   async completions() {
     const result = await client.completions.create({ model: "gpt-35-turbo-instruct", prompt: "Once upon a time", max_tokens: 12 });
     check(result.choices[0].text.length > 0, "no text");
