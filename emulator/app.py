@@ -22,6 +22,7 @@ from .deployments import DeploymentTable
 from .fine_tuning.runner import FineTuningRunner
 from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
+from .operations.responses.background import BackgroundClock
 from .pipeline import Pipeline
 from .recording import Recorder, Replayer
 from .replies import ScriptedReplies
@@ -61,6 +62,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         fine_tuning=FineTuningRunner(MemoryFineTuningStore(), files, settings.fine_tuning.step_s),
         prompt_cache=MemoryPromptCache(),
         chat_audio=MemoryChatAudioStore(),
+        background=BackgroundClock(settings.responses.background_step_s),
     )
 
 

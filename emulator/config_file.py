@@ -146,6 +146,15 @@ class FineTuningConfig(BaseModel):
     step_s: float = Field(default=1.0, ge=0, le=3600)
 
 
+class ResponsesConfig(BaseModel):
+    """How background responses move: queued for one step, then in progress for another (or
+    the time the deployment's timing profile takes to write the answer, if longer)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    background_step_s: float = Field(default=1.0, ge=0, le=3600)
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -167,6 +176,7 @@ class FileConfig(BaseModel):
     files: FilesConfig = FilesConfig()
     batches: BatchesConfig = BatchesConfig()
     fine_tuning: FineTuningConfig = FineTuningConfig()
+    responses: ResponsesConfig = ResponsesConfig()
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .faults.engine import FaultPlan
     from .fine_tuning.runner import FineTuningRunner
     from .imagelinks import ImageLinks
+    from .operations.responses.background import BackgroundClock
     from .replies import ScriptedReplies
     from .stores.chat_audio import ChatAudioStore
     from .stores.completions import CompletionStore
@@ -119,6 +120,7 @@ class Services:
     fine_tuning: FineTuningRunner
     prompt_cache: PromptCache  # the prompt prefixes each deployment saw lately
     chat_audio: ChatAudioStore  # chat's spoken answers, which later turns may name
+    background: BackgroundClock  # how background responses move on
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk

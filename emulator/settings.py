@@ -18,6 +18,7 @@ from .config_file import (
     FineTuningConfig,
     ImagesConfig,
     QuotaConfig,
+    ResponsesConfig,
     TimingConfig,
     load_config_file,
 )
@@ -83,6 +84,7 @@ class Settings:
     files: FilesConfig = field(default_factory=FilesConfig)
     batches: BatchesConfig = field(default_factory=BatchesConfig)
     fine_tuning: FineTuningConfig = field(default_factory=FineTuningConfig)
+    responses: ResponsesConfig = field(default_factory=ResponsesConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
     log_format: str = "text"  # access-log lines: text or json
     log_bodies: bool = False  # access-log lines carry the (trimmed) request body
@@ -119,6 +121,7 @@ class Settings:
             files=file.files,
             batches=file.batches,
             fine_tuning=file.fine_tuning,
+            responses=file.responses,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

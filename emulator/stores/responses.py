@@ -3,17 +3,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .bounded import Bounded
 
 
+@dataclass
+class BackgroundRun:
+    """When a background response moves on (Unix seconds), and whether it was cancelled."""
+
+    queued_until: float
+    done_at: float
+    cancelled: bool = False
+
+
 @dataclass(frozen=True)
 class Stored:
-    response: dict[str, Any]  # the response object as it was returned
+    response: dict[str, Any]  # the response object as it was returned (its final form)
     input_items: list[dict[str, Any]]  # this turn's input, as items with ids
     conversation: list[dict[str, Any]]  # every turn so far as chat messages, answer included
+    run: BackgroundRun | None = None  # background responses only
+    # A background stream's events, which a client may resume after a sequence number.
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ResponseStore(Protocol):

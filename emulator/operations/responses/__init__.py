@@ -1,5 +1,6 @@
 """The Responses API: ``POST /openai/v1/responses`` (and ``/openai/responses?api-version=``),
-and retrieve, delete and list the input items of stored responses.
+and retrieve, delete and list the input items of stored responses; background responses
+(background.py) are polled, cancelled and streamed again.
 
 A response is a chat completion underneath: the request becomes a chat request (convert.py),
 which passes the chat checks and is answered by the chat generator, then is written as
@@ -13,7 +14,7 @@ from .. import resource
 from .convert import check, prompt_texts
 from .output import respond
 from .request import ResponsesRequest, estimate_tokens
-from .stored import delete, input_items, retrieve
+from .stored import cancel, delete, input_items, retrieve
 
 CREATE = Handler(
     request_model=ResponsesRequest,
@@ -25,3 +26,4 @@ CREATE = Handler(
 RETRIEVE = resource(retrieve)
 DELETE = resource(delete)
 INPUT_ITEMS = resource(input_items)
+CANCEL = resource(cancel)

@@ -16,6 +16,7 @@ from ...wording import empty_array, invalid_type, invalid_value, out_of_range, u
 from .. import fields
 from ..chat import checks as chat_checks
 from ..chat.request import ChatRequest
+from . import background
 from .request import ResponsesRequest
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Prepared:
 
 
 def check(ctx: RequestContext, req: ResponsesRequest) -> Prepared:
+    background.check(req)
     assert ctx.deployment is not None and ctx.services is not None
     model = ctx.deployment.model
     history: list[dict[str, Any]] = []

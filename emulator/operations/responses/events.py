@@ -18,7 +18,12 @@ def events(response: dict[str, Any], encoding: str) -> list[dict[str, Any]]:
         events.append({"type": kind, "sequence_number": len(events), **fields})
 
     opening = {**response, "status": "in_progress", "output": [], "usage": None, "incomplete_details": None}
-    emit("response.created", response=opening)
+    if response.get("background"):
+        # A background response starts in the queue.
+        emit("response.created", response={**opening, "status": "queued"})
+        emit("response.queued", response={**opening, "status": "queued"})
+    else:
+        emit("response.created", response=opening)
     emit("response.in_progress", response=opening)
     for index, item in enumerate(response["output"]):
         if item["type"] == "message":

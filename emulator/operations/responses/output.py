@@ -13,6 +13,7 @@ from ...delivery import JsonReply, Reply, StreamReply
 from ...stores.responses import Stored
 from ..chat.completion import complete
 from ..chat.stream import Choice
+from . import background
 from .convert import Prepared
 from .events import events
 from .request import ResponsesRequest
@@ -43,7 +44,7 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
         "object": "response",
         "created_at": int(time.time()),
         "status": "incomplete" if incomplete else "completed",
-        "background": False,
+        "background": bool(req.background),
         "error": None,
         "incomplete_details": {"reason": incomplete} if incomplete else None,
         "instructions": req.instructions,
@@ -64,15 +65,26 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
         "usage": billed,
         "user": req.user,
     }
+    sequence = events(response, deployment.model.encoding) if req.stream else []
     if response["store"]:
         message = choice.message()
         answer = {"role": "assistant", "content": message["content"]}
         if "tool_calls" in message:
             answer["tool_calls"] = message["tool_calls"]
         conversation = [*prepared.history, *prepared.turn, answer]
-        ctx.services.responses.put(Stored(response, prepared.input_items, conversation))
+        run = None
+        if req.background:
+            timing = deployment.timing
+            writing_s = timing.ttft_ms / 1000 + (
+                usage.completion_tokens / timing.tokens_per_s if timing.tokens_per_s else 0
+            )
+            run = ctx.services.background.start(writing_s)
+        ctx.services.responses.put(Stored(response, prepared.input_items, conversation, run, sequence if run else []))
     if req.stream:
-        return StreamReply(events(response, deployment.model.encoding), named=True, usage=billed)
+        return StreamReply(sequence, named=True, usage=billed)
+    if req.background:
+        # Answered at once, queued; polling sees the rest (background.py).
+        return JsonReply(background.opening(response), usage=billed)
     return JsonReply(response)
 
 

@@ -31,6 +31,7 @@ class ResponsesRequest(Strict):
     truncation: str | None = None
     user: str | None = None
     include: list[str] | None = None
+    background: bool | None = None  # background.py
 
 
 def estimate_tokens(body: dict[str, Any], deployment: Deployment) -> int:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from ...delivery import JsonReply, Reply
 from ...errors import NotFound
 from ...stores.responses import Stored
+from ...wording import invalid_type
 from .. import fields
+from . import background
 
 if TYPE_CHECKING:
     from ...context import RequestContext
@@ -27,7 +29,25 @@ def _stored(ctx: RequestContext) -> Stored:
 
 
 def retrieve(ctx: RequestContext, _: bytes) -> Reply:
-    return JsonReply(_stored(ctx).response)
+    """The response as it stands (a background one moves on a clock); ``stream=true`` reads a
+    background stream's events again, after ``starting_after``."""
+    stored = _stored(ctx)
+    query = ctx.request.query_params
+    if query.get("stream", "false").lower() == "true":
+        return background.replay(stored, _sequence_number(query.get("starting_after")))
+    return JsonReply(background.view(stored))
+
+
+def cancel(ctx: RequestContext, _: bytes) -> Reply:
+    return background.cancel(ctx, _stored(ctx))
+
+
+def _sequence_number(given: str | None) -> int | None:
+    if given is None:
+        return None
+    if not given.isdigit():
+        raise invalid_type("starting_after", "an integer", given)
+    return int(given)
 
 
 def delete(ctx: RequestContext, _: bytes) -> Reply:
