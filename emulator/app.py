@@ -37,6 +37,7 @@ from .stores.fine_tuning import MemoryFineTuningStore
 from .stores.prompt_cache import MemoryPromptCache
 from .stores.responses import MemoryResponseStore
 from .stores.speech import MemorySpeechMemory
+from .stores.vector_stores import MemoryVectorStores
 from .synth import embeddings
 from .versions import load_catalog
 
@@ -63,6 +64,8 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         prompt_cache=MemoryPromptCache(),
         chat_audio=MemoryChatAudioStore(),
         background=BackgroundClock(settings.responses.background_step_s),
+        vector_stores=MemoryVectorStores(),
+        vector_store_step_s=settings.vector_stores.step_s,
     )
 
 

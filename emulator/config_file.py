@@ -155,6 +155,14 @@ class ResponsesConfig(BaseModel):
     background_step_s: float = Field(default=1.0, ge=0, le=3600)
 
 
+class VectorStoresConfig(BaseModel):
+    """How long a file added to a vector store stays in progress before it is searchable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step_s: float = Field(default=0.5, ge=0, le=3600)
+
+
 class FileConfig(BaseModel):
     """The YAML file's top level."""
 
@@ -177,6 +185,7 @@ class FileConfig(BaseModel):
     batches: BatchesConfig = BatchesConfig()
     fine_tuning: FineTuningConfig = FineTuningConfig()
     responses: ResponsesConfig = ResponsesConfig()
+    vector_stores: VectorStoresConfig = VectorStoresConfig()
 
     @model_validator(mode="after")
     def _known_timing(self) -> FileConfig:

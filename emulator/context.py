@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .stores.prompt_cache import PromptCache
     from .stores.responses import ResponseStore
     from .stores.speech import SpeechMemory
+    from .stores.vector_stores import VectorStoreStore
     from .versions import ApiVersion
 
 
@@ -121,6 +122,8 @@ class Services:
     prompt_cache: PromptCache  # the prompt prefixes each deployment saw lately
     chat_audio: ChatAudioStore  # chat's spoken answers, which later turns may name
     background: BackgroundClock  # how background responses move on
+    vector_stores: VectorStoreStore
+    vector_store_step_s: float  # how long a file added to a vector store is in progress
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk

@@ -35,12 +35,12 @@ _ADMIN = "/_emulator/"
 
 
 class _Table:
-    """One shape of path: exact paths in a dictionary (the hot path), and the few with an
-    ``{id}`` segment as templates."""
+    """One shape of path: exact paths in a dictionary (the hot path), and the few with named
+    segments (``{id}``, ``{file_id}``) as templates."""
 
     def __init__(self, routes: dict[str, list[Operation]]) -> None:
-        self.exact = {path: ops for path, ops in routes.items() if "{id}" not in path}
-        self.templates = [(path.split("/"), ops) for path, ops in routes.items() if "{id}" in path]
+        self.exact = {path: ops for path, ops in routes.items() if "{" not in path}
+        self.templates = [(path.split("/"), ops) for path, ops in routes.items() if "{" in path]
 
     def find(self, rest: str) -> tuple[list[Operation], dict[str, str]] | None:
         found = self.exact.get(rest)
@@ -48,8 +48,8 @@ class _Table:
             return found, {}
         parts = rest.split("/")
         for template, ops in self.templates:
-            if len(template) == len(parts) and all(t == p or (t == "{id}" and p) for t, p in zip(template, parts)):
-                return ops, {"id": parts[template.index("{id}")]}
+            if len(template) == len(parts) and all(t == p or (t[:1] == "{" and p) for t, p in zip(template, parts)):
+                return ops, {t[1:-1]: p for t, p in zip(template, parts) if t[:1] == "{"}
         return None
 
 

@@ -20,6 +20,7 @@ from .config_file import (
     QuotaConfig,
     ResponsesConfig,
     TimingConfig,
+    VectorStoresConfig,
     load_config_file,
 )
 from .replies import ReplyRule
@@ -85,6 +86,7 @@ class Settings:
     batches: BatchesConfig = field(default_factory=BatchesConfig)
     fine_tuning: FineTuningConfig = field(default_factory=FineTuningConfig)
     responses: ResponsesConfig = field(default_factory=ResponsesConfig)
+    vector_stores: VectorStoresConfig = field(default_factory=VectorStoresConfig)
     scenario: str | None = None  # a built-in scenario's name or a scenario file, active from the start
     log_format: str = "text"  # access-log lines: text or json
     log_bodies: bool = False  # access-log lines carry the (trimmed) request body
@@ -122,6 +124,7 @@ class Settings:
             batches=file.batches,
             fine_tuning=file.fine_tuning,
             responses=file.responses,
+            vector_stores=file.vector_stores,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

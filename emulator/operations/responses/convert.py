@@ -16,7 +16,7 @@ from ...wording import empty_array, invalid_type, invalid_value, out_of_range, u
 from .. import fields
 from ..chat import checks as chat_checks
 from ..chat.request import ChatRequest
-from . import background
+from . import background, file_search
 from .request import ResponsesRequest
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class Prepared:
     history: list[dict[str, Any]]  # the earlier turns, from previous_response_id
     turn: list[dict[str, Any]]  # this turn's input, as chat messages
     input_items: list[dict[str, Any]]  # this turn's input, as the items the service lists
+    retrieval: file_search.Retrieval | None = None  # what the file_search tool found
 
 
 def check(ctx: RequestContext, req: ResponsesRequest) -> Prepared:
@@ -59,14 +60,32 @@ def check(ctx: RequestContext, req: ResponsesRequest) -> Prepared:
     effort = (req.reasoning or {}).get("effort")
     if effort is not None and not model.reasoning:
         raise unsupported_parameter("reasoning.effort")
-    messages = ([{"role": "system", "content": req.instructions}] if req.instructions else []) + history + turn
+    searching, others = file_search.split_tools(req.tools)
+    retrieval = None
+    retrieved: list[dict[str, Any]] = []
+    if len(searching) > 1:
+        raise InvalidRequest("Only one file_search tool is allowed.", param=f"tools[{searching[1][0]}]")
+    if searching:
+        question = next(
+            (m["content"] for m in reversed(turn) if m["role"] == "user" and isinstance(m["content"], str)), ""
+        )
+        retrieval = file_search.retrieve(ctx, *searching[0], question)
+        if retrieval.hits:
+            # The model reads what was found before the turn it answers.
+            retrieved = [{"role": "system", "content": retrieval.prompt_text()}]
+    instructions = [{"role": "system", "content": req.instructions}] if req.instructions else []
+    messages = instructions + history + retrieved + turn
     body: dict[str, Any] = {"messages": messages}
     for name in ("temperature", "top_p", "parallel_tool_calls", "user"):
         if getattr(req, name) is not None:
             body[name] = getattr(req, name)
-    if req.tools:
-        body["tools"] = [_chat_tool(i, tool) for i, tool in enumerate(req.tools)]
-    if req.tool_choice is not None:
+    if others:
+        body["tools"] = [
+            _chat_tool(i, tool) for i, tool in enumerate(req.tools or []) if tool.get("type") != "file_search"
+        ]
+    if req.tool_choice is not None and not (
+        isinstance(req.tool_choice, dict) and req.tool_choice.get("type") == "file_search"
+    ):
         body["tool_choice"] = _chat_tool_choice(req.tool_choice)
     response_format = _response_format(req.text)
     if response_format is not None:
@@ -79,7 +98,7 @@ def check(ctx: RequestContext, req: ResponsesRequest) -> Prepared:
         converted = ChatRequest.model_validate(body)
     except ValidationError as exc:
         raise map_validation_errors(exc) from None
-    return Prepared(converted, chat_checks.check(ctx, converted), history, turn, items)
+    return Prepared(converted, chat_checks.check(ctx, converted), history, turn, items, retrieval)
 
 
 def _turn(given: str | list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -162,7 +181,7 @@ def _message_item(role: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
 def _chat_tool(index: int, tool: dict[str, Any]) -> dict[str, Any]:
     if tool.get("type") != "function":
         raise InvalidRequest(
-            f"Invalid value: '{tool.get('type')}'. The emulator's Responses API supports tools of type 'function'.",
+            f"Invalid value: '{tool.get('type')}'. The emulator's Responses API supports tools of type 'function' and 'file_search'.",
             param=f"tools[{index}].type",
             code="unsupported_value",
         )

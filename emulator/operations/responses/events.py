@@ -36,8 +36,18 @@ def events(response: dict[str, Any], encoding: str) -> list[dict[str, Any]]:
             emit("response.content_part.added", **where, part=empty)
             for piece, _ in tokens.pieces(tokens.encode(part["text"], encoding), encoding):
                 emit("response.output_text.delta", **where, delta=piece, logprobs=[])
+            for number, annotation in enumerate(part["annotations"]):
+                emit("response.output_text.annotation.added", **where, annotation_index=number, annotation=annotation)
             emit("response.output_text.done", **where, text=part["text"], logprobs=[])
             emit("response.content_part.done", **where, part=part)
+        elif item["type"] == "file_search_call":
+            emit(
+                "response.output_item.added",
+                output_index=index,
+                item={**item, "status": "in_progress", "results": None},
+            )
+            for stage in ("in_progress", "searching", "completed"):
+                emit(f"response.file_search_call.{stage}", item_id=item["id"], output_index=index)
         elif item["type"] == "function_call":
             emit(
                 "response.output_item.added",

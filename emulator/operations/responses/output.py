@@ -5,15 +5,16 @@ false, and sent as JSON or as the Responses event sequence (events.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
-from ... import ids
+from ... import ids, tokens
 from ...delivery import JsonReply, Reply, StreamReply
 from ...stores.responses import Stored
 from ..chat.completion import complete
 from ..chat.stream import Choice
-from . import background
+from . import background, file_search
 from .convert import Prepared
 from .events import events
 from .request import ResponsesRequest
@@ -31,13 +32,21 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
     completion = complete(ctx, prepared.chat, prepared.chat_prepared)
     choice = completion.choices[0]
     usage = completion.usage
+    output_tokens = usage.completion_tokens
+    retrieval = prepared.retrieval
+    cited = retrieval.answer() if retrieval is not None and not choice.calls else None
+    if cited is not None:
+        # The answer is what was found, cited (file_search.py).
+        written = len(tokens.encode(cited[0], deployment.model.encoding))
+        output_tokens += written - len(choice.token_ids)
+        choice = dataclasses.replace(choice, content=cited[0], finish_reason="stop")
     incomplete = _INCOMPLETE.get(choice.finish_reason)
     billed = {
         "input_tokens": usage.prompt_tokens,
         "input_tokens_details": {"cached_tokens": usage.cached_tokens},
-        "output_tokens": usage.completion_tokens,
+        "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
-        "total_tokens": usage.prompt_tokens + usage.completion_tokens,
+        "total_tokens": usage.prompt_tokens + output_tokens,
     }
     response = {
         "id": f"resp_{ids.hex32()}{ids.hex32()[:16]}",
@@ -51,7 +60,14 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
         "max_output_tokens": req.max_output_tokens,
         "metadata": req.metadata or {},
         "model": deployment.response_model,
-        "output": _output(choice, reasoning=deployment.model.reasoning),
+        "output": _output(
+            choice,
+            reasoning=deployment.model.reasoning,
+            searched=retrieval.item(with_results=file_search.RESULTS_INCLUDE in (req.include or []))
+            if retrieval is not None
+            else None,
+            annotations=cited[1] if cited is not None else [],
+        ),
         "parallel_tool_calls": req.parallel_tool_calls if req.parallel_tool_calls is not None else True,
         "previous_response_id": req.previous_response_id,
         "reasoning": {"effort": (req.reasoning or {}).get("effort"), "summary": None},
@@ -88,12 +104,20 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
     return JsonReply(response)
 
 
-def _output(choice: Choice, *, reasoning: bool) -> list[dict[str, Any]]:
-    """The answer's output items: its reasoning (for reasoning models), its function calls,
-    and its message."""
+def _output(
+    choice: Choice,
+    *,
+    reasoning: bool,
+    searched: dict[str, Any] | None = None,
+    annotations: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The answer's output items: its reasoning (for reasoning models), its file search, its
+    function calls, and its message."""
     output: list[dict[str, Any]] = []
     if reasoning:
         output.append({"type": "reasoning", "id": f"rs_{ids.hex32()}", "summary": []})
+    if searched is not None:
+        output.append(searched)
     for call in choice.calls:
         output.append(
             {
@@ -105,8 +129,8 @@ def _output(choice: Choice, *, reasoning: bool) -> list[dict[str, Any]]:
                 "status": "completed",
             }
         )
-    if choice.content is not None or not output:
-        part = {"type": "output_text", "text": choice.content or "", "annotations": [], "logprobs": []}
+    if choice.content is not None or not [item for item in output if item["type"] != "file_search_call"]:
+        part = {"type": "output_text", "text": choice.content or "", "annotations": annotations or [], "logprobs": []}
         output.append(
             {
                 "type": "message",

@@ -1,0 +1,231 @@
+"""Vector stores through the official Python client (v1 OpenAI and AzureOpenAI): a small corpus
+written here, uploaded, indexed on the emulator's clock, searched (the right document first,
+filters, identical scores run to run), files listed, updated and deleted; and file_search in
+the Responses API, citing the file it found, plain and streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from openai import AzureOpenAI, OpenAI
+
+from emulator.config_file import VectorStoresConfig
+from emulator.settings import Settings
+from support import assert_valid_component, refused, running_emulator, wait_until
+
+STEP_S = 0.3
+CORPUS = {
+    "rivers.md": "# Rivers of Europe\nThe Danube flows through Vienna and Budapest before it reaches the Black Sea. "
+    "The Rhine rises in the Alps and passes Basel, Strasbourg and Cologne on its way to the North Sea.",
+    "baking.txt": "To bake sourdough bread, feed the starter the night before, mix flour, water and salt, fold the "
+    "dough every half hour, and bake it in a very hot oven until the crust is dark.",
+    "planets.html": "<html><head><style>p {color: red}</style></head><body><h1>Planets</h1><p>Jupiter is the largest "
+    "planet in the solar system. Saturn is known for its bright rings of ice.</p></body></html>",
+    "deploy.py": "def deploy(service):\n    # Roll out the service to every region, one region at a time.\n"
+    "    for region in service.regions:\n        region.roll_out(service)\n",
+}
+QUESTIONS = {
+    "Which river flows through Vienna?": "rivers.md",
+    "How do I bake sourdough bread?": "baking.txt",
+    "Which planet has bright rings?": "planets.html",
+    "How is the service rolled out to each region?": "deploy.py",
+}
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with running_emulator(Settings.build(vector_stores=VectorStoresConfig(step_s=STEP_S))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def v1(endpoint: str) -> Iterator[OpenAI]:
+    with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def corpus(v1: OpenAI) -> dict[str, str]:
+    """The uploaded files' ids by name."""
+    return {name: v1.files.create(file=(name, text.encode()), purpose="assistants").id for name, text in CORPUS.items()}
+
+
+@pytest.fixture(scope="module")
+def store_id(v1: OpenAI, corpus: dict[str, str]) -> str:
+    store = v1.vector_stores.create(name="knowledge", file_ids=list(corpus.values()), metadata={"team": "docs"})
+    assert store.status == "in_progress" and store.file_counts.in_progress == len(corpus)
+    wait_until(lambda: v1.vector_stores.retrieve(store.id).status == "completed", timeout_s=10 * STEP_S)
+    return store.id
+
+
+def test_a_store_is_indexed_on_the_clock_and_described_as_the_service_does(
+    v1: OpenAI, store_id: str, endpoint: str
+) -> None:
+    store = v1.vector_stores.retrieve(store_id)
+    assert store.file_counts.completed == len(CORPUS) and store.file_counts.total == len(CORPUS)
+    assert store.usage_bytes > 0 and store.metadata == {"team": "docs"} and store.name == "knowledge"
+    body = httpx.get(f"{endpoint}/openai/v1/vector_stores/{store_id}", headers={"api-key": "k"}).json()
+    assert_valid_component("v1", "OpenAI.VectorStoreObject", body)
+    listed = v1.vector_stores.files.list(store_id)
+    assert {f.status for f in listed} == {"completed"} and len(listed.data) == len(CORPUS)
+    # The parsed content of an HTML file is its visible text.
+    html_id = next(f.id for f in listed if f.id == _id_of(v1, "planets.html"))
+    content = v1.vector_stores.files.content(file_id=html_id, vector_store_id=store_id)
+    text = " ".join(part.text for part in content.data)
+    assert "Jupiter is the largest planet" in text and "color" not in text and "<p>" not in text
+
+
+def _id_of(v1: OpenAI, name: str) -> str:
+    return next(f.id for f in v1.files.list() if f.filename == name)
+
+
+def test_search_finds_the_right_document_first_with_the_same_scores_each_time(v1: OpenAI, store_id: str) -> None:
+    for question, expected in QUESTIONS.items():
+        first = v1.vector_stores.search(vector_store_id=store_id, query=question)
+        again = v1.vector_stores.search(vector_store_id=store_id, query=question)
+        assert first.data[0].filename == expected, question
+        assert [(r.file_id, r.score) for r in first.data] == [(r.file_id, r.score) for r in again.data]
+        assert all(0 < r.score <= 1 for r in first.data)
+        assert first.data[0].content[0].text
+    few = v1.vector_stores.search(vector_store_id=store_id, query="the", max_num_results=1)
+    assert len(few.data) <= 1
+    strict = v1.vector_stores.search(
+        vector_store_id=store_id, query="Which river flows through Vienna?", ranking_options={"score_threshold": 0.99}
+    )
+    assert strict.data == []
+
+
+def test_attributes_filter_what_is_found(v1: OpenAI, store_id: str, corpus: dict[str, str]) -> None:
+    v1.vector_stores.files.update(
+        file_id=corpus["rivers.md"], vector_store_id=store_id, attributes={"topic": "geography", "year": 2021}
+    )
+    v1.vector_stores.files.update(
+        file_id=corpus["baking.txt"], vector_store_id=store_id, attributes={"topic": "food", "year": 2019}
+    )
+    question = "Which river flows through Vienna?"
+    only_food = v1.vector_stores.search(
+        vector_store_id=store_id, query=question, filters={"type": "eq", "key": "topic", "value": "food"}
+    )
+    assert {r.filename for r in only_food.data} == {"baking.txt"}
+    recent = v1.vector_stores.search(
+        vector_store_id=store_id,
+        query="Which river flows through Vienna, and how do I bake bread?",
+        filters={
+            "type": "and",
+            "filters": [{"type": "gte", "key": "year", "value": 2020}, {"type": "ne", "key": "topic", "value": "food"}],
+        },
+    )
+    assert {r.filename for r in recent.data} == {"rivers.md"}
+    assert recent.data[0].attributes == {"topic": "geography", "year": 2021}
+    error = refused(
+        lambda: v1.vector_stores.search(
+            vector_store_id=store_id, query="x", filters={"type": "near", "key": "a", "value": 1}
+        )
+    )
+    assert error["param"] == "filters.type"
+
+
+def test_files_come_and_go_and_unreadable_ones_fail(v1: OpenAI, store_id: str) -> None:
+    slides = v1.files.create(file=("slides.pdf", b"%PDF-1.4 not really"), purpose="assistants")
+    empty = v1.files.create(file=("empty.txt", b"  \n"), purpose="assistants")
+    extra = v1.files.create(
+        file=("extra.md", b"Lighthouses guide ships along rocky coasts at night."), purpose="assistants"
+    )
+    for added in (slides, empty, extra):
+        v1.vector_stores.files.create(vector_store_id=store_id, file_id=added.id)
+    assert v1.vector_stores.retrieve(store_id).status == "in_progress"
+    found = v1.vector_stores.files.poll(file_id=extra.id, vector_store_id=store_id, poll_interval_ms=50)
+    assert found.status == "completed"
+    failed = v1.vector_stores.files.list(store_id, filter="failed")
+    errors = {f.id: f.last_error.code for f in failed.data if f.last_error is not None}
+    assert errors == {slides.id: "unsupported_file", empty.id: "invalid_file"}
+    hit = v1.vector_stores.search(vector_store_id=store_id, query="lighthouses on rocky coasts")
+    assert hit.data[0].file_id == extra.id
+    assert v1.vector_stores.files.delete(file_id=extra.id, vector_store_id=store_id).deleted
+    assert all(
+        r.file_id != extra.id for r in v1.vector_stores.search(vector_store_id=store_id, query="lighthouses").data
+    )
+    assert refused(lambda: v1.vector_stores.files.retrieve(file_id=extra.id, vector_store_id=store_id), 404)
+    assert (
+        refused(lambda: v1.vector_stores.files.create(vector_store_id=store_id, file_id="file-nope"))["param"]
+        == "file_id"
+    )
+
+
+def test_stores_are_listed_modified_deleted_and_checked(v1: OpenAI, corpus: dict[str, str]) -> None:
+    store = v1.vector_stores.create(
+        name="temporary",
+        file_ids=[corpus["deploy.py"]],
+        chunking_strategy={"type": "static", "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 50}},
+    )
+    files = v1.vector_stores.files.list(store.id)
+    assert files.data[0].chunking_strategy.model_dump() == {
+        "type": "static",
+        "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 50},
+    }
+    renamed = v1.vector_stores.update(store.id, name="renamed", expires_after={"anchor": "last_active_at", "days": 2})
+    assert renamed.name == "renamed" and renamed.expires_at == renamed.last_active_at + 2 * 86400
+    assert store.id in [s.id for s in v1.vector_stores.list(limit=100)]
+    assert v1.vector_stores.delete(store.id).deleted
+    assert refused(lambda: v1.vector_stores.retrieve(store.id), 404)
+    too_big = {"type": "static", "static": {"max_chunk_size_tokens": 5000, "chunk_overlap_tokens": 0}}
+    assert refused(lambda: v1.vector_stores.create(chunking_strategy=too_big))["code"] == "integer_above_max_value"  # type: ignore[arg-type]
+    overlap = {"type": "static", "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 150}}
+    error = refused(lambda: v1.vector_stores.create(chunking_strategy=overlap))  # type: ignore[arg-type]
+    assert error["param"] == "chunking_strategy.static.chunk_overlap_tokens"
+
+
+def test_file_search_in_responses_cites_the_file_it_found(v1: OpenAI, store_id: str, corpus: dict[str, str]) -> None:
+    tool = {"type": "file_search", "vector_store_ids": [store_id]}
+    answer = v1.responses.create(
+        model="gpt-4o", input="Which river flows through Vienna?", tools=[tool], include=["file_search_call.results"]
+    )
+    call, message = answer.output[0], answer.output[1]
+    assert call.type == "file_search_call" and call.status == "completed"
+    assert call.queries == ["Which river flows through Vienna?"]
+    assert call.results and call.results[0].filename == "rivers.md"
+    assert message.type == "message"
+    part = message.content[0]
+    assert part.type == "output_text" and "Danube flows through Vienna" in part.text
+    citation = part.annotations[0]
+    assert citation.type == "file_citation" and citation.file_id == corpus["rivers.md"]
+    assert 0 < citation.index <= len(part.text) and part.text[citation.index - 1] == "."
+    # Without include, the results are not given; the retrieved chunks are read as input.
+    plain = v1.responses.create(model="gpt-4o", input="Which river flows through Vienna?", tools=[tool])
+    assert plain.output[0].results is None  # type: ignore[union-attr]
+    bare = v1.responses.create(model="gpt-4o", input="Which river flows through Vienna?")
+    assert (
+        plain.usage is not None and bare.usage is not None and plain.usage.input_tokens > bare.usage.input_tokens + 20
+    )
+    # Streamed: the search's events, then the text and its annotation.
+    events = list(
+        v1.responses.create(model="gpt-4o", input="Which river flows through Vienna?", tools=[tool], stream=True)
+    )
+    kinds = [e.type for e in events]
+    assert kinds[2:6] == [
+        "response.output_item.added",
+        "response.file_search_call.in_progress",
+        "response.file_search_call.searching",
+        "response.file_search_call.completed",
+    ]
+    added = [e for e in events if e.type == "response.output_text.annotation.added"]
+    assert added and added[0].annotation.model_dump() == part.annotations[0].model_dump()  # type: ignore[union-attr]
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")  # type: ignore[union-attr]
+    assert text == plain.output_text
+
+
+def test_file_search_refusals_and_azure_routes(v1: OpenAI, endpoint: str, store_id: str) -> None:
+    error = refused(
+        lambda: v1.responses.create(
+            model="gpt-4o", input="x", tools=[{"type": "file_search", "vector_store_ids": ["vs_nope"]}]
+        )
+    )
+    assert error["param"] == "tools[0].vector_store_ids" and "vs_nope" in error["message"]
+    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2025-03-01-preview", max_retries=0) as azure:
+        found = azure.vector_stores.search(vector_store_id=store_id, query="Which planet has bright rings?")
+        assert found.data[0].filename == "planets.html"
+    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as ga:
+        # No GA version has vector stores.
+        assert refused(lambda: ga.vector_stores.list())["code"] == "BadRequest"
