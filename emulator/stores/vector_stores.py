@@ -32,6 +32,14 @@ class StoreFile:
     chunks: list[Chunk]
     vectors: np.ndarray  # one unit row per chunk
     last_error: dict[str, str] | None = None  # a file the service could not read: failed
+    cancelled: bool = False  # its batch was cancelled before it was ready
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    id: str
+    created_at: int
+    file_ids: tuple[str, ...]
 
 
 @dataclass
@@ -43,6 +51,7 @@ class VectorStore:
     expires_after: dict[str, Any] | None
     last_active_at: int
     files: dict[str, StoreFile] = field(default_factory=dict)
+    batches: dict[str, FileBatch] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 

@@ -125,3 +125,26 @@ def test_the_responses_api_through_langchain(client_endpoint: str, http: httpx.C
     assert sent and sent[0]["status"] == 200
     pieces = list(model.stream("Name a lake."))  # type: ignore[attr-defined]
     assert "".join(p.text for p in pieces)
+
+
+def test_file_search_through_the_responses_api(client_endpoint: str, http: httpx.Client) -> None:
+    """A RAG chain as langchain users write one for Azure's v1 surface: ChatOpenAI on the
+    Responses API with the built-in file_search tool, against a vector store."""
+    with openai.OpenAI(base_url=f"{client_endpoint}/openai/v1/", api_key=KEY) as v1:
+        text = "The lighthouse keeper lights the lamp at dusk and logs every passing ship."
+        uploaded = v1.files.create(file=("keeper.md", text.encode()), purpose="assistants")
+        store = v1.vector_stores.create(name="langchain", file_ids=[uploaded.id])
+        v1.vector_stores.files.poll(file_id=uploaded.id, vector_store_id=store.id, poll_interval_ms=50)
+    model = langchain_openai.ChatOpenAI(
+        base_url=f"{client_endpoint}/openai/v1/",
+        api_key=KEY,
+        model="gpt-4o",
+        use_responses_api=True,
+        http_client=http,
+    ).bind_tools([{"type": "file_search", "vector_store_ids": [store.id]}])
+    message = model.invoke("When does the lighthouse keeper light the lamp?")
+    blocks = [b for b in message.content if isinstance(b, dict) and b.get("type") == "text"]
+    assert blocks and "lights the lamp at dusk" in blocks[0]["text"]
+    citation = blocks[0]["annotations"][0]
+    assert citation["file_id"] == uploaded.id and citation["filename"] == "keeper.md"
+    assert message.usage_metadata["input_tokens"] > 20

@@ -229,3 +229,25 @@ def test_file_search_refusals_and_azure_routes(v1: OpenAI, endpoint: str, store_
     with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2024-10-21", max_retries=0) as ga:
         # No GA version has vector stores.
         assert refused(lambda: ga.vector_stores.list())["code"] == "BadRequest"
+
+
+def test_file_batches_add_many_files_and_cancel_what_is_not_ready(v1: OpenAI, corpus: dict[str, str]) -> None:
+    store = v1.vector_stores.create(name="batched")
+    batch = v1.vector_stores.file_batches.create(
+        vector_store_id=store.id, file_ids=[corpus["rivers.md"], corpus["baking.txt"]], attributes={"source": "wiki"}
+    )
+    assert batch.status == "in_progress" and batch.file_counts.total == 2
+    done = v1.vector_stores.file_batches.poll(batch.id, vector_store_id=store.id, poll_interval_ms=50)
+    assert done.status == "completed" and done.file_counts.completed == 2
+    listed = v1.vector_stores.file_batches.list_files(batch.id, vector_store_id=store.id)
+    assert {f.id for f in listed.data} == {corpus["rivers.md"], corpus["baking.txt"]}
+    assert all(f.attributes == {"source": "wiki"} for f in listed.data)
+    # A batch cancelled before its files are ready: they are cancelled, and never found.
+    late = v1.vector_stores.file_batches.create(vector_store_id=store.id, file_ids=[corpus["planets.html"]])
+    cancelled = v1.vector_stores.file_batches.cancel(late.id, vector_store_id=store.id)
+    assert cancelled.status == "cancelled" and cancelled.file_counts.cancelled == 1
+    wait_until(lambda: v1.vector_stores.retrieve(store.id).status == "completed", timeout_s=10 * STEP_S)
+    found = v1.vector_stores.search(vector_store_id=store.id, query="Which planet has bright rings?")
+    assert all(r.filename != "planets.html" for r in found.data)
+    assert v1.vector_stores.retrieve(store.id).file_counts.cancelled == 1
+    assert refused(lambda: v1.vector_stores.file_batches.retrieve("vsfb_nope", vector_store_id=store.id), 404)

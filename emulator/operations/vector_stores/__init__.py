@@ -1,6 +1,7 @@
 """Vector stores on ``/openai/v1/vector_stores`` and ``/openai/vector_stores?api-version=``:
 create, list, retrieve, modify and delete stores; add, list, retrieve, update (attributes),
-delete files in them and read a file's parsed content; search a store.
+delete files in them and read a file's parsed content; add files in batches (create, retrieve,
+cancel, list their files); search a store.
 
 A file added to a store is read and chunked at once (chunking.py) but shows itself on a clock,
 as the service's indexing does: ``in_progress`` for ``vector_stores.step_s`` seconds, then
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ... import ids
 from ...delivery import JsonReply, Reply
 from ...errors import InvalidRequest, NotFound
-from ...stores.vector_stores import StoreFile, VectorStore
+from ...stores.vector_stores import FileBatch, StoreFile, VectorStore
 from .. import fields, resource
 from . import chunking, request, search
 
@@ -60,6 +61,8 @@ def _file(ctx: RequestContext, store: VectorStore) -> StoreFile:
 
 
 def file_status(file: StoreFile, now: float) -> str:
+    if file.cancelled:
+        return "cancelled"
     if file.ready_at > now:
         return "in_progress"
     return "failed" if file.last_error is not None else "completed"
@@ -205,16 +208,22 @@ def add_file(ctx: RequestContext, raw: bytes) -> Reply:
 
 def list_files(ctx: RequestContext, _: bytes) -> Reply:
     store = _this(ctx)
-    query = ctx.request.query_params
-    now = time.time()
     with store.lock:
         files = list(store.files.values())
+    return JsonReply(_listing(ctx, store, files))
+
+
+def _listing(ctx: RequestContext, store: VectorStore, files: list[StoreFile]) -> dict[str, Any]:
+    """A page of files as described now, with the ``filter`` (a status), ``order``, ``after``
+    and ``limit`` of the query."""
+    query = ctx.request.query_params
+    now = time.time()
     listed = [_describe_file(store, f, now) for f in files]
     wanted = query.get("filter")
     if wanted is not None:
         fields.one_of("filter", wanted, _FILE_STATUSES)
         listed = [f for f in listed if f["status"] == wanted]
-    return JsonReply(fields.page(_ordered(listed, query), query))
+    return fields.page(_ordered(listed, query), query)
 
 
 def retrieve_file(ctx: RequestContext, _: bytes) -> Reply:
@@ -250,6 +259,82 @@ def file_content(ctx: RequestContext, _: bytes) -> Reply:
         else []
     )
     return JsonReply({"object": "vector_store.file_content.page", "data": parts, "has_more": False, "next_page": None})
+
+
+# -- file batches ------------------------------------------------------------------------
+
+
+def _batch(ctx: RequestContext, store: VectorStore) -> FileBatch:
+    batch_id = ctx.request.path_params["batch_id"]
+    with store.lock:
+        batch = store.batches.get(batch_id)
+    if batch is None:
+        raise NotFound(f"No file batch found with id '{batch_id}' in vector store '{store.id}'.", param="batch_id")
+    return batch
+
+
+def _batch_files(store: VectorStore, batch: FileBatch) -> list[StoreFile]:
+    with store.lock:
+        return [store.files[i] for i in batch.file_ids if i in store.files]
+
+
+def _describe_batch(store: VectorStore, batch: FileBatch) -> dict[str, Any]:
+    now = time.time()
+    counts = {status: 0 for status in _FILE_STATUSES}
+    files = _batch_files(store, batch)
+    for file in files:
+        counts[file_status(file, now)] += 1
+    if counts["in_progress"]:
+        status = "in_progress"
+    elif counts["cancelled"]:
+        status = "cancelled"
+    else:
+        status = "completed"
+    return {
+        "id": batch.id,
+        "object": "vector_store.files_batch",
+        "created_at": batch.created_at,
+        "vector_store_id": store.id,
+        "status": status,
+        "file_counts": {**counts, "total": len(files)},
+    }
+
+
+def create_batch(ctx: RequestContext, raw: bytes) -> Reply:
+    body = request.parse(request.AddFiles, raw)
+    store = _this(ctx)
+    strategy = chunking.strategy(body.chunking_strategy)
+    for file_id in body.file_ids:
+        _add(ctx, store, file_id, strategy, body.attributes)
+    batch = FileBatch(f"vsfb_{ids.hex32()[:24]}", int(time.time()), tuple(body.file_ids))
+    with store.lock:
+        store.batches[batch.id] = batch
+    touch(store)
+    _stores(ctx).put(store)
+    return JsonReply(_describe_batch(store, batch))
+
+
+def retrieve_batch(ctx: RequestContext, _: bytes) -> Reply:
+    store = _this(ctx)
+    return JsonReply(_describe_batch(store, _batch(ctx, store)))
+
+
+def cancel_batch(ctx: RequestContext, _: bytes) -> Reply:
+    """The batch's files not yet ready are cancelled (and never searched); the rest stay."""
+    store = _this(ctx)
+    batch = _batch(ctx, store)
+    now = time.time()
+    for file in _batch_files(store, batch):
+        if file_status(file, now) == "in_progress":
+            file.cancelled = True
+    _stores(ctx).put(store)
+    return JsonReply(_describe_batch(store, batch))
+
+
+def list_batch_files(ctx: RequestContext, _: bytes) -> Reply:
+    store = _this(ctx)
+    batch = _batch(ctx, store)
+    return JsonReply(_listing(ctx, store, _batch_files(store, batch)))
 
 
 # -- search --------------------------------------------------------------------------------
@@ -302,3 +387,7 @@ UPDATE_FILE = resource(update_file)
 DELETE_FILE = resource(delete_file)
 FILE_CONTENT = resource(file_content)
 SEARCH = resource(search_store)
+CREATE_BATCH = resource(create_batch)
+RETRIEVE_BATCH = resource(retrieve_batch)
+CANCEL_BATCH = resource(cancel_batch)
+LIST_BATCH_FILES = resource(list_batch_files)

@@ -48,6 +48,12 @@ class AddFile(Strict):
     attributes: Attributes | None = Field(default=None, max_length=16)
 
 
+class AddFiles(Strict):
+    file_ids: list[str] = Field(min_length=1, max_length=500)
+    chunking_strategy: ChunkingStrategy | None = None
+    attributes: Attributes | None = Field(default=None, max_length=16)
+
+
 class UpdateFile(Strict):
     attributes: Attributes = Field(max_length=16)
 

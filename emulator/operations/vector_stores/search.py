@@ -89,7 +89,7 @@ def search(
         with store.lock:
             files = list(store.files.values())
         for file in files:
-            if file.ready_at > now or file.last_error is not None or not file.chunks:
+            if file.cancelled or file.ready_at > now or file.last_error is not None or not file.chunks:
                 continue
             if not matches(filters, file.attributes):
                 continue
