@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import documents
 import httpx
 import pytest
 from openai import AzureOpenAI, OpenAI
@@ -128,7 +129,7 @@ def test_attributes_filter_what_is_found(v1: OpenAI, store_id: str, corpus: dict
 
 
 def test_files_come_and_go_and_unreadable_ones_fail(v1: OpenAI, store_id: str) -> None:
-    slides = v1.files.create(file=("slides.pdf", b"%PDF-1.4 not really"), purpose="assistants")
+    slides = v1.files.create(file=("slides.bin", b"\x00\x01 binary"), purpose="assistants")
     empty = v1.files.create(file=("empty.txt", b"  \n"), purpose="assistants")
     extra = v1.files.create(
         file=("extra.md", b"Lighthouses guide ships along rocky coasts at night."), purpose="assistants"
@@ -251,3 +252,26 @@ def test_file_batches_add_many_files_and_cancel_what_is_not_ready(v1: OpenAI, co
     assert all(r.filename != "planets.html" for r in found.data)
     assert v1.vector_stores.retrieve(store.id).file_counts.cancelled == 1
     assert refused(lambda: v1.vector_stores.file_batches.retrieve("vsfb_nope", vector_store_id=store.id), 404)
+
+
+def test_pdf_docx_and_pptx_are_read_for_their_text(v1: OpenAI) -> None:
+    files = {
+        "glaciers.pdf": documents.pdf("Glaciers carve deep valleys over thousands of years."),
+        "tides.docx": documents.docx("Tides rise and fall twice a day.", "The moon pulls the oceans."),
+        "volcanoes.pptx": documents.pptx("Volcanoes erupt molten rock.", "Lava cools into basalt."),
+        "broken.pdf": b"%PDF-1.4 not really a document",
+    }
+    uploaded = {name: v1.files.create(file=(name, data), purpose="assistants").id for name, data in files.items()}
+    store = v1.vector_stores.create(name="documents", file_ids=list(uploaded.values()))
+    wait_until(lambda: v1.vector_stores.retrieve(store.id).status == "completed", timeout_s=10 * STEP_S)
+    questions = {
+        "How do glaciers shape valleys?": "glaciers.pdf",
+        "Why do the tides rise and fall?": "tides.docx",
+        "What does lava cool into?": "volcanoes.pptx",
+    }
+    for question, expected in questions.items():
+        assert v1.vector_stores.search(vector_store_id=store.id, query=question).data[0].filename == expected
+    slides = v1.vector_stores.files.content(file_id=uploaded["volcanoes.pptx"], vector_store_id=store.id)
+    assert "Volcanoes erupt molten rock." in slides.data[0].text and "Lava cools into basalt." in slides.data[0].text
+    broken = v1.vector_stores.files.retrieve(file_id=uploaded["broken.pdf"], vector_store_id=store.id)
+    assert broken.status == "failed" and broken.last_error is not None and broken.last_error.code == "invalid_file"

@@ -16,14 +16,14 @@ from ... import tokens
 from ...stores.vector_stores import Chunk
 from ...synth import embeddings
 from ...wording import missing_parameter, out_of_range
+from . import documents
 from .request import ChunkingStrategy
 
 ENCODING = "cl100k_base"
 VECTOR_SIZE = 256
 AUTO = {"type": "static", "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}}
 MIN_CHUNK, MAX_CHUNK = 100, 4096
-# The extensions file_search reads as text. PDF, DOCX and PPTX need a document reader this
-# emulator does not have: such files fail with the service's unsupported_file error.
+# The extensions file_search reads as text; PDF, DOCX and PPTX are read by documents.py.
 TEXT_TYPES = frozenset(
     ".c .cpp .cs .css .csv .go .h .html .htm .java .js .json .jsonl .md .markdown .php .py .rb .rs .sh .sql .tex "
     ".ts .tsx .txt .xml .yaml .yml".split()
@@ -60,12 +60,18 @@ def strategy(given: ChunkingStrategy | None) -> dict[str, Any]:
 
 def parse(data: bytes, filename: str, chunking: dict[str, Any]) -> Parsed:
     suffix = PurePosixPath(filename).suffix.lower()
-    if suffix not in TEXT_TYPES:
+    if suffix in documents.READERS:
+        try:
+            text = documents.READERS[suffix](data)
+        except documents.Unreadable as exc:
+            return _failed("invalid_file", f"The file could not be read: {exc}.")
+    elif suffix not in TEXT_TYPES:
         return _failed("unsupported_file", f"The file type {suffix or '(none)'} is not supported.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _failed("invalid_file", "The file could not be decoded as UTF-8 text.")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return _failed("invalid_file", "The file could not be decoded as UTF-8 text.")
     if suffix in (".html", ".htm"):
         text = _visible_text(text)
     ids = tokens.encode(text, ENCODING)
