@@ -224,6 +224,9 @@ def test_file_search_refusals_and_azure_routes(v1: OpenAI, endpoint: str, store_
         )
     )
     assert error["param"] == "tools[0].vector_store_ids" and "vs_nope" in error["message"]
+    three = {"type": "file_search", "vector_store_ids": [store_id] * 3}
+    error = refused(lambda: v1.responses.create(model="gpt-4o", input="x", tools=[three]))
+    assert "maximum of 2 vector stores allowed" in error["message"]
     with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version="2025-03-01-preview", max_retries=0) as azure:
         found = azure.vector_stores.search(vector_store_id=store_id, query="Which planet has bright rings?")
         assert found.data[0].filename == "planets.html"

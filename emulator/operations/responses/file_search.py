@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 RESULTS_INCLUDE = "file_search_call.results"
 MOST_RESULTS = 50
+MOST_STORES = 2  # the service: "maximum of 2 vector stores allowed" (a 400 its docs do not list)
 DEFAULT_RESULTS = 10
 CITED_FILES = 3
 CITED_SHARE = 0.5  # a file is cited when its best chunk scores at least this share of the best
@@ -102,6 +103,12 @@ def retrieve(ctx: RequestContext, index: int, tool: dict[str, Any], question: st
     store_ids = tool.get("vector_store_ids")
     if not isinstance(store_ids, list) or not store_ids or not all(isinstance(s, str) for s in store_ids):
         raise invalid_type(f"{where}.vector_store_ids", "a non-empty array of strings", store_ids)
+    if len(store_ids) > MOST_STORES:
+        raise InvalidRequest(
+            f"Invalid '{where}.vector_store_ids': maximum of {MOST_STORES} vector stores allowed.",
+            param=f"{where}.vector_store_ids",
+            code="invalid_value",
+        )
     stores = []
     for store_id in store_ids:
         try:
