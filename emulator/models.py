@@ -78,6 +78,7 @@ class ModelInfo:
     transcription: TranscriptionAbilities | None = None  # speech-to-text models
     chat_audio: ChatAudioAbilities | None = None  # chat models that take and give audio
     predicted_outputs: bool = False  # the model takes ``prediction``
+    file_search: bool = False  # the model takes the Responses API's file_search tool
 
     def response_name(self, version: str | None = None) -> str:
         """The ``model`` field Azure reports: gpt-4o-2024-08-06, or a fixed name such as

@@ -224,6 +224,12 @@ def test_file_search_refusals_and_azure_routes(v1: OpenAI, endpoint: str, store_
         )
     )
     assert error["param"] == "tools[0].vector_store_ids" and "vs_nope" in error["message"]
+    older = refused(
+        lambda: v1.responses.create(
+            model="gpt-35-turbo", input="x", tools=[{"type": "file_search", "vector_store_ids": [store_id]}]
+        )
+    )
+    assert older["message"] == "Tool 'file_search' is not supported with gpt-35-turbo."
     three = {"type": "file_search", "vector_store_ids": [store_id] * 3}
     error = refused(lambda: v1.responses.create(model="gpt-4o", input="x", tools=[three]))
     assert "maximum of 2 vector stores allowed" in error["message"]

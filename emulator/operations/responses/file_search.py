@@ -100,6 +100,14 @@ def split_tools(tools: list[dict[str, Any]] | None) -> tuple[list[tuple[int, dic
 
 def retrieve(ctx: RequestContext, index: int, tool: dict[str, Any], question: str) -> Retrieval:
     where = f"tools[{index}]"
+    assert ctx.deployment is not None
+    if not ctx.deployment.model.file_search:
+        # The service's sentence for a hosted tool the model lacks.
+        raise InvalidRequest(
+            f"Tool 'file_search' is not supported with {ctx.deployment.response_model}.",
+            param=f"{where}.type",
+            code="unsupported_value",
+        )
     store_ids = tool.get("vector_store_ids")
     if not isinstance(store_ids, list) or not store_ids or not all(isinstance(s, str) for s in store_ids):
         raise invalid_type(f"{where}.vector_store_ids", "a non-empty array of strings", store_ids)
