@@ -13,7 +13,9 @@ import pytest
 from openai import AzureOpenAI, OpenAI
 
 from emulator.config_file import VectorStoresConfig
+from emulator.operations.vector_stores import reports
 from emulator.settings import Settings
+from emulator.stores.vector_stores import VectorStore
 from support import assert_valid_component, refused, running_emulator, wait_until
 
 STEP_S = 0.3
@@ -284,3 +286,11 @@ def test_pdf_docx_and_pptx_are_read_for_their_text(v1: OpenAI) -> None:
     assert "Volcanoes erupt molten rock." in slides.data[0].text and "Lava cools into basalt." in slides.data[0].text
     broken = v1.vector_stores.files.retrieve(file_id=uploaded["broken.pdf"], vector_store_id=store.id)
     assert broken.status == "failed" and broken.last_error is not None and broken.last_error.code == "invalid_file"
+
+
+def test_a_store_expires_once_its_days_have_passed_since_it_was_last_used() -> None:
+    # A day cannot pass in a test: the report is asked for at a later moment instead.
+    store = VectorStore("vs_x", "kept", 1_000, {}, {"anchor": "last_active_at", "days": 2}, last_active_at=1_000)
+    assert reports.describe(store, now=1_000 + 2 * 86_400 - 1)["status"] == "completed"
+    later = reports.describe(store, now=1_000 + 2 * 86_400)
+    assert later["status"] == "expired" and later["expires_at"] == 1_000 + 2 * 86_400

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ... import ids
 from ...errors import InvalidRequest, NotFound
 from ...wording import invalid_type, out_of_range
-from ..vector_stores import found as found_store
-from ..vector_stores import search, touch
+from ..vector_stores import search
+from ..vector_stores.lookup import found as found_store
+from ..vector_stores.reports import touch
 
 if TYPE_CHECKING:
     from ...context import RequestContext
