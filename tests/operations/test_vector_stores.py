@@ -263,6 +263,14 @@ def test_file_batches_add_many_files_and_cancel_what_is_not_ready(v1: OpenAI, co
     assert all(r.filename != "planets.html" for r in found.data)
     assert v1.vector_stores.retrieve(store.id).file_counts.cancelled == 1
     assert refused(lambda: v1.vector_stores.file_batches.retrieve("vsfb_nope", vector_store_id=store.id), 404)
+    # A batch naming a file that was never uploaded adds none of its files.
+    before = v1.vector_stores.retrieve(store.id).file_counts.total
+    error = refused(
+        lambda: v1.vector_stores.file_batches.create(
+            vector_store_id=store.id, file_ids=[corpus["deploy.py"], "file-nope"]
+        )
+    )
+    assert error["param"] == "file_id" and v1.vector_stores.retrieve(store.id).file_counts.total == before
 
 
 def test_pdf_docx_and_pptx_are_read_for_their_text(v1: OpenAI) -> None:

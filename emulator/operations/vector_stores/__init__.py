@@ -43,6 +43,7 @@ def create(ctx: RequestContext, raw: bytes) -> Reply:
         expires_after=body.expires_after.model_dump() if body.expires_after else None,
         last_active_at=now,
     )
+    files.check_uploaded(ctx, body.file_ids or [])
     for file_id in body.file_ids or []:
         files.add(ctx, store, file_id, strategy, {})
     stores(ctx).put(store)

@@ -20,11 +20,21 @@ if TYPE_CHECKING:
     from ...context import RequestContext
 
 
+def check_uploaded(ctx: RequestContext, file_ids: list[str]) -> None:
+    """Every file named is uploaded: checked before any is added, so a refused request adds
+    none of them."""
+    assert ctx.services is not None
+    for file_id in file_ids:
+        if ctx.services.files.get(file_id) is None:
+            raise InvalidRequest(f"File with id '{file_id}' was not found.", param="file_id", code="invalid_value")
+
+
 def add(ctx: RequestContext, store: VectorStore, file_id: str, strategy: dict[str, Any], attributes: Any) -> StoreFile:
     assert ctx.services is not None
+    check_uploaded(ctx, [file_id])
     uploaded = ctx.services.files.get(file_id)
-    data = ctx.services.files.content(file_id) if uploaded is not None else None
-    if uploaded is None or data is None:
+    data = ctx.services.files.content(file_id)
+    if uploaded is None or data is None:  # removed in between
         raise InvalidRequest(f"File with id '{file_id}' was not found.", param="file_id", code="invalid_value")
     parsed = chunking.parse(data, uploaded.filename, strategy)
     file = StoreFile(
@@ -151,6 +161,7 @@ def create_batch(ctx: RequestContext, raw: bytes) -> Reply:
     body = request.parse(request.AddFiles, raw)
     store = this(ctx)
     strategy = chunking.strategy(body.chunking_strategy)
+    check_uploaded(ctx, body.file_ids)
     for file_id in body.file_ids:
         add(ctx, store, file_id, strategy, body.attributes)
     batch = FileBatch(f"vsfb_{ids.hex32()[:24]}", int(time.time()), tuple(body.file_ids))
