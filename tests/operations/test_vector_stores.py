@@ -202,6 +202,19 @@ def test_file_search_in_responses_cites_the_file_it_found(v1: OpenAI, store_id: 
     assert (
         plain.usage is not None and bare.usage is not None and plain.usage.input_tokens > bare.usage.input_tokens + 20
     )
+    # The output budget cuts the cited answer, as any answer.
+    long = " ".join(["The harbour pilot guides every large ship past the sandbanks"] * 4) + "."
+    harbour = v1.files.create(file=("harbour.md", long.encode()), purpose="assistants")
+    pilots = v1.vector_stores.create(name="pilots", file_ids=[harbour.id])
+    wait_until(lambda: v1.vector_stores.retrieve(pilots.id).status == "completed", timeout_s=10 * STEP_S)
+    short = v1.responses.create(
+        model="gpt-4o",
+        input="Who guides ships past the sandbanks?",
+        tools=[{"type": "file_search", "vector_store_ids": [pilots.id]}],
+        max_output_tokens=16,
+    )
+    assert short.status == "incomplete" and short.usage is not None and short.usage.output_tokens == 16
+    assert short.output_text and long.startswith(short.output_text)
     # Streamed: the search's events, then the text and its annotation.
     events = list(
         v1.responses.create(model="gpt-4o", input="Which river flows through Vienna?", tools=[tool], stream=True)

@@ -36,10 +36,16 @@ def respond(ctx: RequestContext, req: ResponsesRequest, prepared: Prepared) -> R
     retrieval = prepared.retrieval
     cited = retrieval.answer() if retrieval is not None and not choice.calls else None
     if cited is not None:
-        # The answer is what was found, cited (file_search.py).
-        written = len(tokens.encode(cited[0], deployment.model.encoding))
-        output_tokens += written - len(choice.token_ids)
-        choice = dataclasses.replace(choice, content=cited[0], finish_reason="stop")
+        # The answer is what was found, cited (file_search.py), cut at the output budget.
+        encoding = deployment.model.encoding
+        written = tokens.encode(cited[0], encoding)
+        finish = "stop"
+        if req.max_output_tokens is not None and len(written) > req.max_output_tokens:
+            written, finish = written[: req.max_output_tokens], "length"
+            text = tokens.decode(written, encoding)
+            cited = (text, [a for a in cited[1] if a["index"] <= len(text)])
+        output_tokens += len(written) - len(choice.token_ids)
+        choice = dataclasses.replace(choice, content=cited[0], finish_reason=finish)
     incomplete = _INCOMPLETE.get(choice.finish_reason)
     billed = {
         "input_tokens": usage.prompt_tokens,
