@@ -38,6 +38,7 @@ _STOPWORDS = frozenset(
     will with would you your yours very just also only any some such each other more most
     should s t""".split()
 )
+STOPWORDS = _STOPWORDS  # what a rewritten search query leaves out (vector_stores/search.py)
 _NON_WORD = re.compile(r"[\W_]+")
 _TRIGRAM_WEIGHT = 0.35
 _TRIGRAM_SALT = np.uint64(0x5DEECE66D1234567)

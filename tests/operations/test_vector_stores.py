@@ -92,6 +92,12 @@ def test_search_finds_the_right_document_first_with_the_same_scores_each_time(v1
         assert [(r.file_id, r.score) for r in first.data] == [(r.file_id, r.score) for r in again.data]
         assert all(0 < r.score <= 1 for r in first.data)
         assert first.data[0].content[0].text
+    # rewrite_query searches the content words, and says so; the ranking is the same.
+    asked = "Which river flows through Vienna?"
+    rewritten = v1.vector_stores.search(vector_store_id=store_id, query=asked, rewrite_query=True)
+    assert rewritten.search_query == ["river flows through Vienna"]
+    plain = v1.vector_stores.search(vector_store_id=store_id, query=asked)
+    assert plain.search_query == [asked] and rewritten.data[0].file_id == plain.data[0].file_id
     few = v1.vector_stores.search(vector_store_id=store_id, query="the", max_num_results=1)
     assert len(few.data) <= 1
     strict = v1.vector_stores.search(
@@ -128,6 +134,15 @@ def test_attributes_filter_what_is_found(v1: OpenAI, store_id: str, corpus: dict
         )
     )
     assert error["param"] == "filters.type"
+    either = v1.vector_stores.search(
+        vector_store_id=store_id, query=question, filters={"type": "in", "key": "topic", "value": ["food", "music"]}
+    )
+    assert {r.filename for r in either.data} == {"baking.txt"}
+    not_a_list = {"type": "nin", "key": "topic", "value": "food"}
+    assert (
+        refused(lambda: v1.vector_stores.search(vector_store_id=store_id, query="x", filters=not_a_list))["param"]
+        == "filters.value"
+    )
 
 
 def test_files_come_and_go_and_unreadable_ones_fail(v1: OpenAI, store_id: str) -> None:

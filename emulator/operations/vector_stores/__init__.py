@@ -88,6 +88,8 @@ def search_store(ctx: RequestContext, raw: bytes) -> Reply:
     body = request.parse(request.Search, raw)
     store = this(ctx)
     queries = [body.query] if isinstance(body.query, str) else list(body.query)
+    if body.rewrite_query:
+        queries = [search.rewritten(q) for q in queries]
     if not queries or not all(q.strip() for q in queries):
         raise InvalidRequest("The search query must not be empty.", param="query", code="invalid_value")
     if body.filters is not None:
@@ -99,7 +101,7 @@ def search_store(ctx: RequestContext, raw: bytes) -> Reply:
         time.time(),
         most=body.max_num_results or 10,
         filters=body.filters,
-        threshold=ranking.score_threshold or 0.0 if ranking else 0.0,
+        threshold=(ranking.score_threshold or 0.0) if ranking else 0.0,
     )
     touch(store)
     return JsonReply(

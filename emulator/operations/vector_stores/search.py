@@ -11,11 +11,22 @@ from typing import Any
 import numpy as np
 
 from ...stores.vector_stores import StoreFile, VectorStore
+from ...synth import embeddings
 from ...wording import invalid_type, invalid_value, missing_parameter
 from . import chunking
 
 _COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
 _COMPOUNDS = ("and", "or")
+
+
+def rewritten(query: str) -> str:
+    """``rewrite_query``: the query as a search engine wants it, its content words only ("Which
+    river flows through Vienna?" -> "river flows through Vienna"). The emulator's vectors give stop
+    words no weight, so the scores are the same; the rewritten query is what the results say
+    was searched."""
+    words = [w.strip(".,;:!?\"'()") for w in query.split()]
+    kept = [w for w in words if w and w.lower() not in embeddings.STOPWORDS]
+    return " ".join(kept) or query
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,8 @@ def check_filter(given: Any, where: str = "filters") -> None:
         raise missing_parameter(f"{where}.key")
     if "value" not in given:
         raise missing_parameter(f"{where}.value")
+    if kind in ("in", "nin") and not isinstance(given["value"], list):
+        raise invalid_type(f"{where}.value", "an array", given["value"])
 
 
 def matches(given: dict[str, Any] | None, attributes: dict[str, Any]) -> bool:
@@ -60,7 +73,7 @@ def matches(given: dict[str, Any] | None, attributes: dict[str, Any]) -> bool:
         return kind in ("ne", "nin")
     have = attributes[key]
     if kind in ("in", "nin"):
-        found = have in (wanted if isinstance(wanted, list) else [wanted])
+        found = have in wanted
         return found if kind == "in" else not found
     if kind == "eq":
         return bool(have == wanted)
