@@ -1,5 +1,5 @@
 """The service's wording of a bad body (OpenAI's, which Azure shares): each builder returns
-the ``InvalidRequest`` (emulator/errors.py) for one kind of problem, so every operation says
+the ``InvalidRequest`` (emulator/errors/) for one kind of problem, so every operation says
 "missing", "invalid type", "not one of", "out of range" and "too long" alike."""
 
 from __future__ import annotations

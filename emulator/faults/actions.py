@@ -121,7 +121,7 @@ class Error(Before):
         raise self.to_error(names)
 
     def to_error(self, names: Mapping[str, str] | None = None) -> AzureError:
-        """Azure's error for the status (emulator/errors.py), with this rule's changes;
+        """Azure's error for the status (emulator/errors/), with this rule's changes;
         ``{retry_after}``, ``{operation_id}`` and ``{api_version}`` in its message are filled
         in with this request's values."""
         error = for_status(self.status)

@@ -74,7 +74,7 @@ class StreamError(InStream):
     """Send an ``error`` event in the middle of a stream, then end it."""
 
     after_chunks: int = Field(default=2, ge=0, le=10_000)
-    # Azure's 500, by default (emulator/errors.py).
+    # Azure's 500, by default (emulator/errors/).
     code: str = Field(default_factory=lambda: InternalServerError().code or "")
     message: str = Field(default_factory=lambda: InternalServerError().message)
     type: str = "server_error"

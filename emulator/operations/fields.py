@@ -40,7 +40,7 @@ def check_stream_options(stream_options: Any, stream: bool | None) -> None:
         )
 
 
-# Checks of a value against its set, length or range, in the service's wording (errors.py).
+# Checks of a value against its set, length or range, in the service's wording (emulator/errors/).
 
 
 def one_of(name: str, value: str, allowed: Sequence[str]) -> None:
