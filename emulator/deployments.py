@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .config_file import deployment_problem
 from .contentfilter import Policy, custom_policy, load_policies
+from .errors import DeploymentNotFound, OperationNotSupported
 from .models import Family, ModelInfo, match_model
 from .settings import DeploymentConfig, Settings
 from .timing import TimingProfile, load_profiles
+
+if TYPE_CHECKING:
+    from .context import Operation
 
 # Inferred deployments are remembered so a name costs one lookup; the cap keeps a client
 # that invents names from growing the table without bound.
@@ -138,6 +143,16 @@ class DeploymentTable:
     def remove(self, name: str) -> bool:
         self._inferred.pop(name, None)
         return self._fixed.pop(name, None) is not None
+
+    def serving(self, name: str, operation: Operation) -> Deployment:
+        """The deployment ``name`` for ``operation``, or Azure's refusal: no such deployment,
+        or one whose model does not serve the operation."""
+        deployment = self.resolve(name)
+        if deployment is None:
+            raise DeploymentNotFound()
+        if deployment.family not in operation.families:
+            raise OperationNotSupported(operation.display, deployment.model.name)
+        return deployment
 
     def resolve(self, name: str) -> Deployment | None:
         found = self._fixed.get(name) or self._inferred.get(name)

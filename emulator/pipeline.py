@@ -33,13 +33,9 @@ from .context import Handler, Operation, RequestContext, RequestHeaders, Resourc
 from .delivery import JsonReply, Reply, azure_headers, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
-    ApiVersionNotAllowedOnV1,
-    ApiVersionNotSupported,
     AzureError,
     BadGateway,
-    DeploymentNotFound,
     InternalServerError,
-    OperationNotSupported,
     RateLimited,
     ResourceNotFound,
 )
@@ -221,12 +217,7 @@ class Pipeline:
 
     def _resolve_api_version(self, ctx: RequestContext) -> None:
         query = api_version_in(ctx.request.scope["query_string"])
-        version = self.catalog.v1(query) if ctx.surface == "v1" else self.catalog.dated(query)
-        if version is None:
-            raise ApiVersionNotAllowedOnV1() if ctx.surface == "v1" else ResourceNotFound()
-        if version.rules_for(ctx.operation.name) is None:
-            raise ApiVersionNotSupported()
-        ctx.api_version = version
+        ctx.api_version = self.catalog.for_request(ctx.surface, query, ctx.operation.name)
 
     async def _read_body(self, ctx: RequestContext) -> bytes:
         return await bodies.read(ctx.request, ctx.request_headers.get("content-length"), self.settings.max_body_bytes)
@@ -241,12 +232,7 @@ class Pipeline:
 
     def _resolve_deployment(self, ctx: RequestContext, name: str) -> None:
         ctx.deployment_name = name  # recorded even when it is refused
-        deployment = self.deployments.resolve(name)
-        if deployment is None:
-            raise DeploymentNotFound()
-        if deployment.family not in ctx.operation.families:
-            raise OperationNotSupported(ctx.operation.display, deployment.model.name)
-        ctx.deployment = deployment
+        ctx.deployment = self.deployments.serving(name, ctx.operation)
 
     async def _apply_faults(self, ctx: RequestContext, wire: Transmission) -> None:
         """The active scenario's faults: those before the answer run now (a delay waits, an

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .errors import ApiVersionNotAllowedOnV1, ApiVersionNotSupported, ResourceNotFound
 from .yamlfiles import packaged
 
 V1 = "v1"
@@ -65,6 +66,16 @@ class Catalog:
         if query_value is None or query_value in self.v1_query_values:
             return self.versions[V1]
         return None
+
+    def for_request(self, surface: str, query_value: str | None, operation: str) -> ApiVersion:
+        """The version a request to ``operation`` on ``surface`` names, or Azure's refusal: a
+        dated version on v1, an unknown or missing one elsewhere, one without the operation."""
+        version = self.v1(query_value) if surface == V1 else self.dated(query_value)
+        if version is None:
+            raise ApiVersionNotAllowedOnV1() if surface == V1 else ResourceNotFound()
+        if version.rules_for(operation) is None:
+            raise ApiVersionNotSupported()
+        return version
 
 
 def _resolve(name: str, raw: dict[str, Any], done: dict[str, ApiVersion]) -> ApiVersion:

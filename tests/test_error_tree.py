@@ -24,7 +24,9 @@ def test_every_azure_error_class_is_defined_in_the_errors_package() -> None:
         f"{module.__name__}.{name}"
         for module in _all_modules()
         for name, value in vars(module).items()
-        if inspect.isclass(value) and issubclass(value, AzureError) and not value.__module__.startswith("emulator.errors")
+        if inspect.isclass(value)
+        and issubclass(value, AzureError)
+        and not value.__module__.startswith("emulator.errors")
     ]
     assert elsewhere == []
 
