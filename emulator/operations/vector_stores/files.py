@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from ... import ids
 from ...delivery import JsonReply, Reply
-from ...errors import InvalidRequest, NotFound
+from ...errors import InvalidRequest
 from ...stores.vector_stores import FileBatch, StoreFile, VectorStore
 from .. import fields
 from . import chunking, request
-from .lookup import file_in, ordered, stores, this
+from .lookup import batch_in, file_in, ordered, stores, this
 from .reports import FILE_STATUSES, describe_file, file_status, touch
 
 if TYPE_CHECKING:
@@ -121,15 +121,6 @@ def file_content(ctx: RequestContext, _: bytes) -> Reply:
 # -- file batches ------------------------------------------------------------------------
 
 
-def _batch(ctx: RequestContext, store: VectorStore) -> FileBatch:
-    batch_id = ctx.request.path_params["batch_id"]
-    with store.lock:
-        batch = store.batches.get(batch_id)
-    if batch is None:
-        raise NotFound(f"No file batch found with id '{batch_id}' in vector store '{store.id}'.", param="batch_id")
-    return batch
-
-
 def _batch_files(store: VectorStore, batch: FileBatch) -> list[StoreFile]:
     with store.lock:
         return [store.files[i] for i in batch.file_ids if i in store.files]
@@ -174,13 +165,13 @@ def create_batch(ctx: RequestContext, raw: bytes) -> Reply:
 
 def retrieve_batch(ctx: RequestContext, _: bytes) -> Reply:
     store = this(ctx)
-    return JsonReply(_describe_batch(store, _batch(ctx, store)))
+    return JsonReply(_describe_batch(store, batch_in(ctx, store)))
 
 
 def cancel_batch(ctx: RequestContext, _: bytes) -> Reply:
     """The batch's files not yet ready are cancelled (and never searched); the rest stay."""
     store = this(ctx)
-    batch = _batch(ctx, store)
+    batch = batch_in(ctx, store)
     now = time.time()
     for file in _batch_files(store, batch):
         if file_status(file, now) == "in_progress":
@@ -191,5 +182,5 @@ def cancel_batch(ctx: RequestContext, _: bytes) -> Reply:
 
 def list_batch_files(ctx: RequestContext, _: bytes) -> Reply:
     store = this(ctx)
-    batch = _batch(ctx, store)
+    batch = batch_in(ctx, store)
     return JsonReply(listing(ctx, store, _batch_files(store, batch)))

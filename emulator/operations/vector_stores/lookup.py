@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import NotFound
-from ...stores.vector_stores import StoreFile, VectorStore
+from ...stores.vector_stores import FileBatch, StoreFile, VectorStore
 from .. import fields
 
 if TYPE_CHECKING:
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ...stores.vector_stores import VectorStoreStore
 
 _ORDERS = ("asc", "desc")
+T = TypeVar("T")
 
 
 def stores(ctx: RequestContext) -> VectorStoreStore:
@@ -32,12 +33,19 @@ def this(ctx: RequestContext) -> VectorStore:
 
 
 def file_in(ctx: RequestContext, store: VectorStore) -> StoreFile:
-    file_id = ctx.request.path_params["file_id"]
+    return _member(store, store.files, ctx.request.path_params["file_id"], "file", "file_id")
+
+
+def batch_in(ctx: RequestContext, store: VectorStore) -> FileBatch:
+    return _member(store, store.batches, ctx.request.path_params["batch_id"], "file batch", "batch_id")
+
+
+def _member(store: VectorStore, items: dict[str, T], item_id: str, what: str, param: str) -> T:
     with store.lock:
-        file = store.files.get(file_id)
-    if file is None:
-        raise NotFound(f"No file found with id '{file_id}' in vector store '{store.id}'.", param="file_id")
-    return file
+        found = items.get(item_id)
+    if found is None:
+        raise NotFound(f"No {what} found with id '{item_id}' in vector store '{store.id}'.", param=param)
+    return found
 
 
 def ordered(items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
