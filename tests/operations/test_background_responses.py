@@ -92,6 +92,13 @@ def test_a_background_stream_can_be_read_again_after_a_sequence_number(v1: OpenA
     assert [e.model_dump() for e in again] == [e.model_dump() for e in events[5:]]
     everything = list(v1.responses.retrieve(response_id, stream=True))
     assert len(everything) == len(events)
+    # A sequence number that is not one is refused in Azure's shape.
+    bad = httpx.get(
+        f"{v1.base_url}responses/{response_id}",
+        params={"stream": "true", "starting_after": "soon"},
+        headers={"api-key": "k"},
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "starting_after"
     # A response not streamed in the background has no events to give again.
     plain = v1.responses.create(model="gpt-4o", input="Name a hill.", background=True)
     assert refused(lambda: list(v1.responses.retrieve(plain.id, stream=True)))["param"] == "stream"

@@ -330,3 +330,59 @@ def test_a_store_expires_once_its_days_have_passed_since_it_was_last_used() -> N
     assert reports.describe(store, now=1_000 + 2 * 86_400 - 1)["status"] == "completed"
     later = reports.describe(store, now=1_000 + 2 * 86_400)
     assert later["status"] == "expired" and later["expires_at"] == 1_000 + 2 * 86_400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "param"),
+    [
+        ("POST", "vector_stores", b"{not json", 400, None),
+        ("POST", "vector_stores", b'{"name": 5}', 400, "name"),
+        (
+            "POST",
+            "vector_stores",
+            b'{"expires_after": {"anchor": "created_at", "days": 1}}',
+            400,
+            "expires_after.anchor",
+        ),
+        (
+            "POST",
+            "vector_stores",
+            b'{"expires_after": {"anchor": "last_active_at", "days": 400}}',
+            400,
+            "expires_after.days",
+        ),
+        ("POST", "vector_stores", b'{"chunking_strategy": {"type": "static"}}', 400, "chunking_strategy.static"),
+        ("POST", "vector_stores/{store}/search", b"{}", 400, "query"),
+        ("POST", "vector_stores/{store}/search", b'{"query": "  "}', 400, "query"),
+        ("POST", "vector_stores/{store}/search", b'{"query": "x", "max_num_results": 51}', 400, "max_num_results"),
+        (
+            "POST",
+            "vector_stores/{store}/search",
+            b'{"query": "x", "ranking_options": {"score_threshold": 2}}',
+            400,
+            "ranking_options.score_threshold",
+        ),
+        ("POST", "vector_stores/{store}/files", b'{"file_id": 7}', 400, "file_id"),
+        ("POST", "vector_stores/{store}/files/{file}", b'{"attributes": {"k": [1]}}', 400, "attributes.k"),
+        ("POST", "vector_stores/{store}/file_batches", b'{"file_ids": []}', 400, "file_ids"),
+        ("GET", "vector_stores/{store}/files?filter=done", b"", 400, "filter"),
+        ("GET", "vector_stores?order=sideways", b"", 400, "order"),
+        ("GET", "vector_stores/vs_missing", b"", 404, "vector_store_id"),
+        ("GET", "vector_stores/{store}/files/file-missing", b"", 404, "file_id"),
+    ],
+)
+def test_bad_requests_get_azure_s_error_shape(
+    endpoint: str,
+    store_id: str,
+    corpus: dict[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    status: int,
+    param: str | None,
+) -> None:
+    url = f"{endpoint}/openai/v1/" + path.format(store=store_id, file=corpus["rivers.md"])
+    answer = httpx.request(method, url, content=body, headers={"api-key": "k", "content-type": "application/json"})
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["message"] and error["param"] == param
