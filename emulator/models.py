@@ -9,8 +9,8 @@ from typing import Any, Literal
 from .errors import ModelNeedsNewerApiVersion
 from .yamlfiles import packaged
 
-Family = Literal["chat", "completions", "embeddings", "image", "speech", "transcription"]
-FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings", "image", "speech", "transcription")
+Family = Literal["chat", "completions", "embeddings", "image", "speech", "transcription", "realtime"]
+FAMILIES: tuple[str, ...] = ("chat", "completions", "embeddings", "image", "speech", "transcription", "realtime")
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,9 @@ class SpeechAbilities:
 
 @dataclass(frozen=True)
 class ChatAudioAbilities:
-    """A chat model that hears and speaks (gpt-4o-audio-preview, gpt-audio): its voices, and
-    the audio tokens a second of sound costs, heard (the prompt) and spoken (the answer)."""
+    """A model that hears and speaks (chat's gpt-4o-audio-preview and gpt-audio, the realtime
+    models): its voices, and the audio tokens a second of sound costs, heard (the prompt) and
+    spoken (the answer)."""
 
     voices: tuple[str, ...]
     heard_tokens_per_second: float
@@ -77,6 +78,7 @@ class ModelInfo:
     speech: SpeechAbilities | None = None  # text-to-speech models
     transcription: TranscriptionAbilities | None = None  # speech-to-text models
     chat_audio: ChatAudioAbilities | None = None  # chat models that take and give audio
+    realtime: ChatAudioAbilities | None = None  # realtime models: how they hear and speak
     predicted_outputs: bool = False  # the model takes ``prediction``
     file_search: bool = False  # the model takes the Responses API's file_search tool
 
@@ -102,9 +104,10 @@ def load_models() -> dict[str, ModelInfo]:
             raw_stt = fields["transcription"]
             formats = tuple(raw_stt["response_formats"])
             fields = {**fields, "transcription": TranscriptionAbilities(**{**raw_stt, "response_formats": formats})}
-        if "chat_audio" in fields:
-            raw_audio = fields["chat_audio"]
-            fields = {**fields, "chat_audio": ChatAudioAbilities(**{**raw_audio, "voices": tuple(raw_audio["voices"])})}
+        for key in ("chat_audio", "realtime"):
+            if key in fields:
+                raw_audio = fields[key]
+                fields = {**fields, key: ChatAudioAbilities(**{**raw_audio, "voices": tuple(raw_audio["voices"])})}
         models[name] = ModelInfo(name=name, **fields)
     return models
 

@@ -57,6 +57,9 @@ DEFAULT_DEPLOYMENTS = (
     "tts",
     "tts-hd",
     "whisper",
+    "gpt-realtime",
+    "gpt-4o-realtime-preview",
+    "gpt-4o-mini-realtime-preview",
 )
 
 
