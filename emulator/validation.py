@@ -25,6 +25,7 @@ from .wording import (
     missing_parameter,
     out_of_range,
     string_too_long,
+    unknown_parameter,
 )
 
 if TYPE_CHECKING:
@@ -137,6 +138,11 @@ def map_validation_errors(exc: ValidationError) -> InvalidRequest:
         return string_too_long(param, ctx.get("max_length", 0), len(value) if isinstance(value, str) else 0)
     if kind == "literal_error":
         return invalid_value(param, value, _literal_options(ctx.get("expected", "")))
+    if kind == "union_tag_invalid":  # a tagged union's tag (realtime's turn_detection.type)
+        tag_field = str(ctx.get("discriminator", "type")).strip("'")
+        return invalid_value(f"{param}.{tag_field}", ctx.get("tag"), _literal_options(ctx.get("expected_tags", "")))
+    if kind == "extra_forbidden":  # models that refuse unknown fields (realtime events)
+        return unknown_parameter(param)
     if kind == "value_error":
         return InvalidRequest(str(ctx.get("error", first["msg"])), param=param, code="invalid_value")
     return InvalidRequest(f"Invalid value for '{param}': {first['msg']}.", param=param, code="invalid_value")

@@ -65,6 +65,11 @@ def probe(data: bytes) -> Probe:
 
 
 def samples_digest(samples: np.ndarray) -> bytes:
+    """The digest of the sound between its first and last non-zero sample: the silence
+    around speech (a realtime turn's padding) does not change what it says."""
+    voiced = np.flatnonzero(samples)
+    if len(voiced):
+        samples = samples[voiced[0] : voiced[-1] + 1]
     return hashlib.sha256(samples.astype("<i2").tobytes()).digest()
 
 
