@@ -24,6 +24,7 @@ from .imagelinks import ImageLinks
 from .operations import OPERATIONS, SURFACES
 from .operations.responses.background import BackgroundClock
 from .pipeline import Pipeline
+from .realtime.server import RealtimeServer
 from .recording import Recorder, Replayer
 from .replies import ScriptedReplies
 from .routing import AzureRouter, Server
@@ -146,7 +147,15 @@ def build_app(settings: Settings) -> AzureRouter:
         server = Recorder(settings.record_upstream, settings.record_dir)
     elif settings.replay_dir:
         server = Replayer(settings.replay_dir, settings.replay_timing)
-    router = AzureRouter(server, tables["deployment"], tables["v1"], tables["root"], app, refusals=pipeline)
+    router = AzureRouter(
+        server,
+        tables["deployment"],
+        tables["v1"],
+        tables["root"],
+        app,
+        refusals=pipeline,
+        realtime=RealtimeServer(pipeline),
+    )
     # Batch jobs send their lines through the whole app, as a client would.
     services.batches.app = router
     return router

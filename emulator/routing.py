@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .connection import RAW_SEND
 from .context import Operation
+from .delivery import error_response
+from .errors import ResourceNotFound
 from .operations import UNKNOWN_ROUTE
 
 
@@ -71,8 +73,10 @@ class AzureRouter:
         root_routes: dict[str, list[Operation]],
         fallback: ASGIApp,
         refusals: Server | None = None,
+        realtime: Server | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.realtime = realtime  # the Realtime API's WebSockets (emulator/realtime/)
         # What answers a route Azure does not have: the pipeline's 404, even when recording or
         # replaying (nothing to forward, nothing recorded).
         self._refusals = refusals or pipeline
@@ -104,6 +108,9 @@ class AzureRouter:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RAW_SEND] = send
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         found = self.match(scope["path"], scope["method"]) if scope["type"] == "http" else None
         if found is None:
             if scope["type"] == "http" and not scope["path"].startswith(_ADMIN):
@@ -117,6 +124,18 @@ class AzureRouter:
         scope["path_params"] = params
         server = self._refusals if operation is UNKNOWN_ROUTE else self.pipeline
         await server.serve(scope, receive, send, operation, surface)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket: the Realtime API's route, or Azure's 404 before the upgrade."""
+        found = self.match(scope["path"], "GET")
+        if found is None or self.realtime is None or found[0].name != "realtime":
+            refusal = error_response(ResourceNotFound(), {})
+            await send({"type": "websocket.http.response.start", "status": 404, "headers": refusal.raw_headers})
+            await send({"type": "websocket.http.response.body", "body": refusal.body})
+            return
+        operation, surface, params = found
+        scope["path_params"] = params
+        await self.realtime.serve(scope, receive, send, operation, surface)
 
     def __getattr__(self, name: str) -> Any:
         # app.state and the like belong to the Starlette app behind.

@@ -42,16 +42,21 @@ class Observers:
     def record(self, ctx: RequestContext, wire: Transmission) -> None:
         """The request is over: its one result, to each observer."""
         result = self.result_of(ctx, wire)
+        self.publish(result)
+        if self.tracing is not None:
+            self.tracing.observe(result, ctx.reply, ctx.request.scope.get("server"))
+        if accesslog.enabled():
+            accesslog.write(result, self._log_bodies, self._log_format)
+
+    def publish(self, result: Result) -> None:
+        """A result, to the observers that need nothing else (a realtime session's comes here
+        straight: it has no Transmission)."""
         self.journal.record(result)
         self.metrics.observe(result)
         self.retries.observe(result)
         self.quota_use.observe(result)
         self.costs.observe(result)
         self.feed.publish(result)
-        if self.tracing is not None:
-            self.tracing.observe(result, ctx.reply, ctx.request.scope.get("server"))
-        if accesslog.enabled():
-            accesslog.write(result, self._log_bodies, self._log_format)
 
     def result_of(self, ctx: RequestContext, wire: Transmission) -> Result:
         scope = ctx.request.scope

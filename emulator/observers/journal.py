@@ -135,6 +135,8 @@ def entry(result: Result) -> dict[str, Any]:
         "response_headers": response_headers,
         "response_body": _response_body(result, response_headers.get("content-type", "")),
     }
+    if result.realtime is not None:
+        found["realtime"] = result.realtime
     if result.streamed:
         pieces = result.response_body
         found["events"] = [

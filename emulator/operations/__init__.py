@@ -167,6 +167,10 @@ _TABLE = (
     _op("vector_store_file_batches_files", "GET", "vector_stores:LIST_BATCH_FILES",
         root="vector_stores/{id}/file_batches/{batch_id}/files", v1="vector_stores/{id}/file_batches/{batch_id}/files",
         operation_id="VectorStoreFileBatches_ListFiles", display="vectorStores"),
+    # The Realtime API is a WebSocket (emulator/realtime/); a plain GET there is refused.
+    _op("realtime", "GET", "realtime_http:PLAIN_GET", families=("realtime",),
+        root="realtime", v1="realtime",
+        operation_id="Realtime_Connect", display="realtime"),
     _op("models_list", "GET", "model_list:LIST",
         root="models", v1="models",
         operation_id="Models_List", display="models"),

@@ -1,0 +1,436 @@
+"""Realtime sessions over WebSocket, driven by the official Python client
+(``AzureOpenAI(...).realtime.connect``, sync and async): text turns with a tool call, an
+audio turn heard by server VAD and transcribed, cancel and barge-in, bad client events,
+the handshake's refusals, and the session's journal entry. Every server event is checked
+against the SDK's own models of the GA protocol."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+import websockets.sync.client
+from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
+from openai.types.realtime import RealtimeServerEvent
+from pydantic import TypeAdapter
+
+from emulator.realtime import formats
+from emulator.settings import DEFAULT_DEPLOYMENTS, DeploymentConfig, Settings
+from support import running_emulator
+
+# The SDK's sync client opens its socket with websockets' connect() outside a with block,
+# which websockets 17 warns about; the warning is the SDK's, not the emulator's.
+pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager:DeprecationWarning")
+VERSION = "2025-04-01-preview"
+SERVER_EVENT: TypeAdapter[Any] = TypeAdapter(RealtimeServerEvent)
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+}
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """The built-in deployments, and one realtime deployment paced as the service is (its
+    audio goes out as fast as it plays)."""
+    deployments = {name: DeploymentConfig(model=name) for name in DEFAULT_DEPLOYMENTS}
+    deployments["paced-realtime"] = DeploymentConfig(model="gpt-realtime", timing="realistic")
+    with running_emulator(Settings.build(deployments=deployments)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(endpoint: str) -> Iterator[AzureOpenAI]:
+    ws = endpoint.replace("http://", "ws://") + "/openai"
+    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=VERSION, websocket_base_url=ws) as made:
+        yield made
+
+
+def checked(event: Any) -> Any:
+    """The event, after validating its JSON against the SDK's model of that server event."""
+    SERVER_EVENT.validate_python(event.model_dump(mode="json", exclude_unset=True))
+    return event
+
+
+def until(conn: Any, kind: str) -> list[Any]:
+    """Every event up to and including the first of ``kind``, each validated."""
+    seen = []
+    for event in conn:
+        seen.append(checked(event))
+        if event.type == kind:
+            return seen
+    raise AssertionError(f"the socket closed before {kind}")
+
+
+def spoken(endpoint: str, text: str) -> np.ndarray:
+    """The emulator's own speech of ``text`` (24 kHz PCM), as a client would record it."""
+    answer = httpx.post(
+        f"{endpoint}/openai/deployments/tts/audio/speech?api-version=2025-03-01-preview",
+        headers={"api-key": "k"},
+        json={"model": "tts", "input": text, "voice": "alloy", "response_format": "pcm"},
+    )
+    assert answer.status_code == 200
+    return np.frombuffer(answer.content, dtype="<i2")
+
+
+def append_in_chunks(conn: Any, data: bytes, fmt: str = "audio/pcm", chunk_ms: int = 20) -> None:
+    """Audio bytes appended as a microphone sends them, ``chunk_ms`` at a time."""
+    step = formats.rate(fmt) * chunk_ms // 1000 * formats.bytes_per_sample(fmt)
+    for start in range(0, len(data), step):
+        conn.input_audio_buffer.append(audio=base64.b64encode(data[start : start + step]).decode())
+
+
+def pcm(samples: np.ndarray) -> bytes:
+    return samples.astype("<i2").tobytes()
+
+
+def test_a_text_turn_calls_a_tool_then_answers_from_its_result(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        created = checked(conn.recv())
+        assert created.type == "session.created"
+        assert created.session.model == "gpt-realtime"
+        conn.session.update(session={"type": "realtime", "output_modalities": ["text"], "tools": [WEATHER]})
+        updated = checked(conn.recv())
+        assert updated.type == "session.updated" and updated.session.tools[0].name == "get_weather"
+        conn.conversation.item.create(
+            item={
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "What is the weather in Paris?"}],
+            }
+        )
+        conn.response.create()
+        events = until(conn, "response.done")
+        done = events[-1].response
+        assert done.status == "completed"
+        call = done.output[0]
+        assert call.type == "function_call" and call.name == "get_weather"
+        assert '"city"' in call.arguments
+        deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
+        assert deltas == call.arguments
+        assert done.usage.input_tokens > 0 and done.usage.output_tokens > 0
+
+        conn.conversation.item.create(
+            item={"type": "function_call_output", "call_id": call.call_id, "output": '{"temperature": "21 C"}'}
+        )
+        conn.response.create()
+        events = until(conn, "response.done")
+        text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        assert "21 C" in text
+        assert events[-1].response.output[0].content[0].text == text
+        limits = checked(conn.recv())
+        assert limits.type == "rate_limits.updated"
+        assert {limit.name for limit in limits.rate_limits} == {"requests", "tokens"}
+
+
+def test_an_audio_turn_is_heard_where_the_speech_is_transcribed_and_answered_aloud(
+    client: AzureOpenAI, endpoint: str
+) -> None:
+    words = "Reply with exactly: 'it is raining'"
+    speech = spoken(endpoint, words)
+    quiet = np.zeros(12_000, dtype=np.int16)  # half a second before, a second after
+    audio = np.concatenate([quiet, speech, quiet, quiet])
+    voiced = np.flatnonzero(np.abs(speech) > 300)
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.session.update(
+            session={"type": "realtime", "audio": {"input": {"transcription": {"model": "gpt-4o-transcribe"}}}}
+        )
+        checked(conn.recv())
+        append_in_chunks(conn, pcm(audio))
+        events = until(conn, "response.done")
+    kinds = [e.type for e in events]
+    started = next(e for e in events if e.type == "input_audio_buffer.speech_started")
+    stopped = next(e for e in events if e.type == "input_audio_buffer.speech_stopped")
+    # Where the samples say: the padding (300 ms) before the first loud frame, and the end of
+    # the last one, give or take a frame.
+    first_loud_ms = (12_000 + voiced[0]) / 24
+    last_loud_ms = (12_000 + voiced[-1]) / 24
+    assert abs(started.audio_start_ms - (first_loud_ms - 300)) <= 20
+    assert abs(stopped.audio_end_ms - last_loud_ms) <= 20
+    assert kinds.index("input_audio_buffer.committed") < kinds.index("response.created")
+    transcript = next(e for e in events if e.type == "conversation.item.input_audio_transcription.completed")
+    assert transcript.transcript == words
+    assert transcript.usage.type == "tokens"
+    done = events[-1].response
+    assert done.status == "completed"
+    assert done.output[0].content[0].transcript == "it is raining"
+    sound = b"".join(base64.b64decode(e.delta) for e in events if e.type == "response.output_audio.delta")
+    assert len(sound) > 24_000  # real PCM: more than half a second of it
+    assert np.abs(np.frombuffer(sound, dtype="<i2")).max() > 1000
+    assert done.usage.input_token_details.audio_tokens > 0
+    assert done.usage.output_token_details.audio_tokens > 0
+
+
+def test_g711_input_is_heard_and_answered_in_g711(client: AzureOpenAI, endpoint: str) -> None:
+    speech = spoken(endpoint, "Tell me about mountains")
+    quiet = np.zeros(12_000, dtype=np.int16)
+    audio = formats.encode(np.concatenate([quiet, speech, quiet, quiet]), "audio/pcmu")  # 8 kHz mu-law
+    ulaw = {"type": "audio/pcmu"}
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.session.update(
+            session={"type": "realtime", "audio": {"input": {"format": ulaw}, "output": {"format": ulaw}}}
+        )
+        assert checked(conn.recv()).session.audio.input.format.type == "audio/pcmu"
+        append_in_chunks(conn, audio, "audio/pcmu")
+        events = until(conn, "response.done")
+    sound = b"".join(base64.b64decode(e.delta) for e in events if e.type == "response.output_audio.delta")
+    seconds = len(sound) / 8000  # a byte a sample at 8 kHz
+    transcript = events[-1].response.output[0].content[0].transcript
+    assert seconds == pytest.approx(len(transcript) / 14 + 0.24, abs=0.15)
+
+
+def test_cancel_stops_a_response_and_a_second_one_waits(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="paced-realtime") as conn:
+        checked(conn.recv())
+        conn.conversation.item.create(
+            item={
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "Tell me a long story"}],
+            }
+        )
+        conn.response.create()
+        conn.response.create()  # while the first runs: refused, the socket stays
+        conn.response.cancel()
+        events = until(conn, "response.done")
+        refused = [e for e in events if e.type == "error"]
+        assert refused and refused[0].error.code == "conversation_already_has_active_response"
+        done = events[-1].response
+        assert done.status == "cancelled"
+        assert done.status_details.reason == "client_cancelled"
+        conn.response.cancel()
+        error = until(conn, "error")[-1]
+        assert error.error.code == "response_cancel_not_active"
+
+
+def test_speaking_over_a_response_interrupts_it(client: AzureOpenAI, endpoint: str) -> None:
+    speech = spoken(endpoint, "Reply with exactly: 'fine'")
+    silence = np.zeros(24_000, dtype=np.int16)
+    with client.realtime.connect(model="paced-realtime") as conn:
+        checked(conn.recv())
+        conn.conversation.item.create(
+            item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Tell me about lakes"}]}
+        )
+        conn.response.create()
+        first = until(conn, "response.created")[-1].response.id
+        append_in_chunks(conn, pcm(np.concatenate([speech, silence])))
+        events = until(conn, "response.done")
+        assert events[-1].response.id == first
+        assert events[-1].response.status == "cancelled"
+        assert events[-1].response.status_details.reason == "turn_detected"
+        assert "input_audio_buffer.speech_started" in [e.type for e in events]
+        # The user's turn is then answered.
+        answered = until(conn, "response.done")[-1].response
+        assert answered.id != first and answered.status == "completed"
+
+
+def test_bad_client_events_get_error_events_and_the_session_goes_on(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.send({"type": "session.update", "event_id": "evt_1", "session": {"type": "realtime", "voice": "alloy"}})
+        error = checked(conn.recv())
+        assert error.type == "error"
+        assert (error.error.code, error.error.param, error.error.event_id) == (
+            "unknown_parameter",
+            "session.voice",
+            "evt_1",
+        )
+        conn.send(
+            {
+                "type": "session.update",
+                "session": {
+                    "type": "realtime",
+                    "audio": {"input": {"turn_detection": {"type": "server_vad", "threshold": 1.5}}},
+                },
+            }
+        )
+        error = checked(conn.recv())
+        assert error.error.param == "session.audio.input.turn_detection.threshold"
+        conn.send({"type": "session.update", "session": {"type": "realtime", "audio": {"output": {"voice": "nobody"}}}})
+        assert checked(conn.recv()).error.param == "session.audio.output.voice"
+        conn.send({"type": "no.such.event"})
+        assert checked(conn.recv()).error.param == "type"
+        conn.send({"type": "conversation.item.retrieve", "item_id": "item_missing"})
+        assert checked(conn.recv()).error.code == "item_not_found"
+        conn.send({"type": "input_audio_buffer.commit"})
+        assert checked(conn.recv()).error.code == "input_audio_buffer_commit_empty"
+        # Still open: a good event is answered.
+        conn.session.update(session={"type": "realtime", "instructions": "Be brief."})
+        assert checked(conn.recv()).session.instructions == "Be brief."
+
+
+def test_items_are_retrieved_and_deleted(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.conversation.item.create(
+            item={
+                "id": "item_mine",
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "hi"}],
+            }
+        )
+        until(conn, "conversation.item.done")
+        conn.conversation.item.retrieve(item_id="item_mine")
+        retrieved = checked(conn.recv())
+        assert retrieved.type == "conversation.item.retrieved" and retrieved.item.content[0].text == "hi"
+        conn.conversation.item.delete(item_id="item_mine")
+        assert checked(conn.recv()).type == "conversation.item.deleted"
+        conn.conversation.item.retrieve(item_id="item_mine")
+        assert checked(conn.recv()).error.code == "item_not_found"
+
+
+def test_an_out_of_band_response_keeps_out_of_the_conversation(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.response.create(
+            response={
+                "conversation": "none",
+                "output_modalities": ["text"],
+                "instructions": "Classify",
+                "input": [
+                    {
+                        "type": "message",
+                        "role": "user",
+                        "content": [{"type": "input_text", "text": "Reply with exactly: positive"}],
+                    }
+                ],
+            }
+        )
+        events = until(conn, "response.done")
+        assert not [e for e in events if e.type.startswith("conversation.item")]
+        done = events[-1].response
+        assert done.conversation_id is None
+        assert done.output[0].content[0].text == "positive"
+
+
+@pytest.mark.anyio
+async def test_the_async_client_holds_a_session(endpoint: str) -> None:
+    ws = endpoint.replace("http://", "ws://") + "/openai"
+    async with AsyncAzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=VERSION, websocket_base_url=ws) as c:
+        async with c.realtime.connect(model="gpt-4o-realtime-preview") as conn:
+            assert (await conn.recv()).type == "session.created"
+            await conn.session.update(session={"type": "realtime", "output_modalities": ["text"]})
+            await conn.recv()
+            await conn.conversation.item.create(
+                item={
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": "Reply with exactly: ok"}],
+                }
+            )
+            await conn.response.create()
+            async for event in conn:
+                checked(event)
+                if event.type == "response.done":
+                    assert event.response.output[0].content[0].text == "ok"
+                    break
+
+
+def test_the_v1_route_takes_the_model_and_a_bearer_key(endpoint: str) -> None:
+    with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k") as plain:
+        with plain.realtime.connect(model="gpt-realtime") as conn:
+            assert checked(conn.recv()).session.model == "gpt-realtime"
+
+
+def refusal(endpoint: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    url = endpoint.replace("http://", "ws://") + path
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        with websockets.sync.client.connect(url, additional_headers=headers or {"api-key": "k"}):
+            pass
+    response = refused.value.response
+    import json
+
+    return response.status_code, json.loads(response.body)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o", 400, "OperationNotSupported"),
+        ("/openai/realtime?api-version=2024-10-21&deployment=gpt-realtime", 400, None),
+        ("/openai/realtime?api-version=2099-01-01&deployment=gpt-realtime", 404, "404"),
+        ("/openai/v1/realtime?model=gpt-realtime&api-version=2025-04-01-preview", 400, None),
+        ("/openai/v1/nowhere", 404, "404"),
+    ],
+)
+def test_refused_handshakes_get_azures_status_and_body(endpoint: str, path: str, status: int, code: str | None) -> None:
+    got, body = refusal(endpoint, path)
+    assert got == status
+    assert "message" in body["error"]
+    if code is not None:
+        assert body["error"]["code"] == code
+
+
+def test_a_bad_key_is_refused_and_a_key_in_the_query_is_taken(locked_endpoint: str) -> None:
+    path = "/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime"
+    status, body = refusal(locked_endpoint, path.replace("gpt-realtime", "gpt-4o"), {"api-key": "wrong"})
+    assert status == 401 and body["error"]["code"] == "401"
+    # A deployment the resource does not have (names are not inferred there).
+    status, body = refusal(locked_endpoint, path, {"api-key": "right-key"})
+    assert status == 404 and body["error"]["code"] == "DeploymentNotFound"
+
+
+def test_a_key_in_the_query_is_taken_and_realtime_names_are_inferred(endpoint: str) -> None:
+    path = "/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime-prod&api-key=k"
+    with websockets.sync.client.connect(endpoint.replace("http://", "ws://") + path) as socket:
+        assert '"model":"gpt-realtime-prod"' in str(socket.recv())
+
+
+def test_a_scenario_refuses_the_handshake_with_its_status(endpoint: str, client: AzureOpenAI) -> None:
+    scenario = {
+        "name": "realtime-busy",
+        "rules": [
+            {
+                "name": "busy",
+                "match": {"operation": "realtime"},
+                "actions": [{"action": "error", "status": 429, "retry_after_ms": 500}],
+            }
+        ],
+    }
+    assert httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario).status_code in (200, 201)
+    status, body = refusal(
+        endpoint,
+        "/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime",
+        {"api-key": "k", "x-emulator-scenario": "realtime-busy"},
+    )
+    assert status == 429 and body["error"]["code"] == "429"
+
+
+def test_the_journal_has_one_entry_per_session(client: AzureOpenAI, endpoint: str) -> None:
+    with client.realtime.connect(model="gpt-realtime", extra_headers={"x-test-id": "journal-one"}) as conn:
+        checked(conn.recv())
+        conn.session.update(session={"type": "realtime", "instructions": "hello"})
+        checked(conn.recv())
+    for _ in range(100):
+        found = httpx.get(f"{endpoint}/_emulator/requests", params={"operation": "realtime"}).json()["requests"]
+        mine = [r for r in found if r["test_id"] == "journal-one"]
+        if mine:
+            break
+        import time
+
+        time.sleep(0.02)
+    (entry,) = mine
+    assert entry["status"] == 101 and entry["deployment"] == "gpt-realtime"
+    assert entry["headers"]["api-key"] == "***"
+    assert entry["realtime"]["client_events"] == {"session.update": 1}
+    assert entry["realtime"]["server_events"] == {"session.created": 1, "session.updated": 1}
+    assert entry["realtime"]["close_code"] == 1000
+    assert [e["data"][:26] for e in entry["events"]][0] == '{"type":"session.created",'
+
+
+def test_a_plain_get_on_the_realtime_route_is_a_400(endpoint: str) -> None:
+    answer = httpx.get(
+        f"{endpoint}/openai/realtime?api-version={VERSION}&deployment=gpt-realtime", headers={"api-key": "k"}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "websocket_upgrade_required"
