@@ -39,6 +39,7 @@ class Action(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: ClassVar[str]
     streams_only: ClassVar[bool] = False
+    sessions_only: ClassVar[bool] = False  # acts inside realtime sessions alone
 
 
 Wait = Callable[[float], Awaitable[None]]

@@ -37,12 +37,13 @@ class FaultPlan:
     in_stream: list[Action] = field(default_factory=list)
     malformed: Malformed | None = None
     filter_error: FilterError | None = None
+    in_session: list[Action] = field(default_factory=list)  # realtime sessions (session_actions.py)
     rule: str | None = None
     rng: random.Random = field(default_factory=random.Random)
 
     def actions(self) -> list[Action]:
         extra = [a for a in (self.malformed, self.filter_error) if a is not None]
-        return [*self.before, *self.in_stream, *extra]
+        return [*self.before, *self.in_stream, *extra, *self.in_session]
 
 
 @dataclass
@@ -168,9 +169,11 @@ class FaultEngine:
         body: bytes,
         streaming: bool,
         now: float | None = None,
+        session: bool = False,
     ) -> FaultPlan | None:
         """The faults for one request, or None when no scenario applies. A rule whose actions
-        all act inside streams does not see plain requests (it neither counts nor fires)."""
+        all act inside streams does not see plain requests, and one whose actions all act
+        inside realtime sessions sees nothing else (it neither counts nor fires)."""
         name = headers.get(SCENARIO_HEADER) or self.active
         if not name:
             return None
@@ -187,6 +190,8 @@ class FaultEngine:
         for index, rule in enumerate(scenario.rules):
             if not streaming and all(a.streams_only for a in rule.actions):
                 continue
+            if not session and all(a.sessions_only for a in rule.actions):
+                continue
             if not _matches(rule, headers, operation, deployment, api_version, body):
                 continue
             key = (scenario.name, index, headers.get(rule.when.per_header, "") if rule.when.per_header else "")
@@ -201,7 +206,7 @@ class FaultEngine:
             if not _fires(rule, count, now, rng):
                 continue
             count.applied += 1
-            return _plan_for(rule, rng, streaming)
+            return _plan_for(rule, rng, streaming, session)
         return None
 
     def _rng(self, scenario: Scenario) -> random.Random:
@@ -248,11 +253,14 @@ def _fires(rule: Rule, count: _Count, now: float, rng: random.Random) -> bool:
     return True
 
 
-def _plan_for(rule: Rule, rng: random.Random, streaming: bool) -> FaultPlan:
+def _plan_for(rule: Rule, rng: random.Random, streaming: bool, session: bool) -> FaultPlan:
     plan = FaultPlan(rule=rule.name, rng=rng)
     for item in rule.actions:
-        if item.streams_only and not streaming:
+        if (item.streams_only and not streaming) or (item.sessions_only and not session):
             continue  # nothing to act on: it is not recorded as applied either
+        if item.sessions_only:
+            plan.in_session.append(item)
+            continue
         if isinstance(item, Malformed):
             plan.malformed = item
         elif isinstance(item, FilterError):

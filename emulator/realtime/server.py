@@ -10,6 +10,7 @@ an ``api-key`` query parameter (browsers cannot set headers) or as ``Authorizati
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -21,12 +22,13 @@ from starlette.types import Receive, Scope, Send
 from .. import ids
 from ..context import Operation, RequestContext, RequestHeaders
 from ..delivery import azure_headers, error_response
-from ..errors import AzureError, DeploymentNotFound, RateLimited
+from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound, RateLimited
 from ..faults.actions import AbortConnection
+from ..faults.session_actions import CloseSocket, SessionError
 from ..observers.journal import KEPT_BODY_BYTES, pack
 from ..observers.result import Result
 from ..versions import api_version_in
-from .session import Session
+from .session import Session, SocketClosed
 
 if TYPE_CHECKING:
     from ..pipeline import Pipeline
@@ -69,7 +71,7 @@ class RealtimeServer:
         ctx.deployment_name = query.get("deployment") if surface != "v1" else query.get("model")
         record = _Record(ctx, pipeline)
         try:
-            await self._handshake(ctx, query)
+            configured = await self._handshake(ctx, query)
         except AbortConnection:
             await send({"type": "websocket.close", "code": 1011})
             record.finish(499, "dropped", None)
@@ -91,7 +93,11 @@ class RealtimeServer:
         await send({"type": "websocket.accept", "headers": raw_headers})
         deployment, api_version = ctx.deployment, ctx.api_version.name
 
+        faults = _SessionFaults(ctx.faults.in_session if ctx.faults else [], send)
+
         async def send_text(text: str) -> None:
+            if faults.closed is not None:
+                raise SocketClosed()
             record.server_event(text)
             await send({"type": "websocket.send", "text": text})
 
@@ -112,11 +118,15 @@ class RealtimeServer:
                 },
             ]
 
-        session = Session(send_text, deployment, pipeline.services, headers, ctx.run_seed, deployment.timing, charge)
+        session = Session(
+            send_text, deployment, pipeline.services, headers, ctx.run_seed, deployment.timing, charge, configured
+        )
         record.session = session
+        session.after_emit = faults.after_event
         close_code = 1000
         outcome = "completed"
         try:
+            await faults.start(session)
             await session.start()
             while True:
                 message = await receive()
@@ -125,6 +135,8 @@ class RealtimeServer:
                     break
                 text = message.get("text")
                 await session.receive(text if text is not None else message.get("bytes") or b"")
+        except SocketClosed:
+            pass
         except Exception:
             log.exception("realtime session %s failed inside the emulator", request_id)
             outcome = "failed"
@@ -134,13 +146,26 @@ class RealtimeServer:
             except Exception:  # the socket is gone already
                 pass
         finally:
+            faults.stop()
             await session.close()
+            if faults.closed is not None:
+                outcome, close_code = "cut", faults.closed
             record.finish(101, outcome, close_code, tuple(raw_headers))
 
-    async def _handshake(self, ctx: RequestContext, query: dict[str, str]) -> None:
+    async def _handshake(self, ctx: RequestContext, query: dict[str, str]) -> dict[str, Any] | None:
         """The pipeline's steps before an answer, for a WebSocket: any refusal is raised."""
         pipeline = self.pipeline
-        pipeline.authenticator.check(ctx.request_headers)
+        authorization = ctx.request_headers.get("authorization") or ""
+        scheme, _, token = authorization.partition(" ")
+        configured = None
+        if scheme.lower() == "bearer" and token.strip().startswith("ek_"):
+            # An ephemeral client secret (POST /openai/v1/realtime/client_secrets), while it lasts.
+            configured = pipeline.services.realtime_secrets.get(token.strip())
+            if configured is None:
+                raise AuthenticationFailed()
+            ctx.deployment_name = ctx.deployment_name or configured.get("model")
+        else:
+            pipeline.authenticator.check(ctx.request_headers)
         ctx.api_version = pipeline.catalog.for_request(
             ctx.surface, api_version_in(ctx.request.scope["query_string"]), ctx.operation.name
         )
@@ -148,7 +173,7 @@ class RealtimeServer:
             raise DeploymentNotFound()
         ctx.deployment = pipeline.deployments.serving(ctx.deployment_name, ctx.operation)
         plan = pipeline.faults.plan(
-            ctx.request_headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, b"", False
+            ctx.request_headers, ctx.operation.name, ctx.deployment.name, ctx.api_version.name, b"", False, session=True
         )
         if plan is not None:
             ctx.faults = plan
@@ -162,6 +187,7 @@ class RealtimeServer:
             raise
         ctx.tokens_charged = 0
         ctx.headers.update(reading.headers())
+        return configured
 
 
 class _Record:
@@ -237,3 +263,60 @@ class _Record:
             realtime=realtime,
         )
         self.pipeline.observers.publish(result)
+
+
+class _SessionFaults:
+    """A scenario's faults inside an open session: an error event or a closed socket after so
+    many server events, or a socket closed after so long."""
+
+    def __init__(self, actions: list[Any], send: Send) -> None:
+        self._send = send
+        self._errors = [a for a in actions if isinstance(a, SessionError)]
+        self._closes = [a for a in actions if isinstance(a, CloseSocket)]
+        self.closed: int | None = None  # the close code, once closed
+        self._sent = 0
+        self._timers: list[asyncio.TimerHandle] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self, session: Session) -> None:
+        loop = asyncio.get_running_loop()
+        for close in self._closes:
+            if close.after_ms is not None:
+                self._timers.append(loop.call_later(close.after_ms / 1000, self._close_soon, close))
+        await self._due(session)
+
+    def _close_soon(self, close: CloseSocket) -> None:
+        task = asyncio.get_running_loop().create_task(self.close(close))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def after_event(self, session: Session) -> None:
+        self._sent += 1
+        await self._due(session)
+
+    async def _due(self, session: Session) -> None:
+        for error in self._errors:
+            if error.after_events == self._sent:
+                await session.emit(
+                    "error",
+                    error={
+                        "type": error.type,
+                        "code": error.code,
+                        "message": error.message,
+                        "param": None,
+                        "event_id": None,
+                    },
+                )
+        for close in self._closes:
+            if close.after_events is not None and close.after_events <= self._sent:
+                await self.close(close)
+                raise SocketClosed()
+
+    async def close(self, close: CloseSocket) -> None:
+        if self.closed is None:
+            self.closed = close.code
+            await self._send({"type": "websocket.close", "code": close.code, "reason": close.reason})
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()

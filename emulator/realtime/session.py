@@ -76,6 +76,28 @@ def initial_session(deployment: Deployment, voice: str) -> dict[str, Any]:
     }
 
 
+class SocketClosed(Exception):
+    """The socket is closed (a fault closed it): nothing more is sent, the session ends."""
+
+
+def merge(config: dict[str, Any], update: dict[str, Any]) -> None:
+    """A checked ``session.update`` (its fields as given) into the session's configuration:
+    the fields given replace theirs, and an audio setting given comes with its defaults."""
+    update = {k: v for k, v in update.items() if k not in ("type", "model")}
+    audio = update.pop("audio", None) or {}
+    config.update(update)
+    for side in ("input", "output"):
+        for key, value in (audio.get(side) or {}).items():
+            if key == "turn_detection" and value is not None:
+                value = {**(_SERVER_VAD if value["type"] == "server_vad" else _SEMANTIC_VAD), **value}
+            if key == "format" and value is not None:
+                value = {**value, "rate": 24000} if value.get("type", "audio/pcm") == "audio/pcm" else value
+                value.setdefault("type", "audio/pcm")
+            if key == "transcription" and value is not None:
+                value = {"language": None, "prompt": None, **value}
+            config["audio"][side][key] = value
+
+
 @dataclass
 class Running:
     """A response in progress."""
@@ -97,6 +119,7 @@ class Session:
         run_seed: int,
         profile: TimingProfile | None,
         charge: Any,
+        configured: dict[str, Any] | None = None,
     ) -> None:
         self._send_text = send_text
         self.deployment = deployment
@@ -109,6 +132,8 @@ class Session:
         assert abilities is not None
         self.abilities = abilities
         self.config = initial_session(deployment, abilities.voices[0])
+        if configured is not None:  # what the client secret it connects with was made for
+            merge(self.config, configured)
         self.items: list[dict[str, Any]] = []  # the conversation, in order
         self._heard: dict[str, tuple[str, float]] = {}  # item id -> (words, seconds) of user audio
         self._spoken: dict[str, float] = {}  # item id -> seconds of the model's audio
@@ -124,6 +149,7 @@ class Session:
         self.client_counts: Counter[str] = Counter()
         self.tokens_used = [0, 0]  # input, output
         self.lock = asyncio.Lock()
+        self.after_emit: Any = None
 
     # -- sending -------------------------------------------------------------------------
 
@@ -132,6 +158,8 @@ class Session:
         self.server_counts[kind] += 1
         async with self.lock:
             await self._send_text(answering.dumps(event))
+        if self.after_emit is not None:  # a scenario's faults count the events (outside the lock)
+            await self.after_emit(self)
 
     async def error(self, problem: ClientEventError) -> None:
         await self.emit("error", error=problem.body())
@@ -180,20 +208,9 @@ class Session:
                 code="invalid_value",
                 param="session.model",
             )
-        update.pop("type", None)
-        audio = update.pop("audio", None) or {}
-        self.config.update(update)
-        for side in ("input", "output"):
-            for key, value in (audio.get(side) or {}).items():
-                if key == "turn_detection" and value is not None:
-                    value = {**(_SERVER_VAD if value["type"] == "server_vad" else _SEMANTIC_VAD), **value}
-                if key == "format" and value is not None:
-                    value = {**value, "rate": 24000} if value.get("type", "audio/pcm") == "audio/pcm" else value
-                    value.setdefault("type", "audio/pcm")
-                if key == "transcription" and value is not None:
-                    value = {"language": None, "prompt": None, **value}
-                self.config["audio"][side][key] = value
-        if "format" in (audio.get("input") or {}) or "turn_detection" in (audio.get("input") or {}):
+        audio = (update.get("audio") or {}).get("input") or {}
+        merge(self.config, update)
+        if "format" in audio or "turn_detection" in audio:
             self._make_detector()
         await self.emit("session.updated", session=copy.deepcopy(self.config))
 
@@ -595,6 +612,8 @@ class Session:
     async def _run(self, running: Running, params: events.ResponseParams) -> None:
         try:
             await self._produce(running, params)
+        except SocketClosed:
+            pass  # the session is over
         finally:
             if self.response is running:
                 self.response = None

@@ -7,6 +7,8 @@ against the SDK's own models of the GA protocol."""
 from __future__ import annotations
 
 import base64
+import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -348,8 +350,6 @@ def refusal(endpoint: str, path: str, headers: dict[str, str] | None = None) -> 
         with websockets.sync.client.connect(url, additional_headers=headers or {"api-key": "k"}):
             pass
     response = refused.value.response
-    import json
-
     return response.status_code, json.loads(response.body)
 
 
@@ -411,15 +411,7 @@ def test_the_journal_has_one_entry_per_session(client: AzureOpenAI, endpoint: st
         checked(conn.recv())
         conn.session.update(session={"type": "realtime", "instructions": "hello"})
         checked(conn.recv())
-    for _ in range(100):
-        found = httpx.get(f"{endpoint}/_emulator/requests", params={"operation": "realtime"}).json()["requests"]
-        mine = [r for r in found if r["test_id"] == "journal-one"]
-        if mine:
-            break
-        import time
-
-        time.sleep(0.02)
-    (entry,) = mine
+    entry = journal_entry(endpoint, "journal-one")
     assert entry["status"] == 101 and entry["deployment"] == "gpt-realtime"
     assert entry["headers"]["api-key"] == "***"
     assert entry["realtime"]["client_events"] == {"session.update": 1}
@@ -434,3 +426,115 @@ def test_a_plain_get_on_the_realtime_route_is_a_400(endpoint: str) -> None:
     )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "websocket_upgrade_required"
+
+
+def add_scenario(endpoint: str, name: str, actions: list[dict[str, Any]]) -> dict[str, str]:
+    scenario = {"name": name, "rules": [{"name": name, "match": {"operation": "realtime"}, "actions": actions}]}
+    assert httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario).status_code in (200, 201)
+    return {"x-emulator-scenario": name, "x-test-id": name}
+
+
+def journal_entry(endpoint: str, test_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        found = httpx.get(f"{endpoint}/_emulator/requests", params={"operation": "realtime"}).json()["requests"]
+        mine = [r for r in found if r["test_id"] == test_id]
+        if mine:
+            return mine[0]
+        time.sleep(0.01)
+    raise AssertionError("no journal entry")
+
+
+def test_a_fault_closes_the_socket_after_so_many_events(client: AzureOpenAI, endpoint: str) -> None:
+    headers = add_scenario(
+        endpoint, "rt-close-after-2", [{"action": "close_socket", "after_events": 2, "code": 1011, "reason": "going"}]
+    )
+    with client.realtime.connect(model="gpt-realtime", extra_headers=headers) as conn:
+        checked(conn.recv())
+        conn.session.update(session={"type": "realtime", "instructions": "x"})
+        assert checked(conn.recv()).type == "session.updated"
+        # The socket closes right after the second event: the client finds out on its next
+        # send or receive.
+        with pytest.raises(websockets.exceptions.ConnectionClosedError) as closed:
+            conn.session.update(session={"type": "realtime", "instructions": "y"})
+            conn.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1011
+    entry = journal_entry(endpoint, "rt-close-after-2")
+    assert entry["outcome"] == "cut" and entry["realtime"]["close_code"] == 1011
+    assert entry["faults"] == ["close_socket"] and entry["events_sent"] == 2
+
+
+def test_a_fault_closes_the_socket_after_a_while(client: AzureOpenAI, endpoint: str) -> None:
+    headers = add_scenario(endpoint, "rt-close-later", [{"action": "close_socket", "after_ms": 150, "code": 1001}])
+    started = time.monotonic()
+    with client.realtime.connect(model="gpt-realtime", extra_headers=headers) as conn:
+        checked(conn.recv())
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            conn.recv()
+    assert 0.14 <= time.monotonic() - started < 5
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+
+
+def test_a_fault_sends_an_error_event_and_the_session_goes_on(client: AzureOpenAI, endpoint: str) -> None:
+    headers = add_scenario(endpoint, "rt-error", [{"action": "session_error", "after_events": 1}])
+    with client.realtime.connect(model="gpt-realtime", extra_headers=headers) as conn:
+        checked(conn.recv())
+        error = checked(conn.recv())
+        assert error.type == "error" and error.error.type == "server_error"
+        conn.session.update(session={"type": "realtime", "instructions": "still here"})
+        assert checked(conn.recv()).session.instructions == "still here"
+
+
+def test_a_client_secret_opens_a_session_configured_as_it_was_made(endpoint: str) -> None:
+    with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k") as backend:
+        secret = backend.realtime.client_secrets.create(
+            session={
+                "type": "realtime",
+                "model": "gpt-realtime",
+                "instructions": "Be a pirate.",
+                "audio": {"output": {"voice": "marin"}},
+            },
+            expires_after={"anchor": "created_at", "seconds": 60},
+        )
+    assert secret.value.startswith("ek_")
+    assert secret.session.instructions == "Be a pirate."
+    # A browser connects with the secret alone.
+    with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key=secret.value) as browser:
+        with browser.realtime.connect(model="gpt-realtime") as conn:
+            created = checked(conn.recv())
+    assert created.session.instructions == "Be a pirate."
+    assert created.session.audio.output.voice == "marin"
+    status, body = refusal(endpoint, "/openai/v1/realtime?model=gpt-realtime", {"authorization": "Bearer ek_unknown"})
+    assert status == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "param"),
+    [
+        (
+            {"session": {"type": "realtime", "model": "gpt-realtime"}, "expires_after": {"seconds": 5}},
+            400,
+            "expires_after.seconds",
+        ),
+        ({"session": {"type": "realtime"}}, 400, "session.model"),
+        (
+            {"session": {"type": "realtime", "model": "gpt-realtime", "audio": {"output": {"voice": "nobody"}}}},
+            400,
+            "session.audio.output.voice",
+        ),
+        ({"session": {"type": "realtime", "model": "gpt-4o"}}, 400, None),
+    ],
+)
+def test_bad_client_secret_requests_are_refused(
+    endpoint: str, body: dict[str, Any], status: int, param: str | None
+) -> None:
+    answer = httpx.post(f"{endpoint}/openai/v1/realtime/client_secrets", headers={"api-key": "k"}, json=body)
+    assert answer.status_code == status
+    if param is not None:
+        assert answer.json()["error"]["param"] == param
+
+
+def test_a_close_socket_fault_needs_a_when(endpoint: str) -> None:
+    scenario = {"name": "rt-bad", "rules": [{"name": "x", "actions": [{"action": "close_socket", "code": 1011}]}]}
+    answer = httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario)
+    assert answer.status_code == 400
+    assert "after_events, after_ms or both" in answer.text
