@@ -36,6 +36,7 @@ from .stores.completions import MemoryCompletionStore
 from .stores.files import LocalFileStore
 from .stores.fine_tuning import MemoryFineTuningStore
 from .stores.prompt_cache import MemoryPromptCache
+from .stores.realtime_secrets import MemoryRealtimeSecrets
 from .stores.responses import MemoryResponseStore
 from .stores.speech import MemorySpeechMemory
 from .stores.vector_stores import MemoryVectorStores
@@ -67,6 +68,7 @@ def build_services(settings: Settings, deployments: DeploymentTable) -> Services
         background=BackgroundClock(settings.responses.background_step_s),
         vector_stores=MemoryVectorStores(),
         vector_store_step_s=settings.vector_stores.step_s,
+        realtime_secrets=MemoryRealtimeSecrets(),
     )
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .stores.completions import CompletionStore
     from .stores.files import FileStore
     from .stores.prompt_cache import PromptCache
+    from .stores.realtime_secrets import RealtimeSecrets
     from .stores.responses import ResponseStore
     from .stores.speech import SpeechMemory
     from .stores.vector_stores import VectorStoreStore
@@ -124,6 +125,7 @@ class Services:
     background: BackgroundClock  # how background responses move on
     vector_stores: VectorStoreStore
     vector_store_step_s: float  # how long a file added to a vector store is in progress
+    realtime_secrets: RealtimeSecrets  # ephemeral keys for realtime clients
 
     def close(self) -> None:
         """The emulator is stopping: running jobs stop, and what it made for itself on disk
