@@ -523,10 +523,18 @@ class Session:
     # -- responses -----------------------------------------------------------------------
 
     async def _respond(self, params: events.ResponseParams) -> None:
+        # The response's own input is checked here, so a bad item is an error event for the
+        # client's response.create rather than a response that never ends.
+        given: list[dict[str, Any]] = []
+        for g, item in enumerate(params.input or []):
+            if isinstance(item, events.ItemReference):
+                given.append(self.items[self._found(item.id)])
+            else:
+                given.append(self._item_from(item, f"response.input[{g}]"))
         running = Running(f"resp_{ids.hex32()[:21]}", in_conversation=params.conversation != "none")
         if running.in_conversation:
             self.response = running
-        task = asyncio.get_running_loop().create_task(self._run(running, params))
+        task = asyncio.get_running_loop().create_task(self._run(running, params, given))
         running.task = task
         if not running.in_conversation:
             self.out_of_band.add(task)
@@ -609,16 +617,16 @@ class Session:
             },
         }
 
-    async def _run(self, running: Running, params: events.ResponseParams) -> None:
+    async def _run(self, running: Running, params: events.ResponseParams, given: list[dict[str, Any]]) -> None:
         try:
-            await self._produce(running, params)
+            await self._produce(running, params, given)
         except SocketClosed:
             pass  # the session is over
         finally:
             if self.response is running:
                 self.response = None
 
-    async def _produce(self, running: Running, params: events.ResponseParams) -> None:
+    async def _produce(self, running: Running, params: events.ResponseParams, given: list[dict[str, Any]]) -> None:
         cfg = self.config
         instructions = params.instructions if params.instructions is not None else cfg["instructions"]
         tool_defs = (
@@ -641,12 +649,7 @@ class Session:
             if params.audio and params.audio.output and params.audio.output.format
             else out["format"]
         )
-        items = list(self.items) if running.in_conversation else []
-        for g, given in enumerate(params.input or []):
-            if isinstance(given, events.ItemReference):
-                items.append(self.items[self._found(given.id)])
-            else:
-                items.append(self._item_from(given, f"response.input[{g}]"))
+        items = (list(self.items) if running.in_conversation else []) + given
         shell = {
             "object": "realtime.response",
             "id": running.id,

@@ -538,3 +538,15 @@ def test_a_close_socket_fault_needs_a_when(endpoint: str) -> None:
     answer = httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario)
     assert answer.status_code == 400
     assert "after_events, after_ms or both" in answer.text
+
+
+def test_a_response_naming_a_missing_item_is_refused_and_the_session_goes_on(client: AzureOpenAI) -> None:
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        conn.response.create(
+            response={"conversation": "none", "input": [{"type": "item_reference", "id": "item_gone"}]}
+        )
+        error = checked(conn.recv())
+        assert error.type == "error" and error.error.code == "item_not_found"
+        conn.session.update(session={"type": "realtime", "instructions": "on"})
+        assert checked(conn.recv()).type == "session.updated"
