@@ -10,7 +10,6 @@ an ``api-key`` query parameter (browsers cannot set headers) or as ``Authorizati
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -24,10 +23,10 @@ from ..context import Operation, RequestContext, RequestHeaders
 from ..delivery import azure_headers, error_response
 from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound, RateLimited
 from ..faults.actions import AbortConnection
-from ..faults.session_actions import CloseSocket, SessionError
 from ..observers.journal import KEPT_BODY_BYTES, pack
 from ..observers.result import Result
 from ..versions import api_version_in
+from .faults import SessionFaults
 from .session import Session, SocketClosed
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ class RealtimeServer:
         await send({"type": "websocket.accept", "headers": raw_headers})
         deployment, api_version = ctx.deployment, ctx.api_version.name
 
-        faults = _SessionFaults(ctx.faults.in_session if ctx.faults else [], send)
+        faults = SessionFaults(ctx.faults.in_session if ctx.faults else [], send)
 
         async def send_text(text: str) -> None:
             if faults.closed is not None:
@@ -263,60 +262,3 @@ class _Record:
             realtime=realtime,
         )
         self.pipeline.observers.publish(result)
-
-
-class _SessionFaults:
-    """A scenario's faults inside an open session: an error event or a closed socket after so
-    many server events, or a socket closed after so long."""
-
-    def __init__(self, actions: list[Any], send: Send) -> None:
-        self._send = send
-        self._errors = [a for a in actions if isinstance(a, SessionError)]
-        self._closes = [a for a in actions if isinstance(a, CloseSocket)]
-        self.closed: int | None = None  # the close code, once closed
-        self._sent = 0
-        self._timers: list[asyncio.TimerHandle] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self, session: Session) -> None:
-        loop = asyncio.get_running_loop()
-        for close in self._closes:
-            if close.after_ms is not None:
-                self._timers.append(loop.call_later(close.after_ms / 1000, self._close_soon, close))
-        await self._due(session)
-
-    def _close_soon(self, close: CloseSocket) -> None:
-        task = asyncio.get_running_loop().create_task(self.close(close))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def after_event(self, session: Session) -> None:
-        self._sent += 1
-        await self._due(session)
-
-    async def _due(self, session: Session) -> None:
-        for error in self._errors:
-            if error.after_events == self._sent:
-                await session.emit(
-                    "error",
-                    error={
-                        "type": error.type,
-                        "code": error.code,
-                        "message": error.message,
-                        "param": None,
-                        "event_id": None,
-                    },
-                )
-        for close in self._closes:
-            if close.after_events is not None and close.after_events <= self._sent:
-                await self.close(close)
-                raise SocketClosed()
-
-    async def close(self, close: CloseSocket) -> None:
-        if self.closed is None:
-            self.closed = close.code
-            await self._send({"type": "websocket.close", "code": close.code, "reason": close.reason})
-
-    def stop(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
