@@ -13,8 +13,8 @@ from .. import ids
 from ..context import RequestContext
 from ..delivery import JsonReply, Reply
 from ..errors import InvalidRequest
+from ..realtime.config import initial_session, merge
 from ..realtime.events import SessionConfig
-from ..realtime.session import initial_session, merge
 from ..validation import parse_json_body, validated
 from ..wording import invalid_value
 from . import resource

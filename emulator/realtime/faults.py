@@ -10,7 +10,8 @@ from typing import Any
 from starlette.types import Send
 
 from ..faults.session_actions import CloseSocket, SessionError
-from .session import Session, SocketClosed
+from .responder import SocketClosed
+from .session import Session
 
 
 class SessionFaults:

@@ -27,7 +27,8 @@ from ..observers.journal import KEPT_BODY_BYTES, pack
 from ..observers.result import Result
 from ..versions import api_version_in
 from .faults import SessionFaults
-from .session import Session, SocketClosed
+from .responder import SocketClosed
+from .session import Session
 
 if TYPE_CHECKING:
     from ..pipeline import Pipeline

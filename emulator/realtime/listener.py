@@ -1,0 +1,120 @@
+"""A realtime session's input audio buffer and its turn detection: the samples appended and
+not yet committed, where the current turn began, and the turns server VAD finds in them.
+It sends nothing; the session turns what it reports into events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..audio import Probe, samples_digest
+from ..operations.transcriptions import recognise
+from ..synth import speech
+from . import formats
+from .conversation import new_item_id
+from .vad import EAGERNESS_SILENCE_MS, Detector, SpeechStarted, VadSettings
+
+if TYPE_CHECKING:
+    from ..context import Services
+
+
+@dataclass(frozen=True)
+class Started:
+    audio_start_ms: int
+    item_id: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A turn server VAD ended: its samples, to be committed as ``item_id``."""
+
+    audio_end_ms: int
+    item_id: str
+    samples: np.ndarray
+
+
+class Listener:
+    def __init__(self, input_config: dict[str, Any]) -> None:
+        self._buffer = np.zeros(0, dtype=np.int16)
+        self._start = 0  # the sample (since the session began) the buffer starts at
+        self._turn_start: int | None = None
+        self._turn_item: str | None = None
+        self.detector: Detector | None = None
+        self.format = "audio/pcm"
+        self.configure(input_config)
+
+    def configure(self, input_config: dict[str, Any]) -> None:
+        """The session's input format and turn detection, as ``session.update`` left them."""
+        self.format = str(input_config["format"].get("type", "audio/pcm"))
+        detection = input_config["turn_detection"]
+        if detection is None:
+            self.detector = None
+            return
+        if detection["type"] == "server_vad":
+            settings = VadSettings(
+                detection["threshold"], detection["prefix_padding_ms"], detection["silence_duration_ms"]
+            )
+        else:
+            settings = VadSettings(silence_duration_ms=EAGERNESS_SILENCE_MS[detection.get("eagerness") or "auto"])
+        detector = Detector(settings, self.rate)
+        detector.position = detector._framed = self.position
+        self.detector = detector
+
+    @property
+    def rate(self) -> int:
+        return formats.rate(self.format)
+
+    @property
+    def position(self) -> int:
+        """Samples written since the session began."""
+        return self._start + len(self._buffer)
+
+    @property
+    def position_ms(self) -> int:
+        return self.position * 1000 // self.rate
+
+    @property
+    def held_ms(self) -> float:
+        return len(self._buffer) * 1000 / self.rate
+
+    def append(self, samples: np.ndarray) -> list[Started | Turn]:
+        self._buffer = np.concatenate([self._buffer, samples])
+        if self.detector is None:
+            return []
+        found: list[Started | Turn] = []
+        for event in self.detector.feed(samples):
+            if isinstance(event, SpeechStarted):
+                self._turn_start = event.start_sample
+                self._turn_item = new_item_id()
+                found.append(Started(event.audio_start_ms, self._turn_item))
+                continue
+            begin = max((self._turn_start or self._start) - self._start, 0)
+            end = event.end_sample - self._start
+            found.append(Turn(event.audio_end_ms, self._turn_item or new_item_id(), self._buffer[begin:end]))
+            self._buffer = self._buffer[end:]
+            self._start = event.end_sample
+            self._turn_start = self._turn_item = None
+        return found
+
+    def take(self) -> tuple[np.ndarray, str]:
+        """Everything held, to be committed, and the item it becomes; the buffer is then empty."""
+        samples, item_id = self._buffer, self._turn_item or new_item_id()
+        self.clear()
+        return samples, item_id
+
+    def clear(self) -> None:
+        self._start += len(self._buffer)
+        self._buffer = np.zeros(0, dtype=np.int16)
+        self._turn_start = self._turn_item = None
+        if self.detector is not None:
+            self.detector.reset()
+
+
+def words_in(samples: np.ndarray, rate: int, services: Services, encoding: str) -> str:
+    """What the audio says: the emulator's own speech word for word, other sound as prose."""
+    seconds = len(samples) / rate
+    original = services.speech_memory.recall(samples_digest(samples)) if rate == speech.SAMPLE_RATE else None
+    data = samples.astype("<i2").tobytes()
+    return recognise(data, Probe("wav", max(seconds, 0.1), None), original, encoding)
