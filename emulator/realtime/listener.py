@@ -14,7 +14,7 @@ from ..operations.transcriptions import recognise
 from ..synth import speech
 from . import formats
 from .conversation import new_item_id
-from .vad import EAGERNESS_SILENCE_MS, Detector, SpeechStarted, VadSettings
+from .vad import EAGERNESS_SILENCE_MS, FRAME_MS, Detector, SpeechStarted, VadSettings, activations
 
 if TYPE_CHECKING:
     from ..context import Services
@@ -113,7 +113,11 @@ class Listener:
 
 
 def words_in(samples: np.ndarray, rate: int, services: Services, encoding: str) -> str:
-    """What the audio says: the emulator's own speech word for word, other sound as prose."""
+    """What the audio says: the emulator's own speech word for word, silence nothing, other
+    sound as prose."""
+    frame = rate * FRAME_MS // 1000
+    if not (activations(samples, frame) >= VadSettings.threshold).any():
+        return ""
     seconds = len(samples) / rate
     original = services.speech_memory.recall(samples_digest(samples)) if rate == speech.SAMPLE_RATE else None
     data = samples.astype("<i2").tobytes()

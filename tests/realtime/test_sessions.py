@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,79 +17,13 @@ import pytest
 import websockets
 import websockets.sync.client
 from openai import AsyncAzureOpenAI, AzureOpenAI, OpenAI
-from openai.types.realtime import RealtimeServerEvent
-from pydantic import TypeAdapter
+from realtime_support import VERSION, WEATHER, append_in_chunks, checked, pcm, spoken, until
 
 from emulator.realtime import formats
-from emulator.settings import DEFAULT_DEPLOYMENTS, DeploymentConfig, Settings
-from support import running_emulator
 
 # The SDK's sync client opens its socket with websockets' connect() outside a with block,
 # which websockets 17 warns about; the warning is the SDK's, not the emulator's.
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager:DeprecationWarning")
-VERSION = "2025-04-01-preview"
-SERVER_EVENT: TypeAdapter[Any] = TypeAdapter(RealtimeServerEvent)
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Get the current weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-}
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """The built-in deployments, and one realtime deployment paced as the service is (its
-    audio goes out as fast as it plays)."""
-    deployments = {name: DeploymentConfig(model=name) for name in DEFAULT_DEPLOYMENTS}
-    deployments["paced-realtime"] = DeploymentConfig(model="gpt-realtime", timing="realistic")
-    with running_emulator(Settings.build(deployments=deployments)) as url:
-        yield url
-
-
-@pytest.fixture
-def client(endpoint: str) -> Iterator[AzureOpenAI]:
-    ws = endpoint.replace("http://", "ws://") + "/openai"
-    with AzureOpenAI(azure_endpoint=endpoint, api_key="k", api_version=VERSION, websocket_base_url=ws) as made:
-        yield made
-
-
-def checked(event: Any) -> Any:
-    """The event, after validating its JSON against the SDK's model of that server event."""
-    SERVER_EVENT.validate_python(event.model_dump(mode="json", exclude_unset=True))
-    return event
-
-
-def until(conn: Any, kind: str) -> list[Any]:
-    """Every event up to and including the first of ``kind``, each validated."""
-    seen = []
-    for event in conn:
-        seen.append(checked(event))
-        if event.type == kind:
-            return seen
-    raise AssertionError(f"the socket closed before {kind}")
-
-
-def spoken(endpoint: str, text: str) -> np.ndarray:
-    """The emulator's own speech of ``text`` (24 kHz PCM), as a client would record it."""
-    answer = httpx.post(
-        f"{endpoint}/openai/deployments/tts/audio/speech?api-version=2025-03-01-preview",
-        headers={"api-key": "k"},
-        json={"model": "tts", "input": text, "voice": "alloy", "response_format": "pcm"},
-    )
-    assert answer.status_code == 200
-    return np.frombuffer(answer.content, dtype="<i2")
-
-
-def append_in_chunks(conn: Any, data: bytes, fmt: str = "audio/pcm", chunk_ms: int = 20) -> None:
-    """Audio bytes appended as a microphone sends them, ``chunk_ms`` at a time."""
-    step = formats.rate(fmt) * chunk_ms // 1000 * formats.bytes_per_sample(fmt)
-    for start in range(0, len(data), step):
-        conn.input_audio_buffer.append(audio=base64.b64encode(data[start : start + step]).decode())
-
-
-def pcm(samples: np.ndarray) -> bytes:
-    return samples.astype("<i2").tobytes()
 
 
 def test_a_text_turn_calls_a_tool_then_answers_from_its_result(client: AzureOpenAI) -> None:
