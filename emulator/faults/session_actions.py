@@ -6,6 +6,8 @@ be tested against, on a socket that is already open.
   error", by default; 1001 for a service going away).
 * ``session_error``: send an ``error`` event after ``after_events`` server events; the
   session goes on, as it does after the service's own server errors.
+* ``session_stall``: send nothing for ``stall_ms`` after ``after_events`` server events, then
+  go on where it stopped (a service that hangs mid-answer; a client's read timeout).
 
 A refused handshake needs nothing new: ``error`` (any status), ``delay`` and ``reset`` act
 before the upgrade, as they act before any answer.
@@ -46,3 +48,9 @@ class SessionError(InSession):
     type: str = "server_error"
     code: str | None = None
     message: str = "The server had an error while processing your request. Sorry about that!"
+
+
+@action("session_stall")
+class SessionStall(InSession):
+    after_events: int = Field(default=1, ge=0, le=1_000_000, description="server events sent first")
+    stall_ms: int = Field(ge=0, le=MAX_WAIT_MS, description="how long nothing is sent")

@@ -1,26 +1,29 @@
 """A scenario's faults inside an open realtime session (emulator/faults/session_actions.py):
-an error event or a closed socket after so many server events, or a socket closed after so
-long. The session calls ``after_event`` after each event it sends."""
+an error event, a stall or a closed socket after so many server events, or a socket closed
+after so long. The session calls ``after_event`` after each event it sends."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import Send
 
-from ..faults.session_actions import CloseSocket, SessionError
+from ..faults.session_actions import CloseSocket, SessionError, SessionStall
 from .responder import SocketClosed
 from .session import Session
 
 
 class SessionFaults:
-    """A scenario's faults inside an open session: an error event or a closed socket after so
-    many server events, or a socket closed after so long."""
+    """A scenario's faults inside an open session: an error event, a stall or a closed socket
+    after so many server events, or a socket closed after so long."""
 
-    def __init__(self, actions: list[Any], send: Send) -> None:
+    def __init__(self, actions: list[Any], send: Send, sleep: Callable[[float], Awaitable[None]]) -> None:
         self._send = send
+        self._sleep = sleep
         self._errors = [a for a in actions if isinstance(a, SessionError)]
+        self._stalls = [a for a in actions if isinstance(a, SessionStall)]
         self._closes = [a for a in actions if isinstance(a, CloseSocket)]
         self.closed: int | None = None  # the close code, once closed
         self._sent = 0
@@ -56,6 +59,13 @@ class SessionFaults:
                         "event_id": None,
                     },
                 )
+        for stall in self._stalls:
+            if stall.after_events == self._sent:
+                # Holding the send lock keeps every task of the session (a response, an
+                # out-of-band one, the idle timer) from sending meanwhile; client events are
+                # still read and handled.
+                async with session.lock:
+                    await self._sleep(stall.stall_ms / 1000)
         for close in self._closes:
             if close.after_events is not None and close.after_events <= self._sent:
                 await self.close(close)

@@ -93,7 +93,7 @@ class RealtimeServer:
         await send({"type": "websocket.accept", "headers": raw_headers})
         deployment, api_version = ctx.deployment, ctx.api_version.name
 
-        faults = SessionFaults(ctx.faults.in_session if ctx.faults else [], send)
+        faults = SessionFaults(ctx.faults.in_session if ctx.faults else [], send, pipeline.stopping.sleep)
 
         async def send_text(text: str) -> None:
             if faults.closed is not None:

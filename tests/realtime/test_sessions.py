@@ -417,6 +417,33 @@ def test_a_fault_sends_an_error_event_and_the_session_goes_on(client: AzureOpenA
         assert checked(conn.recv()).session.instructions == "still here"
 
 
+def test_a_fault_stalls_the_session_then_it_goes_on(client: AzureOpenAI, endpoint: str) -> None:
+    headers = add_scenario(endpoint, "rt-stall", [{"action": "session_stall", "after_events": 3, "stall_ms": 400}])
+    with client.realtime.connect(model="gpt-realtime", extra_headers=headers) as conn:
+        checked(conn.recv())
+        conn.session.update(session={"type": "realtime", "output_modalities": ["text"]})
+        checked(conn.recv())
+        conn.response.create()
+        arrivals = []
+        text = ""
+        while True:
+            event = checked(conn.recv())
+            arrivals.append((event.type, time.monotonic()))
+            if event.type == "response.output_text.delta":
+                text += event.delta
+            if event.type == "response.done":
+                break
+    # Events 1 and 2 were session.created and session.updated; the third (response.created)
+    # is followed by silence, then the rest of the answer, whole.
+    assert arrivals[0][0] == "response.created"
+    gaps = [b[1] - a[1] for a, b in zip(arrivals, arrivals[1:])]
+    assert gaps[0] >= 0.39 and max(gaps[1:]) < 0.39
+    assert event.response.status == "completed" and event.response.output
+    assert text and text == event.response.output[0].content[0].text
+    entry = journal_entry(endpoint, "rt-stall")
+    assert entry["faults"] == ["session_stall"] and entry["outcome"] == "completed"
+
+
 def test_a_client_secret_opens_a_session_configured_as_it_was_made(endpoint: str) -> None:
     with OpenAI(base_url=f"{endpoint}/openai/v1/", api_key="k") as backend:
         secret = backend.realtime.client_secrets.create(
