@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from programs import HERE, verdicts
+from programs import HERE, Secure, verdicts
 
 NODE = HERE / "node"
 CASES = [
@@ -24,6 +24,8 @@ CASES = [
     "error",
     "throttled",
     "responses",
+    "realtime_text",
+    "realtime_audio",
 ]
 
 pytestmark = pytest.mark.skipif(shutil.which("npm") is None, reason="Node.js is not installed")
@@ -46,9 +48,12 @@ def install() -> None:
 
 
 @pytest.fixture(scope="module")
-def results(client_endpoint: str) -> dict[str, str]:
+def results(client_endpoint: str, tls_endpoint: Secure) -> dict[str, str]:
     install()
-    return verdicts(["node", "check.mjs"], NODE, client_endpoint)
+    # The realtime cases dial wss:// whatever the endpoint says (buildRealtimeURL), so they
+    # use the emulator over TLS and trust its local CA.
+    secure = {"EMULATOR_TLS_ENDPOINT": tls_endpoint.endpoint, "NODE_EXTRA_CA_CERTS": str(tls_endpoint.ca)}
+    return verdicts(["node", "check.mjs"], NODE, client_endpoint, env=secure)
 
 
 @pytest.mark.parametrize("case", CASES)

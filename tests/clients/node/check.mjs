@@ -1,8 +1,11 @@
 // The Node openai client's AzureOpenAI against a live emulator: one line per case,
 // "PASS <case>" or "FAIL <case>: <why>". tests/clients/test_clients.py runs it.
 //
-// Environment: EMULATOR_ENDPOINT, EMULATOR_KEY.
+// Environment: EMULATOR_ENDPOINT, EMULATOR_KEY; EMULATOR_TLS_ENDPOINT, the same emulator over
+// HTTPS, for the realtime cases (the client dials wss:// whatever the endpoint says), with its
+// CA in NODE_EXTRA_CA_CERTS.
 import { AzureOpenAI, NotFoundError, OpenAI, toFile } from "openai";
+import { OpenAIRealtimeWS } from "openai/realtime/ws";
 // Types only (the package has no runtime code): the content-filter fields Azure adds.
 /** @typedef {import("@azure/openai").ContentFilterResultsForPromptOutput} PromptFilter */
 
@@ -15,6 +18,46 @@ const question = [{ role: "user", content: "Name two rivers in Europe." }];
 function check(condition, why) {
   if (!condition) throw new Error(why);
 }
+
+/** A realtime socket's server events as a queue: `next(type)` waits for the first event of
+ * that type and returns every event up to it. */
+function events(rt) {
+  const queue = [];
+  let wake = null;
+  let failure = null;
+  rt.on("event", (event) => {
+    queue.push(event);
+    wake?.();
+  });
+  rt.on("error", (error) => {
+    failure = error;
+    wake?.();
+  });
+  rt.socket.on("close", (code) => {
+    failure ??= new Error(`socket closed (${code})`);
+    wake?.();
+  });
+  return async function next(type, timeoutMs = 15000) {
+    const seen = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (queue.length) {
+        const event = queue.shift();
+        seen.push(event);
+        if (event.type === type) return seen;
+      }
+      if (failure) throw failure;
+      if (Date.now() > deadline) throw new Error(`no ${type} (saw ${seen.map((e) => e.type).join(", ")})`);
+      await new Promise((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 100);
+      });
+      wake = null;
+    }
+  };
+}
+
+const tlsEndpoint = process.env.EMULATOR_TLS_ENDPOINT;
 
 const cases = {
   async chat() {
@@ -171,6 +214,80 @@ const cases = {
     }
     check(kinds[0] === "response.created" && kinds.at(-1) === "response.completed", `events ${kinds[0]} … ${kinds.at(-1)}`);
     check(text === first.output_text, "streamed text differs");
+  },
+
+  async realtime_text() {
+    // The Azure setup: wss://…/openai/realtime?api-version=…&deployment=…, the key in a header.
+    const azure = new AzureOpenAI({ endpoint: tlsEndpoint, apiKey, apiVersion });
+    const rt = await OpenAIRealtimeWS.azure(azure, { deploymentName: "gpt-realtime" });
+    const next = events(rt);
+    try {
+      const [created] = await next("session.created");
+      check(created.session.model === "gpt-realtime", `model ${created.session.model}`);
+      const weather = {
+        type: "function",
+        name: "get_weather",
+        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      };
+      rt.send({ type: "session.update", session: { type: "realtime", output_modalities: ["text"], tools: [weather] } });
+      await next("session.updated");
+      const ask = { type: "input_text", text: "What is the weather in Paris?" };
+      rt.send({ type: "conversation.item.create", item: { type: "message", role: "user", content: [ask] } });
+      rt.send({ type: "response.create" });
+      let seen = await next("response.done");
+      const call = seen.at(-1).response.output[0];
+      check(call.type === "function_call" && call.name === "get_weather", `output ${call.type}`);
+      check(typeof JSON.parse(call.arguments).city === "string", `arguments ${call.arguments}`);
+      const output = { type: "function_call_output", call_id: call.call_id, output: '{"temperature": "21 C"}' };
+      rt.send({ type: "conversation.item.create", item: output });
+      rt.send({ type: "response.create" });
+      seen = await next("response.done");
+      const text = seen.filter((e) => e.type === "response.output_text.delta").map((e) => e.delta).join("");
+      check(text.includes("21 C"), `answer ${text}`);
+      check(seen.at(-1).response.output[0].content[0].text === text, "the deltas differ from the answer");
+      check(seen.at(-1).response.usage.total_tokens > 0, "no usage");
+    } finally {
+      rt.close();
+    }
+  },
+
+  async realtime_audio() {
+    // The v1 setup (an OpenAI client on /openai/v1/, the key as a bearer token): an audio turn
+    // through server VAD, in 20 ms chunks, answered aloud.
+    // Spoken by the emulator that hears it: it knows its own speech.
+    const words = "Reply with exactly: 'it is raining'";
+    const azure = new AzureOpenAI({ endpoint: tlsEndpoint, apiKey, apiVersion });
+    const speech = await azure.audio.speech.create({ model: "tts", voice: "alloy", input: words, response_format: "pcm" });
+    const quiet = Buffer.alloc(24000); // half a second of 24 kHz PCM16
+    const audio = Buffer.concat([quiet, Buffer.from(await speech.arrayBuffer()), quiet, quiet]);
+    const v1 = new OpenAI({ baseURL: `${tlsEndpoint}/openai/v1/`, apiKey });
+    const rt = await OpenAIRealtimeWS.create(v1, { model: "gpt-realtime" });
+    const next = events(rt);
+    try {
+      await next("session.created");
+      const transcription = { model: "gpt-4o-transcribe" };
+      rt.send({ type: "session.update", session: { type: "realtime", audio: { input: { transcription } } } });
+      await next("session.updated");
+      for (let at = 0; at < audio.length; at += 960) {
+        rt.send({ type: "input_audio_buffer.append", audio: audio.subarray(at, at + 960).toString("base64") });
+      }
+      const seen = await next("response.done");
+      const kinds = seen.map((e) => e.type);
+      for (const kind of ["input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped", "input_audio_buffer.committed"]) {
+        check(kinds.includes(kind), `no ${kind}`);
+      }
+      const heard = seen.find((e) => e.type === "conversation.item.input_audio_transcription.completed");
+      check(heard?.transcript === words, `heard ${heard?.transcript}`);
+      const done = seen.at(-1).response;
+      check(done.output[0].content[0].transcript === "it is raining", `said ${done.output[0].content[0].transcript}`);
+      const sound = Buffer.concat(
+        seen.filter((e) => e.type === "response.output_audio.delta").map((e) => Buffer.from(e.delta, "base64")),
+      );
+      check(sound.length > 24000, `${sound.length} bytes of audio`);
+      check(done.usage.output_token_details.audio_tokens > 0, "no audio tokens");
+    } finally {
+      rt.close();
+    }
   },
 
   async throttled() {
