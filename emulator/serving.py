@@ -114,6 +114,10 @@ def configure(app: Any, grace_period_s: float, **options: Any) -> uvicorn.Config
     # a second later, is the backstop. (uvicorn types it as whole seconds, but waits with
     # asyncio.wait_for, which takes any number.)
     grace: Any = max(grace_period_s, 0.0) + 1.0
+    # Realtime sockets decline permessage-deflate, which clients offer and do without: the
+    # audio they carry is base64 that barely compresses, and deflating it both ways took
+    # a sixth of the server's time under 200 voice sessions (bench/realtime.py).
+    options.setdefault("ws_per_message_deflate", False)
     return uvicorn.Config(app, access_log=False, lifespan="on", timeout_graceful_shutdown=grace, **options)
 
 

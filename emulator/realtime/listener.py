@@ -14,7 +14,7 @@ from ..operations.transcriptions import recognise
 from ..synth import speech
 from . import formats
 from .conversation import new_item_id
-from .vad import EAGERNESS_SILENCE_MS, FRAME_MS, Detector, SpeechStarted, VadSettings, activations
+from .vad import EAGERNESS_SILENCE_MS, FRAME_MS, Detector, SpeechStarted, VadSettings, loud_frames
 
 if TYPE_CHECKING:
     from ..context import Services
@@ -37,7 +37,10 @@ class Turn:
 
 class Listener:
     def __init__(self, input_config: dict[str, Any]) -> None:
-        self._buffer = np.zeros(0, dtype=np.int16)
+        # The buffer as the chunks appended (joined only when a turn or a commit takes from
+        # it): a microphone's 20 ms appends would otherwise copy all that is held, each time.
+        self._chunks: list[np.ndarray] = []
+        self._held = 0  # samples in the chunks
         self._start = 0  # the sample (since the session began) the buffer starts at
         self._turn_start: int | None = None
         self._turn_item: str | None = None
@@ -69,7 +72,7 @@ class Listener:
     @property
     def position(self) -> int:
         """Samples written since the session began."""
-        return self._start + len(self._buffer)
+        return self._start + self._held
 
     @property
     def position_ms(self) -> int:
@@ -77,10 +80,16 @@ class Listener:
 
     @property
     def held_ms(self) -> float:
-        return len(self._buffer) * 1000 / self.rate
+        return self._held * 1000 / self.rate
+
+    def _joined(self) -> np.ndarray:
+        if len(self._chunks) != 1:
+            self._chunks = [np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)]
+        return self._chunks[0]
 
     def append(self, samples: np.ndarray) -> list[Started | Turn]:
-        self._buffer = np.concatenate([self._buffer, samples])
+        self._chunks.append(samples)
+        self._held += len(samples)
         if self.detector is None:
             return []
         found: list[Started | Turn] = []
@@ -92,21 +101,23 @@ class Listener:
                 continue
             begin = max((self._turn_start or self._start) - self._start, 0)
             end = event.end_sample - self._start
-            found.append(Turn(event.audio_end_ms, self._turn_item or new_item_id(), self._buffer[begin:end]))
-            self._buffer = self._buffer[end:]
+            held = self._joined()
+            found.append(Turn(event.audio_end_ms, self._turn_item or new_item_id(), held[begin:end]))
+            self._chunks = [held[end:]]
+            self._held = len(self._chunks[0])
             self._start = event.end_sample
             self._turn_start = self._turn_item = None
         return found
 
     def take(self) -> tuple[np.ndarray, str]:
         """Everything held, to be committed, and the item it becomes; the buffer is then empty."""
-        samples, item_id = self._buffer, self._turn_item or new_item_id()
+        samples, item_id = self._joined(), self._turn_item or new_item_id()
         self.clear()
         return samples, item_id
 
     def clear(self) -> None:
-        self._start += len(self._buffer)
-        self._buffer = np.zeros(0, dtype=np.int16)
+        self._start += self._held
+        self._chunks, self._held = [], 0
         self._turn_start = self._turn_item = None
         if self.detector is not None:
             self.detector.reset()
@@ -116,7 +127,7 @@ def words_in(samples: np.ndarray, rate: int, services: Services, encoding: str) 
     """What the audio says: the emulator's own speech word for word, silence nothing, other
     sound as prose."""
     frame = rate * FRAME_MS // 1000
-    if not (activations(samples, frame) >= VadSettings.threshold).any():
+    if not loud_frames(samples, frame, VadSettings.threshold).any():
         return ""
     seconds = len(samples) / rate
     original = services.speech_memory.recall(samples_digest(samples)) if rate == speech.SAMPLE_RATE else None

@@ -10,10 +10,11 @@ import asyncio
 import base64
 import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import contentfilter, ids, tokens
+from ..stopping import wake
 from ..synth import speech
 from . import answer as answering
 from . import events, formats
@@ -37,8 +38,28 @@ class Running:
     task: asyncio.Task[None] | None = None
     cancelled: str | None = None  # why: client_cancelled or turn_detected
     in_conversation: bool = True
-    woken: asyncio.Event = field(default_factory=asyncio.Event)
     filtered: bool = False  # the content filter cut the answer
+    _pausing: asyncio.Future[None] | None = None
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the response is cancelled meanwhile. A bare future and
+        a timer rather than ``wait_for``: under 200 sessions a turn of the event loop takes
+        milliseconds, and ``wait_for``'s timeout needs three turns to come back."""
+        if self.cancelled:
+            return
+        loop = asyncio.get_running_loop()
+        self._pausing = pausing = loop.create_future()
+        timer = loop.call_later(seconds, wake, pausing)
+        try:
+            await pausing
+        finally:
+            timer.cancel()
+            self._pausing = None
+
+    def cancel(self, reason: str) -> None:
+        self.cancelled = reason
+        if self._pausing is not None:
+            wake(self._pausing)
 
 
 class Responder:
@@ -270,10 +291,7 @@ class Responder:
         if seconds <= 0:
             await asyncio.sleep(0)  # let the client's events (a cancel) in
             return
-        try:
-            await asyncio.wait_for(self.running.woken.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
+        await self.running.pause(seconds)
 
     async def _pace(self, tokens_written: int) -> None:
         profile = self.session.profile

@@ -313,8 +313,7 @@ class Session:
             self.in_background(work)
 
     async def _cancel(self, running: Running, reason: str) -> None:
-        running.cancelled = reason
-        running.woken.set()
+        running.cancel(reason)
         if running.task is not None:
             await asyncio.shield(running.task)
 
@@ -328,7 +327,6 @@ class Session:
         """The socket closed: what is still running stops."""
         self.idle.disarm()
         if self.response is not None:
-            self.response.cancelled = "client_cancelled"
-            self.response.woken.set()
+            self.response.cancel("client_cancelled")
         for task in [*(t for t in [self.response.task if self.response else None] if t), *self.background]:
             task.cancel()

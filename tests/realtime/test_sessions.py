@@ -319,6 +319,17 @@ def test_a_key_in_the_query_is_taken_and_realtime_names_are_inferred(endpoint: s
         assert '"model":"gpt-realtime-prod"' in str(socket.recv())
 
 
+def test_compression_is_declined_though_the_client_offers_it(endpoint: str) -> None:
+    # websockets offers permessage-deflate by default, as the SDKs' sockets do; base64 audio
+    # barely compresses, so the emulator takes the socket uncompressed.
+    path = "/openai/v1/realtime?model=gpt-realtime&api-key=k"
+    with websockets.sync.client.connect(endpoint.replace("http://", "ws://") + path) as socket:
+        assert socket.request is not None and socket.response is not None
+        assert "permessage-deflate" in (socket.request.headers.get("Sec-WebSocket-Extensions") or "")
+        assert socket.response.headers.get("Sec-WebSocket-Extensions") is None
+        assert '"session.created"' in str(socket.recv())
+
+
 def test_a_scenario_refuses_the_handshake_with_its_status(endpoint: str, client: AzureOpenAI) -> None:
     scenario = {
         "name": "realtime-busy",
