@@ -56,6 +56,6 @@ class Result(NamedTuple):
     response_body: tuple[bytes, ...]  # the start of what was sent, message by message (an event each)
     event_times: tuple[float, ...]  # each server-sent event, seconds from arrival (the first ones)
     billed: Billed | None  # what Azure would bill it for
-    # A realtime session's own record: its close code, its events each way by type, and
-    # its tokens (None for every other request).
+    # A realtime session's own record: its close code, its events each way by type, its
+    # tokens and the first client events (None for every other request).
     realtime: dict[str, Any] | None = None

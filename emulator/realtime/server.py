@@ -23,7 +23,7 @@ from ..context import Operation, RequestContext, RequestHeaders
 from ..delivery import azure_headers, error_response
 from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound, RateLimited
 from ..faults.actions import AbortConnection
-from ..observers.journal import KEPT_BODY_BYTES, pack
+from ..observers.journal import KEPT_BODY_BYTES, milliseconds, pack
 from ..observers.result import Result
 from ..versions import api_version_in
 from .faults import SessionFaults
@@ -134,7 +134,9 @@ class RealtimeServer:
                     close_code = message.get("code", 1005)
                     break
                 text = message.get("text")
-                await session.receive(text if text is not None else message.get("bytes") or b"")
+                data = text if text is not None else message.get("bytes") or b""
+                record.client_event(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+                await session.receive(data)
         except SocketClosed:
             pass
         except Exception:
@@ -203,6 +205,8 @@ class _Record:
         self.events = 0
         self.bytes = 0
         self.first: float | None = None
+        self.received: list[dict[str, Any]] = []  # the first client events, with their times
+        self.received_chars = 0
 
     def server_event(self, text: str) -> None:
         now = time.monotonic()
@@ -214,6 +218,12 @@ class _Record:
             self.kept.append(piece)
             self.kept_bytes += len(piece)
             self.times.append(now - self.ctx.received)
+
+    def client_event(self, text: str) -> None:
+        if self.received_chars < KEPT_BODY_BYTES and len(self.received) < 1000:
+            piece = text[:2048]  # an append's audio is cut short: the journal is for reading
+            self.received_chars += len(piece)
+            self.received.append({"at_ms": milliseconds(time.monotonic() - self.ctx.received), "data": piece})
 
     def finish(self, status: int, outcome: Any, close_code: int | None, headers: tuple[Any, ...] = ()) -> None:
         ctx = self.ctx
@@ -228,6 +238,7 @@ class _Record:
                 "client_events": dict(session.client_counts),
                 "input_tokens": usage[0],
                 "output_tokens": usage[1],
+                "events_received": self.received,
             }
         deployment = ctx.deployment
         result = Result(

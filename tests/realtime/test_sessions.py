@@ -362,6 +362,9 @@ def test_the_journal_has_one_entry_per_session(client: AzureOpenAI, endpoint: st
     assert entry["realtime"]["server_events"] == {"session.created": 1, "session.updated": 1}
     assert entry["realtime"]["close_code"] == 1000
     assert [e["data"][:26] for e in entry["events"]][0] == '{"type":"session.created",'
+    received = entry["realtime"]["events_received"]
+    assert [json.loads(e["data"])["session"]["instructions"] for e in received] == ["hello"]
+    assert 0 <= received[0]["at_ms"] <= entry["duration_ms"]
 
 
 def test_a_plain_get_on_the_realtime_route_is_a_400(endpoint: str) -> None:
