@@ -33,6 +33,9 @@ class QuotaReading:
     limit_tokens: int
     remaining_requests: int
     remaining_tokens: int
+    # Seconds until each window starts afresh (a realtime session's rate_limits.updated).
+    reset_requests_s: float = 0.0
+    reset_tokens_s: float = 0.0
 
     def headers(self) -> dict[str, str]:
         """What every answer of the deployment carries."""
@@ -88,7 +91,7 @@ class RateLimiter:
         if now - windows.requests_started >= request_window:
             windows.requests_started, windows.requests = now, 0
         if deployment.enforce_quota:
-            reading = self._reading(deployment, windows, request_limit)
+            reading = self._reading(deployment, windows, request_limit, request_window, now)
             if deployment.tpm == 0:
                 raise RateLimited("tokens", operation_id, api_version, _NO_QUOTA_WAIT_S, reading.refusal_headers())
             if windows.requests + 1 > request_limit:
@@ -99,15 +102,19 @@ class RateLimiter:
                 raise RateLimited("tokens", operation_id, api_version, wait, reading.refusal_headers())
         windows.requests += 1
         windows.tokens += estimated_tokens
-        return self._reading(deployment, windows, request_limit)
+        return self._reading(deployment, windows, request_limit, request_window, now)
 
     @staticmethod
-    def _reading(deployment: Deployment, windows: _Windows, request_limit: int) -> QuotaReading:
+    def _reading(
+        deployment: Deployment, windows: _Windows, request_limit: int, request_window: float, now: float
+    ) -> QuotaReading:
         return QuotaReading(
             limit_requests=request_limit,
             limit_tokens=deployment.tpm,
             remaining_requests=max(request_limit - windows.requests, 0),
             remaining_tokens=max(deployment.tpm - windows.tokens, 0),
+            reset_requests_s=max(windows.requests_started + request_window - now, 0.0),
+            reset_tokens_s=max(windows.tokens_started + _TOKEN_WINDOW_S - now, 0.0),
         )
 
     def reset(self) -> None:

@@ -108,13 +108,13 @@ class RealtimeServer:
                     "name": "requests",
                     "limit": reading.limit_requests,
                     "remaining": reading.remaining_requests,
-                    "reset_seconds": 60.0,
+                    "reset_seconds": round(reading.reset_requests_s, 3),
                 },
                 {
                     "name": "tokens",
                     "limit": reading.limit_tokens,
                     "remaining": reading.remaining_tokens,
-                    "reset_seconds": 60.0,
+                    "reset_seconds": round(reading.reset_tokens_s, 3),
                 },
             ]
 

@@ -63,6 +63,13 @@ def test_a_text_turn_calls_a_tool_then_answers_from_its_result(client: AzureOpen
         limits = checked(conn.recv())
         assert limits.type == "rate_limits.updated"
         assert {limit.name for limit in limits.rate_limits} == {"requests", "tokens"}
+        # The windows count down: the first response's reading came before this one's.
+        first = next(e for e in events if e.type == "rate_limits.updated")
+        before = {limit.name: limit for limit in first.rate_limits}
+        now = {limit.name: limit for limit in limits.rate_limits}
+        assert 0 < now["tokens"].reset_seconds <= before["tokens"].reset_seconds <= 60
+        assert 0 < now["requests"].reset_seconds <= 60
+        assert now["tokens"].remaining < before["tokens"].remaining
 
 
 def test_an_audio_turn_is_heard_where_the_speech_is_transcribed_and_answered_aloud(
