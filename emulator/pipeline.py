@@ -73,7 +73,9 @@ class Pipeline:
     # -- one request, start to end --------------------------------------------------------
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, operation: Operation, surface: str) -> None:
-        ctx = self._context(Request(scope, receive, send), operation, surface)
+        request = Request(scope, receive, send)
+        headers = RequestHeaders(scope["headers"])
+        ctx = self.context(request, operation, surface, headers, request.path_params.get("deployment"))
         wire = Transmission(
             send,
             scope,
@@ -102,9 +104,16 @@ class Pipeline:
                 self.in_flight.leave(ctx.deployment.name)
             wire.over()  # if the last byte or a drop has not recorded it already
 
-    def _context(self, request: Request, operation: Operation, surface: str) -> RequestContext:
+    def context(
+        self,
+        request: Request,
+        operation: Operation,
+        surface: str,
+        request_headers: RequestHeaders,
+        deployment_name: str | None,
+    ) -> RequestContext:
+        """A new request's context: its id, arrival and Azure's headers (a realtime handshake's too)."""
         request_id = ids.uuid4()
-        request_headers = RequestHeaders(request.scope["headers"])
         ctx = RequestContext(
             request=request,
             request_id=request_id,
@@ -116,7 +125,7 @@ class Pipeline:
             services=self.services,
             run_seed=self.settings.seed,
             headers=azure_headers(request_id, self.settings.region, request_headers.get("x-ms-client-request-id")),
-            deployment_name=request.path_params.get("deployment"),
+            deployment_name=deployment_name,
         )
         return ctx
 
@@ -265,6 +274,12 @@ class Pipeline:
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
         ctx.in_flight = self.in_flight.admit(ctx.deployment)  # or Azure's overload answer
+        self.charge(ctx, estimated_tokens)
+
+    def charge(self, ctx: RequestContext, estimated_tokens: int) -> None:
+        """Count the request against its deployment's quota (Azure's 429 if it has no room),
+        and put the quota's headers on the answer."""
+        assert ctx.deployment is not None and ctx.api_version is not None
         try:
             reading = self.limiter.admit(
                 ctx.deployment, estimated_tokens, ctx.operation.operation_id, ctx.api_version.name

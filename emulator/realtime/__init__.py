@@ -9,6 +9,7 @@ conversation.py  the items, checked as the service checks them, read as chat mes
 listener.py      the input audio buffer, its turns (server VAD) and what audio says
 idle.py          server VAD's idle timeout
 responder.py     one response: its events, pacing, content filter and usage
+running.py       a response in progress, and its pauses that a cancel cuts short
 events.py        the client events, parsed and refused as the service words it
 answer.py        what a response says (chat's choice maker) and its speech
 vad.py           server voice activity detection from the samples

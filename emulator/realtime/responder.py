@@ -10,15 +10,14 @@ import asyncio
 import base64
 import copy
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import contentfilter, ids, tokens
-from ..stopping import wake
 from ..synth import speech
 from . import answer as answering
 from . import events, formats
 from .config import ResponseSettings
+from .running import Running
 
 if TYPE_CHECKING:
     from .session import Session
@@ -28,38 +27,6 @@ AUDIO_CHUNK_S = 0.1  # each output_audio.delta carries this much sound
 
 class SocketClosed(Exception):
     """The socket is closed (a fault closed it): nothing more is sent, the session ends."""
-
-
-@dataclass
-class Running:
-    """A response in progress."""
-
-    id: str
-    task: asyncio.Task[None] | None = None
-    cancelled: str | None = None  # why: client_cancelled or turn_detected
-    in_conversation: bool = True
-    filtered: bool = False  # the content filter cut the answer
-    _pausing: asyncio.Future[None] | None = None
-
-    async def pause(self, seconds: float) -> None:
-        """Wait ``seconds``, or less if the response is cancelled meanwhile. A bare future and
-        a timer rather than ``wait_for``: under 200 sessions a turn of the event loop takes
-        milliseconds, and ``wait_for``'s timeout needs three turns to come back."""
-        if self.cancelled:
-            return
-        loop = asyncio.get_running_loop()
-        self._pausing = pausing = loop.create_future()
-        timer = loop.call_later(seconds, wake, pausing)
-        try:
-            await pausing
-        finally:
-            timer.cancel()
-            self._pausing = None
-
-    def cancel(self, reason: str) -> None:
-        self.cancelled = reason
-        if self._pausing is not None:
-            wake(self._pausing)
 
 
 class Responder:

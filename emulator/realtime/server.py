@@ -18,10 +18,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
-from .. import ids
 from ..context import Operation, RequestContext, RequestHeaders
-from ..delivery import azure_headers, error_response
-from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound, RateLimited
+from ..delivery import error_response
+from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound
 from ..faults.actions import AbortConnection
 from ..observers.journal import KEPT_BODY_BYTES, milliseconds, pack
 from ..observers.result import Result
@@ -54,21 +53,10 @@ class RealtimeServer:
         pipeline = self.pipeline
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         headers = _Headers(scope["headers"], query)
-        request_id = ids.uuid4()
-        ctx = RequestContext(
-            # The pipeline's steps read the scope alone: a WebSocket's connection will do.
-            request=HTTPConnection(scope),  # type: ignore[arg-type]
-            request_id=request_id,
-            operation=operation,
-            surface=surface,
-            received=time.monotonic(),
-            received_at=time.time(),
-            request_headers=headers,
-            services=pipeline.services,
-            run_seed=pipeline.settings.seed,
-            headers=azure_headers(request_id, pipeline.settings.region, headers.get("x-ms-client-request-id")),
-        )
-        ctx.deployment_name = query.get("deployment") if surface != "v1" else query.get("model")
+        deployment_name = query.get("deployment") if surface != "v1" else query.get("model")
+        # The pipeline's steps read the scope alone: a WebSocket's connection will do.
+        connection: Any = HTTPConnection(scope)
+        ctx = pipeline.context(connection, operation, surface, headers, deployment_name)
         record = _Record(ctx, pipeline)
         try:
             configured = await self._handshake(ctx, query)
@@ -140,7 +128,7 @@ class RealtimeServer:
         except SocketClosed:
             pass
         except Exception:
-            log.exception("realtime session %s failed inside the emulator", request_id)
+            log.exception("realtime session %s failed inside the emulator", ctx.request_id)
             outcome = "failed"
             close_code = 1011
             try:
@@ -182,13 +170,7 @@ class RealtimeServer:
             names = {"operation_id": ctx.operation.operation_id, "api_version": ctx.api_version.name}
             for action in plan.before:
                 await action.run(plan.rng, pipeline.stopping.sleep, names)
-        try:
-            reading = pipeline.limiter.admit(ctx.deployment, 0, ctx.operation.operation_id, ctx.api_version.name)
-        except RateLimited:
-            ctx.quota_refused = True
-            raise
-        ctx.tokens_charged = 0
-        ctx.headers.update(reading.headers())
+        pipeline.charge(ctx, 0)  # a session counts as a request; its responses' tokens come later
         return configured
 
 

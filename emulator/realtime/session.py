@@ -25,7 +25,8 @@ from .conversation import Conversation
 from .events import ClientEventError
 from .idle import IdleTimeout
 from .listener import Listener, Started, words_in
-from .responder import Responder, Running, SocketClosed
+from .responder import Responder, SocketClosed
+from .running import Running
 
 if TYPE_CHECKING:
     from ..context import Services
