@@ -142,6 +142,7 @@ class Responder:
             )
         session.tokens_used[0] += usage["input_tokens"]
         session.tokens_used[1] += total_out
+        session.tokens_used[2] += usage["input_token_details"]["cached_tokens"]
         await session.emit("response.done", response=shell)
         if running.in_conversation and not running.cancelled:
             session.idle.arm(played_s)

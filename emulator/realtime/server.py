@@ -22,6 +22,7 @@ from ..context import Operation, RequestContext, RequestHeaders
 from ..delivery import error_response
 from ..errors import AuthenticationFailed, AzureError, DeploymentNotFound
 from ..faults.actions import AbortConnection
+from ..observers.billing import Billed
 from ..observers.journal import KEPT_BODY_BYTES, milliseconds, pack
 from ..observers.result import Result
 from ..versions import api_version_in
@@ -211,7 +212,7 @@ class _Record:
         ctx = self.ctx
         scope = ctx.request.scope
         session = self.session
-        usage = session.tokens_used if session is not None else [0, 0]
+        usage = session.tokens_used if session is not None else [0, 0, 0]
         realtime = None
         if session is not None:
             realtime = {
@@ -220,6 +221,7 @@ class _Record:
                 "client_events": dict(session.client_counts),
                 "input_tokens": usage[0],
                 "output_tokens": usage[1],
+                "cached_tokens": usage[2],
                 "events_received": self.received,
             }
         deployment = ctx.deployment
@@ -252,7 +254,9 @@ class _Record:
             test_id=ctx.request_headers.get("x-test-id"),
             response_body=tuple(self.kept),
             event_times=tuple(self.times),
-            billed=None,
+            # What its responses used, for the cost view (the price table has no realtime
+            # meters yet: it counts them as unpriced).
+            billed=Billed(usage[0], usage[2], usage[1]) if session is not None else None,
             realtime=realtime,
         )
         self.pipeline.observers.publish(result)

@@ -68,7 +68,7 @@ class Session:
         self.background: set[asyncio.Task[None]] = set()  # out-of-band responses, the idle timeout
         self.server_counts: Counter[str] = Counter()
         self.client_counts: Counter[str] = Counter()
-        self.tokens_used = [0, 0]  # input, output
+        self.tokens_used = [0, 0, 0]  # input, output, and the input's cached tokens
         self.lock = asyncio.Lock()
         self.after_emit: Any = None
 

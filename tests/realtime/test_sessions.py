@@ -374,6 +374,20 @@ def test_the_journal_has_one_entry_per_session(client: AzureOpenAI, endpoint: st
     assert 0 <= received[0]["at_ms"] <= entry["duration_ms"]
 
 
+def test_a_session_is_counted_in_the_cost_view_by_its_tokens(client: AzureOpenAI, endpoint: str) -> None:
+    with client.realtime.connect(model="gpt-realtime", extra_headers={"x-test-id": "costs-one"}) as conn:
+        checked(conn.recv())
+        conn.session.update(session={"type": "realtime", "output_modalities": ["text"]})
+        checked(conn.recv())
+        conn.response.create()
+        usage = until(conn, "response.done")[-1].response.usage
+    entry = journal_entry(endpoint, "costs-one")
+    mine = next(t for t in httpx.get(f"{endpoint}/_emulator/costs").json()["tests"] if t["test_id"] == "costs-one")
+    assert mine["requests"] == 1 and mine["unpriced_requests"] == 1  # no realtime meters in the price table
+    assert (mine["input_tokens"], mine["output_tokens"]) == (usage.input_tokens, usage.output_tokens)
+    assert mine["cached_tokens"] == usage.input_token_details.cached_tokens == entry["realtime"]["cached_tokens"]
+
+
 def test_a_plain_get_on_the_realtime_route_is_a_400(endpoint: str) -> None:
     answer = httpx.get(
         f"{endpoint}/openai/realtime?api-version={VERSION}&deployment=gpt-realtime", headers={"api-key": "k"}
