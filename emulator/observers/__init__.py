@@ -21,6 +21,7 @@ from .tracing import from_environment
 
 if TYPE_CHECKING:
     from ..context import RequestContext
+    from ..delivery import Reply
     from ..settings import Settings
     from ..transmission import Transmission
 
@@ -41,22 +42,21 @@ class Observers:
 
     def record(self, ctx: RequestContext, wire: Transmission) -> None:
         """The request is over: its one result, to each observer."""
-        result = self.result_of(ctx, wire)
-        self.publish(result)
-        if self.tracing is not None:
-            self.tracing.observe(result, ctx.reply, ctx.request.scope.get("server"))
-        if accesslog.enabled():
-            accesslog.write(result, self._log_bodies, self._log_format)
+        self.publish(self.result_of(ctx, wire), ctx.reply, ctx.request.scope.get("server"))
 
-    def publish(self, result: Result) -> None:
-        """A result, to the observers that need nothing else (a realtime session's comes here
-        straight: it has no Transmission)."""
+    def publish(self, result: Result, reply: Reply | None = None, server: tuple[str, int] | None = None) -> None:
+        """A result, to every observer (a realtime session's comes here straight: it has no
+        Transmission, and no reply of its own)."""
         self.journal.record(result)
         self.metrics.observe(result)
         self.retries.observe(result)
         self.quota_use.observe(result)
         self.costs.observe(result)
         self.feed.publish(result)
+        if self.tracing is not None:
+            self.tracing.observe(result, reply, server)
+        if accesslog.enabled():
+            accesslog.write(result, self._log_bodies, self._log_format)
 
     def result_of(self, ctx: RequestContext, wire: Transmission) -> Result:
         scope = ctx.request.scope

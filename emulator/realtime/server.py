@@ -259,4 +259,4 @@ class _Record:
             billed=Billed(usage[0], usage[2], usage[1]) if session is not None else None,
             realtime=realtime,
         )
-        self.pipeline.observers.publish(result)
+        self.pipeline.observers.publish(result, None, scope.get("server"))

@@ -8,6 +8,7 @@ import logging
 
 import httpx
 import pytest
+import websockets.sync.client
 
 from emulator.settings import Settings
 from support import run_cli, running_emulator, wait_until
@@ -39,6 +40,20 @@ def test_an_access_line_per_request_in_json_with_the_body_when_asked(caplog: pyt
     assert line["client_request_id"] == "abc" and line["duration_ms"] >= line["first_byte_ms"] > 0
     assert line["outcome"] == "completed" and line["bytes_sent"] > 0
     assert json.loads(line["body"]) == MESSAGES
+    assert "secret-key" not in caplog.text
+
+
+def test_a_realtime_session_is_a_line_when_it_ends(caplog: pytest.LogCaptureFixture) -> None:
+    with running_emulator(Settings.build(log_format="json")) as url:
+        with caplog.at_level(logging.INFO, logger="emulator.access"):
+            realtime = url.replace("http://", "ws://") + "/openai/v1/realtime?model=gpt-realtime"
+            with websockets.sync.client.connect(realtime, additional_headers={"api-key": "secret-key-1234"}) as socket:
+                assert json.loads(socket.recv())["type"] == "session.created"
+            wait_until(lambda: any(r.name == "emulator.access" for r in caplog.records))
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "emulator.access"]
+    assert line["method"] == "GET" and line["status"] == 101 and line["operation"] == "realtime"
+    assert line["path"] == "/openai/v1/realtime" and line["deployment"] == "gpt-realtime"
+    assert line["events_sent"] == 1 and line["outcome"] == "completed"
     assert "secret-key" not in caplog.text
 
 

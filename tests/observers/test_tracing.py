@@ -4,6 +4,7 @@ collector in the test process; unset, OpenTelemetry is not even imported."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+import websockets.sync.client
 from openai import AzureOpenAI
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
@@ -137,6 +139,28 @@ def test_a_stream_and_an_error_are_traced_as_they_ended(traced: tuple[str, Colle
     found = attributes(failed)
     assert found["error.type"] == "429" and found["aoai_emulator.fault_rule"] == "throttle-everything"
     assert failed.status.code == failed.status.STATUS_CODE_ERROR
+
+
+def test_a_realtime_session_is_a_span_with_its_tokens(traced: tuple[str, Collector]) -> None:
+    endpoint, collector = traced
+    url = endpoint.replace("http://", "ws://") + "/openai/v1/realtime?model=gpt-realtime"
+    with websockets.sync.client.connect(url, additional_headers={"api-key": "k"}) as socket:
+        assert socket.response is not None
+        request_id = socket.response.headers["x-request-id"]
+        socket.send(
+            json.dumps({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}})
+        )
+        socket.send(json.dumps({"type": "response.create"}))
+        while (event := json.loads(socket.recv()))["type"] != "response.done":
+            pass
+    usage = event["response"]["usage"]
+    _, span = span_of(collector, request_id)
+    found = attributes(span)
+    assert span.name == "realtime gpt-realtime"
+    assert found["http.response.status_code"] == 101 and found["aoai_emulator.outcome"] == "completed"
+    assert found["gen_ai.usage.input_tokens"] == usage["input_tokens"]
+    assert found["gen_ai.usage.output_tokens"] == usage["output_tokens"]
+    assert "error.type" not in found
 
 
 def test_the_conventions_metrics_are_sent(traced: tuple[str, Collector]) -> None:
