@@ -62,8 +62,8 @@ class SessionFaults:
         for stall in self._stalls:
             if stall.after_events == self._sent:
                 # Holding the send lock keeps every task of the session (a response, an
-                # out-of-band one, the idle timer) from sending meanwhile; client events are
-                # still read and handled.
+                # out-of-band one, the idle timer) from sending meanwhile. What the client
+                # sends waits in the socket's queue, to be handled once a handler can send.
                 async with session.lock:
                     await self._sleep(stall.stall_ms / 1000)
         for close in self._closes:

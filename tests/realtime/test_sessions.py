@@ -464,8 +464,12 @@ def test_a_fault_stalls_the_session_then_it_goes_on(client: AzureOpenAI, endpoin
         while True:
             event = checked(conn.recv())
             arrivals.append((event.type, time.monotonic()))
+            if event.type == "response.created":  # the stall begins: what is sent now waits
+                conn.session.update(session={"type": "realtime", "instructions": "sent during the stall"})
             if event.type == "response.output_text.delta":
                 text += event.delta
+            if event.type == "session.updated":
+                assert event.session.instructions == "sent during the stall"
             if event.type == "response.done":
                 break
     # Events 1 and 2 were session.created and session.updated; the third (response.created)
@@ -473,6 +477,7 @@ def test_a_fault_stalls_the_session_then_it_goes_on(client: AzureOpenAI, endpoin
     assert arrivals[0][0] == "response.created"
     gaps = [b[1] - a[1] for a, b in zip(arrivals, arrivals[1:])]
     assert gaps[0] >= 0.39 and max(gaps[1:]) < 0.39
+    assert "session.updated" in [kind for kind, _ in arrivals]
     assert event.response.status == "completed" and event.response.output
     assert text and text == event.response.output[0].content[0].text
     entry = journal_entry(endpoint, "rt-stall")
