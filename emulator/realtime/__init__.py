@@ -7,6 +7,7 @@ session.py       one session: client events in order, and what each does
 config.py        the session's configuration and session.update; a response's settings
 conversation.py  the items, checked as the service checks them, read as chat messages
 listener.py      the input audio buffer, its turns (server VAD) and what audio says
+transcript.py    input audio transcription: its events and its usage
 idle.py          server VAD's idle timeout
 responder.py     one response: its events, pacing, content filter and usage
 running.py       a response in progress, and its pauses that a cancel cuts short

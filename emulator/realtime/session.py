@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import ids, tokens
+from .. import ids
 from . import answer as answering
-from . import events, formats
+from . import events, formats, transcript
 from .config import check_update, initial_session, merge
 from .conversation import Conversation
 from .events import ClientEventError
@@ -263,34 +263,7 @@ class Session:
         await self._add(item)
         transcription = self.config["audio"]["input"]["transcription"]
         if transcription is not None:
-            await self._transcribe(item, words, seconds, transcription["model"])
-
-    async def _transcribe(self, item: dict[str, Any], words: str, seconds: float, model: str) -> None:
-        pieces = [words] if model == "whisper-1" else [w + " " for w in words.split(" ")[:-1]] + words.split(" ")[-1:]
-        for piece in pieces:
-            await self.emit(
-                "conversation.item.input_audio_transcription.delta", item_id=item["id"], content_index=0, delta=piece
-            )
-        item["content"][0]["transcript"] = words
-        if model == "whisper-1":
-            usage: dict[str, Any] = {"type": "duration", "seconds": round(seconds, 3)}
-        else:
-            heard = round(seconds * self.abilities.heard_tokens_per_second)
-            written = tokens.count(words, self.deployment.model.encoding)
-            usage = {
-                "type": "tokens",
-                "input_tokens": heard,
-                "output_tokens": written,
-                "total_tokens": heard + written,
-                "input_token_details": {"text_tokens": 0, "audio_tokens": heard},
-            }
-        await self.emit(
-            "conversation.item.input_audio_transcription.completed",
-            item_id=item["id"],
-            content_index=0,
-            transcript=words,
-            usage=usage,
-        )
+            await transcript.send(self, item, words, seconds, transcription["model"])
 
     # -- responses -----------------------------------------------------------------------
 

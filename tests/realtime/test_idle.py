@@ -45,6 +45,7 @@ def test_a_silent_user_is_prompted_after_the_idle_timeout(client: AzureOpenAI) -
         assert events[2].item.role == "user" and events[2].item.content[0].type == "input_audio"
         heard = [e for e in events if e.type == "conversation.item.input_audio_transcription.completed"]
         assert heard[0].item_id == triggered.item_id and heard[0].transcript == ""  # silence says nothing
+        assert heard[0].usage.type == "duration"  # whisper-1 bills by the second
         assert events[-1].response.status == "completed"
 
 
