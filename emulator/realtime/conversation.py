@@ -55,6 +55,27 @@ class Conversation:
             raise ClientEventError(f"Item with item_id not found: {item_id}", code="item_not_found", param="item_id")
         return index
 
+    def truncate(self, item_id: str, content_index: int, audio_end_ms: int) -> None:
+        """An assistant's spoken answer cut where the user stopped hearing it: the model will
+        remember only the words heard by then."""
+        item = self.items[self.found(item_id)]
+        if item.get("role") != "assistant" or content_index >= len(item.get("content") or []):
+            raise ClientEventError(
+                "Only the audio of an assistant message can be truncated.", code="invalid_value", param="content_index"
+            )
+        seconds = self.spoken.get(item["id"], 0.0)
+        if audio_end_ms > seconds * 1000:
+            raise ClientEventError(
+                f"Audio content of {seconds * 1000:.0f}ms is already shorter than {audio_end_ms}ms",
+                code="invalid_value",
+                param="audio_end_ms",
+            )
+        part = item["content"][content_index]
+        heard = audio_end_ms / 1000 / seconds if seconds else 0.0
+        words = (part.get("transcript") or "").split()
+        part["transcript"] = " ".join(words[: round(len(words) * heard)])
+        self.spoken[item["id"]] = audio_end_ms / 1000
+
     def insert(self, item: dict[str, Any], previous: str | None = None) -> str | None:
         """The item after ``previous`` ("root": first; None: last); the id of the one before it."""
         if previous == "root":

@@ -174,28 +174,10 @@ class Session:
         await self.emit("conversation.item.retrieved", item=item)
 
     async def _on_conversation_item_truncate(self, event: events.ItemTruncate) -> None:
-        conversation = self.conversation
-        item = conversation.items[conversation.found(event.item_id)]
-        if item.get("role") != "assistant" or event.content_index >= len(item.get("content") or []):
-            raise ClientEventError(
-                "Only the audio of an assistant message can be truncated.", code="invalid_value", param="content_index"
-            )
-        seconds = conversation.spoken.get(item["id"], 0.0)
-        if event.audio_end_ms > seconds * 1000:
-            raise ClientEventError(
-                f"Audio content of {seconds * 1000:.0f}ms is already shorter than {event.audio_end_ms}ms",
-                code="invalid_value",
-                param="audio_end_ms",
-            )
-        part = item["content"][event.content_index]
-        # What the user heard is all the model will remember of its answer.
-        heard = event.audio_end_ms / 1000 / seconds if seconds else 0.0
-        words = (part.get("transcript") or "").split()
-        part["transcript"] = " ".join(words[: round(len(words) * heard)])
-        conversation.spoken[item["id"]] = event.audio_end_ms / 1000
+        self.conversation.truncate(event.item_id, event.content_index, event.audio_end_ms)
         await self.emit(
             "conversation.item.truncated",
-            item_id=item["id"],
+            item_id=event.item_id,
             content_index=event.content_index,
             audio_end_ms=event.audio_end_ms,
         )

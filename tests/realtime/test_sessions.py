@@ -231,6 +231,33 @@ def test_items_are_retrieved_and_deleted(client: AzureOpenAI) -> None:
         assert checked(conn.recv()).error.code == "item_not_found"
 
 
+def test_a_spoken_answer_is_truncated_where_the_user_stopped_hearing_it(client: AzureOpenAI) -> None:
+    words = "one two three four five six seven eight"
+    with client.realtime.connect(model="gpt-realtime") as conn:
+        checked(conn.recv())
+        ask = {"type": "input_text", "text": f"Reply with exactly: '{words}'"}
+        conn.conversation.item.create(item={"id": "item_ask", "type": "message", "role": "user", "content": [ask]})
+        conn.response.create()
+        answer = until(conn, "response.done")[-1].response.output[0]
+        assert answer.content[0].transcript == words
+        # Bad truncations: an error event naming the parameter, the item left as it was.
+        conn.conversation.item.truncate(item_id=answer.id, content_index=0, audio_end_ms=600_000)
+        error = until(conn, "error")[-1].error
+        assert (error.code, error.param) == ("invalid_value", "audio_end_ms")
+        conn.conversation.item.truncate(item_id="item_ask", content_index=0, audio_end_ms=0)
+        error = until(conn, "error")[-1].error
+        assert (error.code, error.param) == ("invalid_value", "content_index")
+        conn.conversation.item.truncate(item_id="item_missing", content_index=0, audio_end_ms=0)
+        assert until(conn, "error")[-1].error.code == "item_not_found"
+        # Cut a second in: the model keeps only the words heard by then.
+        conn.conversation.item.truncate(item_id=answer.id, content_index=0, audio_end_ms=1000)
+        truncated = until(conn, "conversation.item.truncated")[-1]
+        assert (truncated.item_id, truncated.content_index, truncated.audio_end_ms) == (answer.id, 0, 1000)
+        conn.conversation.item.retrieve(item_id=answer.id)
+        kept = until(conn, "conversation.item.retrieved")[-1].item.content[0].transcript.split()
+        assert 0 < len(kept) < len(words.split()) and kept == words.split()[: len(kept)]
+
+
 def test_an_out_of_band_response_keeps_out_of_the_conversation(client: AzureOpenAI) -> None:
     with client.realtime.connect(model="gpt-realtime") as conn:
         checked(conn.recv())
