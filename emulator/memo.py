@@ -14,11 +14,16 @@ replies) must call ``clear()``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .delivery import JsonReply
+from .delivery import JsonReply, Reply
+
+if TYPE_CHECKING:
+    from .context import RequestContext
 
 # Requests above this size are not worth remembering: parsing dominates nothing there.
 _MAX_KEY_BYTES = 8 * 1024
@@ -52,6 +57,12 @@ def renew_ids(reply: JsonReply, new_id: str) -> JsonReply:
     return JsonReply(body, reply.status, encoded)
 
 
+def may_remember(ctx: RequestContext) -> bool:
+    """Whether this request's answer may be remembered or answered from memory: a failing
+    content filter changes the annotations, so such answers are made afresh."""
+    return ctx.faults is None or ctx.faults.filter_error is None
+
+
 class ResultMemo:
     def __init__(self, max_entries: int = 2048, budget_bytes: int = _BUDGET_BYTES) -> None:
         self._max = max_entries
@@ -64,6 +75,23 @@ class ResultMemo:
         if self._max == 0 or len(raw) > _MAX_KEY_BYTES:
             return None
         return (operation, api_version, deployment or "", raw)
+
+    def key_of(self, ctx: RequestContext) -> Key | None:
+        """The request's key: its operation, api-version, the deployment its path names, its bytes."""
+        assert ctx.api_version is not None
+        return self.key(ctx.operation.name, ctx.api_version.name, ctx.request.path_params.get("deployment"), ctx.raw)
+
+    def keep(self, ctx: RequestContext, key: Key | None, estimated_tokens: int, reply: Reply) -> Reply:
+        """Keep a repeatable JSON answer for byte-identical repeats; the reply to send."""
+        if key is None or not isinstance(reply, JsonReply) or not reply.repeatable or not may_remember(ctx):
+            return reply
+        assert ctx.deployment is not None
+        # Serialise once here: the size decides whether to remember it, and delivery then
+        # sends these bytes.
+        reply = dataclasses.replace(reply, encoded=reply.payload())
+        size = len(ctx.raw) + len(reply.encoded or b"")
+        self.put(key, Remembered(ctx.deployment.name, estimated_tokens, reply, size))
+        return reply
 
     def get(self, key: Key) -> Remembered | None:
         found = self._entries.get(key)

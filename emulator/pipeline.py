@@ -18,7 +18,6 @@ watch (emulator/observers/).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from typing import Any
@@ -30,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import bodies, connection, contentfilter, ids, retry_after
 from .auth import Authenticator
 from .context import Handler, Operation, RequestContext, RequestHeaders, ResourceHandler, Services
-from .delivery import JsonReply, Reply, azure_headers, deliver, error_response, preflight_response
+from .delivery import Reply, azure_headers, deliver, error_response, preflight_response
 from .deployments import DeploymentTable
 from .errors import (
     AzureError,
@@ -42,7 +41,7 @@ from .errors import (
 from .faults.actions import AbortConnection
 from .faults.engine import FaultEngine
 from .load import InFlight
-from .memo import Remembered, ResultMemo
+from .memo import Remembered, ResultMemo, may_remember
 from .observers import Observers
 from .ratelimit import RateLimiter
 from .settings import Settings
@@ -182,7 +181,7 @@ class Pipeline:
         if ctx.deployment_name is not None:
             self._resolve_deployment(ctx, ctx.deployment_name)
         ctx.raw = await self._read_body(ctx)
-        key = self._memo_key(ctx) if handler.renew is not None else None
+        key = self.memo.key_of(ctx) if handler.renew is not None else None
         recalled = self.memo.get(key) if key is not None else None
         if recalled is None:
             self._parse_body(ctx, handler)
@@ -190,7 +189,7 @@ class Pipeline:
             self._resolve_deployment(ctx, recalled.deployment_name if recalled else bodies.model_of(ctx.body))
         retry_after.judge(ctx, self.observers, self.faults)
         await self._apply_faults(ctx, wire)
-        if recalled is not None and self._may_remember(ctx):
+        if recalled is not None and may_remember(ctx):
             return self._answer_again(ctx, handler, recalled)
         return await self._generate(ctx, handler, key)
 
@@ -214,7 +213,7 @@ class Pipeline:
             reply = await anyio.to_thread.run_sync(handler.respond, ctx, parsed, prepared)
         else:
             reply = handler.respond(ctx, parsed, prepared)
-        return self._remember(ctx, key, estimated, reply)
+        return self.memo.keep(ctx, key, estimated, reply)
 
     # -- the steps --------------------------------------------------------------------------
 
@@ -230,11 +229,6 @@ class Pipeline:
 
     async def _read_body(self, ctx: RequestContext) -> bytes:
         return await bodies.read(ctx.request, ctx.request_headers.get("content-length"), self.settings.max_body_bytes)
-
-    def _memo_key(self, ctx: RequestContext) -> Any:
-        assert ctx.api_version is not None
-        path_deployment = ctx.request.path_params.get("deployment")
-        return self.memo.key(ctx.operation.name, ctx.api_version.name, path_deployment, ctx.raw)
 
     def _parse_body(self, ctx: RequestContext, handler: Handler) -> None:
         ctx.body, ctx.form = bodies.parse(ctx.raw, ctx.request_headers.get("content-type"), handler.bodies)
@@ -267,10 +261,6 @@ class Pipeline:
         """The server is stopping: every wait ends now, and open streams end deliberately."""
         self.stopping.stop()
 
-    def _may_remember(self, ctx: RequestContext) -> bool:
-        # A failing content filter changes the annotations: such answers are made afresh.
-        return ctx.faults is None or ctx.faults.filter_error is None
-
     def _admit(self, ctx: RequestContext, estimated_tokens: int) -> None:
         assert ctx.deployment is not None and ctx.api_version is not None
         ctx.in_flight = self.in_flight.admit(ctx.deployment)  # or Azure's overload answer
@@ -289,15 +279,3 @@ class Pipeline:
             raise
         ctx.tokens_charged = estimated_tokens
         ctx.headers.update(reading.headers())
-
-    def _remember(self, ctx: RequestContext, key: Any, estimated: int, reply: Reply) -> Reply:
-        """Keep a repeatable JSON answer for byte-identical repeats (emulator/memo.py)."""
-        if key is None or not isinstance(reply, JsonReply) or not reply.repeatable or not self._may_remember(ctx):
-            return reply
-        assert ctx.deployment is not None
-        # Serialise once here: the size decides whether to remember it, and delivery then
-        # sends these bytes.
-        reply = dataclasses.replace(reply, encoded=reply.payload())
-        size = len(ctx.raw) + len(reply.encoded or b"")
-        self.memo.put(key, Remembered(ctx.deployment.name, estimated, reply, size))
-        return reply
