@@ -567,6 +567,16 @@ def test_a_close_socket_fault_needs_a_when(endpoint: str) -> None:
     assert "after_events, after_ms or both" in answer.text
 
 
+@pytest.mark.parametrize(
+    ("action", "named"),
+    [({"action": "session_stall"}, "stall_ms"), ({"action": "session_stall", "stall_ms": -1}, "stall_ms")],
+)
+def test_a_stall_needs_a_length_it_may_wait(endpoint: str, action: dict[str, Any], named: str) -> None:
+    scenario = {"name": "rt-bad-stall", "rules": [{"name": "x", "actions": [action]}]}
+    answer = httpx.post(f"{endpoint}/_emulator/scenarios", json=scenario)
+    assert answer.status_code == 400 and named in answer.text
+
+
 def test_a_response_naming_a_missing_item_is_refused_and_the_session_goes_on(client: AzureOpenAI) -> None:
     with client.realtime.connect(model="gpt-realtime") as conn:
         checked(conn.recv())
