@@ -181,10 +181,13 @@ def stream_response(
     reply: StreamReply, headers: Mapping[str, str], faults: FaultPlan | None, wire: Transmission, pacer: Pacer | None
 ) -> EventStream:
     frames = _sse_frames(reply)
+    in_stream = _stream_faults(faults)
     if pacer is not None:
-        # Azure's prompt annotation goes out at once; the model's events follow its clock.
-        frames = pacer.paced(frames, first_content=1 if reply.prompt_filter_results is not None else 0)
-    for fault in _stream_faults(faults):
+        # Azure's prompt annotation goes out at once; the model's events follow its clock,
+        # each burst in one write unless a fault counts the events.
+        first = 1 if reply.prompt_filter_results is not None else 0
+        frames = pacer.paced(frames, first_content=first, grouped=not in_stream)
+    for fault in in_stream:
         # Faults chain like toxics: each wraps the frames the previous one lets through.
         frames = fault.frames(frames, wire)
     return EventStream(_until_stopped(frames, wire), headers, wire)

@@ -108,15 +108,10 @@ class Transmission:
                 if self.first_byte_at is None:
                     self.first_byte_at = now
                 self.bytes_sent += len(body)
-                if self._kept_bytes < KEPT_BODY_BYTES:
-                    piece = body[: KEPT_BODY_BYTES - self._kept_bytes]
-                    self._kept.append(piece)
-                    self._kept_bytes += len(piece)
                 if self.streamed:
-                    self.events_sent += 1  # one event per message (emulator/sse.py sends each alone)
-                    if self._times_left:
-                        self._times_left -= 1
-                        self.event_times.append(now - self._started)
+                    self._count_events(body, now)
+                elif self._kept_bytes < KEPT_BODY_BYTES:
+                    self._keep(body)
             await self._send(message)
             if not message.get("more_body"):
                 self.last_byte_at = time.monotonic()
@@ -128,6 +123,27 @@ class Transmission:
             self.status = message["status"]
             self.headers = tuple(message.get("headers", ()))
         await self._send(message)
+
+    def _keep(self, piece: bytes) -> None:
+        piece = piece[: KEPT_BODY_BYTES - self._kept_bytes]
+        self._kept.append(piece)
+        self._kept_bytes += len(piece)
+
+    def _count_events(self, body: bytes, now: float) -> None:
+        """A stream's message is one event (a fault's cut piece counts as one), or a paced
+        burst of them sent together: the journal keeps them, and their times, one by one."""
+        # Each event ends in a blank line; a piece cut short is an event too.
+        events = body.count(b"\n\n") + (not body.endswith(b"\n\n"))
+        self.events_sent += events
+        if self._times_left:
+            kept = min(events, self._times_left)
+            self._times_left -= kept
+            self.event_times.extend([now - self._started] * kept)
+        if self._kept_bytes < KEPT_BODY_BYTES:
+            for event in (body,) if events == 1 else _split_events(body):
+                if self._kept_bytes >= KEPT_BODY_BYTES:
+                    break
+                self._keep(event)
 
     # -- what stream faults may do (faults/actions.py: Wire) -------------------------------
 
@@ -191,6 +207,15 @@ class Transmission:
 
     def since_arrival(self, moment: float | None) -> float | None:
         return None if moment is None else moment - self._started
+
+
+def _split_events(body: bytes) -> list[bytes]:
+    # An event's data is one line of JSON, so a blank line ends each event and nothing else.
+    events = [event + b"\n\n" for event in body.split(b"\n\n")]
+    last = events.pop()[:-2]
+    if last:
+        events.append(last)  # cut short: still an event, as it was sent
+    return events
 
 
 async def nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:

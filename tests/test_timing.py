@@ -131,3 +131,29 @@ def test_the_asynchronous_filter_mode_streams_event_by_event(buffered_endpoint: 
     gaps = arrival_gaps(buffered_endpoint, "flowing")
     assert_close(sum(gaps) / len(gaps), 0.010, 0.004)
     assert max(gaps) < 0.04
+
+
+def test_a_burst_goes_out_in_one_write_and_the_journal_still_lists_each_event(buffered_endpoint: str) -> None:
+    """Each burst of 8 events leaves as one piece of the body (one HTTP chunk), yet the client
+    parses every event, and the journal counts and keeps them one by one, with their times."""
+    with httpx.Client(base_url=buffered_endpoint, headers={"api-key": "k", "x-test-id": "burst-write"}) as http:
+        with http.stream(
+            "POST",
+            "/openai/deployments/buffered/chat/completions",
+            params={"api-version": "2024-10-21"},
+            json={"messages": QUESTION, "stream": True},
+        ) as response:
+            pieces = list(response.iter_raw())
+        body = b"".join(pieces)
+        events = [e for e in body.split(b"\n\n") if e]
+        assert all(e.startswith(b"data: ") for e in events) and events[-1] == b"data: [DONE]"
+        # The annotation alone, then the model's events eight at a time (the last group shorter).
+        assert len(pieces) < len(events) / 4
+        entry = next(e for e in http.get("/_emulator/requests").json()["requests"] if e["test_id"] == "burst-write")
+    assert entry["events_sent"] == len(events)
+    kept = [e["data"] for e in entry["events"]]
+    # Each event apart, as sent, as far as the journal keeps the body (the last kept one cut).
+    assert kept[:10] == [e.decode() + "\n\n" for e in events[:10]]
+    assert all(k is None or (e.decode() + "\n\n").startswith(k) for k, e in zip(kept, events))
+    times = [e["at_ms"] for e in entry["events"]]
+    assert times[1] == times[8] and times[9] > times[8] + 40  # a group shares its moment; the next is 80 ms on
