@@ -299,6 +299,9 @@ def paced(cli: Path | None, count: int, seconds: float, folder: Path) -> None:
     starters = [("emulator", lambda: start_emulator_paced(config))]
     if cli is not None:
         starters.append(("aimock", lambda: start_aimock(cli, folder / "aimock.json")))
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
+        # The client on the other core, as wrk is: the servers are pinned to core 0.
+        os.sched_setaffinity(0, {1})
     for kind, starter in starters:
         process, port = starter()
         try:
