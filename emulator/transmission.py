@@ -110,7 +110,7 @@ class Transmission:
                 self.bytes_sent += len(body)
                 if self.streamed:
                     self._count_events(body, now)
-                elif self._kept_bytes < KEPT_BODY_BYTES:
+                if self._kept_bytes < KEPT_BODY_BYTES:
                     self._keep(body)
             await self._send(message)
             if not message.get("more_body"):
@@ -131,7 +131,7 @@ class Transmission:
 
     def _count_events(self, body: bytes, now: float) -> None:
         """A stream's message is one event (a fault's cut piece counts as one), or a paced
-        burst of them sent together: the journal keeps them, and their times, one by one."""
+        burst of them sent together: each counts, with its time."""
         # Each event ends in a blank line; a piece cut short is an event too.
         events = body.count(b"\n\n") + (not body.endswith(b"\n\n"))
         self.events_sent += events
@@ -139,11 +139,6 @@ class Transmission:
             kept = min(events, self._times_left)
             self._times_left -= kept
             self.event_times.extend([now - self._started] * kept)
-        if self._kept_bytes < KEPT_BODY_BYTES:
-            for event in (body,) if events == 1 else _split_events(body):
-                if self._kept_bytes >= KEPT_BODY_BYTES:
-                    break
-                self._keep(event)
 
     # -- what stream faults may do (faults/actions.py: Wire) -------------------------------
 
@@ -202,20 +197,12 @@ class Transmission:
         return self.ending or "completed"
 
     def kept_body(self) -> tuple[bytes, ...]:
-        """The start of the body sent, up to what the journal keeps, one piece per message."""
+        """The start of the body sent, up to what the journal keeps, one piece per message
+        (a stream's message may hold several events: ``Result.events`` splits them)."""
         return tuple(self._kept)
 
     def since_arrival(self, moment: float | None) -> float | None:
         return None if moment is None else moment - self._started
-
-
-def _split_events(body: bytes) -> list[bytes]:
-    # An event's data is one line of JSON, so a blank line ends each event and nothing else.
-    events = [event + b"\n\n" for event in body.split(b"\n\n")]
-    last = events.pop()[:-2]
-    if last:
-        events.append(last)  # cut short: still an event, as it was sent
-    return events
 
 
 async def nothing_sent(scope: Scope, receive: Receive, send: Send) -> None:

@@ -138,7 +138,7 @@ def entry(result: Result) -> dict[str, Any]:
     if result.realtime is not None:
         found["realtime"] = result.realtime
     if result.streamed:
-        pieces = result.response_body
+        pieces = result.events()
         found["events"] = [
             {"at_ms": milliseconds(at), "data": pieces[i].decode("utf-8", "replace") if i < len(pieces) else None}
             for i, at in enumerate(result.event_times)

@@ -53,9 +53,24 @@ class Result(NamedTuple):
     early_retry: bool  # a retry sooner than the retry-after this client was given
     model: str | None  # the deployment's model (its price)
     test_id: str | None  # the x-test-id header (the pytest plugin sends one per test)
-    response_body: tuple[bytes, ...]  # the start of what was sent, message by message (an event each)
+    response_body: tuple[bytes, ...]  # the start of what was sent, message by message (events: ``events``)
     event_times: tuple[float, ...]  # each server-sent event, seconds from arrival (the first ones)
     billed: Billed | None  # what Azure would bill it for
     # A realtime session's own record: its close code, its events each way by type, its
     # tokens and the first client events (None for every other request).
     realtime: dict[str, Any] | None = None
+
+    def events(self) -> list[bytes]:
+        """A stream's kept events one by one (a realtime session's messages as they are). A
+        paced burst goes out as one message; its events' data are one line each, so a blank
+        line ends each, and a piece cut short at the end is an event too."""
+        found: list[bytes] = []
+        for piece in self.response_body:
+            if piece.count(b"\n\n") <= 1:
+                found.append(piece)
+                continue
+            *whole, tail = piece.split(b"\n\n")
+            found.extend(event + b"\n\n" for event in whole)
+            if tail:
+                found.append(tail)
+        return found

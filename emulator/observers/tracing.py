@@ -186,7 +186,7 @@ def _attributes(result: Result, reply: Reply | None, server: tuple[str, int] | N
 def _first_content(result: Result) -> int | None:
     """The index of a stream's first event with content (chat and completions: after the
     prompt's annotation), among the events the journal kept."""
-    for index, piece in enumerate(result.response_body):
+    for index, piece in enumerate(result.events()):
         if b'"choices":[{' in piece and (b'"delta"' in piece or b'"text"' in piece):
             return index
         if b"output_text.delta" in piece:
@@ -206,7 +206,7 @@ def _first_chunk(result: Result) -> dict[str, Any] | None:
     index = _first_content(result)
     if index is None:
         return None
-    data = result.response_body[index].partition(b"data: ")[2]
+    data = result.events()[index].partition(b"data: ")[2]
     try:
         chunk = json.loads(data)
     except ValueError:
