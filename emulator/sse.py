@@ -35,6 +35,7 @@ _STREAM_HEADERS = (
     (b"content-type", b"text/event-stream; charset=utf-8"),
 )
 _END = {"type": "http.response.body", "body": b"", "more_body": False}
+_DONE = b"data: [DONE]\n\n"  # after it, nothing: the stream may end in the same message
 
 
 class EventStream:
@@ -56,6 +57,11 @@ class EventStream:
             async with contextlib.aclosing(self._frames):  # type: ignore[type-var]
                 async for frame in self._frames:
                     if wire.client_left:
+                        return
+                    if frame.endswith(_DONE):
+                        # A chat stream's last event: the body ends with it, in the same write.
+                        watcher.cancel()
+                        await send({"type": "http.response.body", "body": frame, "more_body": False})
                         return
                     await send({"type": "http.response.body", "body": frame, "more_body": True})
             # Before the last message: once the response is complete, the server answers

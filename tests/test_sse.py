@@ -63,7 +63,8 @@ async def test_each_frame_goes_out_alone_after_the_given_and_the_streams_own_hea
         (b"x-accel-buffering", b"no"),
         (b"content-type", b"text/event-stream; charset=utf-8"),
     ]
-    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n", b""]
+    # The body ends with [DONE], in its message: no empty one after it.
+    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n"]
     assert connection.sent[-1]["more_body"] is False
     assert (wire.events_sent, wire.outcome()) == (2, "completed")
 
@@ -129,8 +130,24 @@ async def test_a_stream_sent_to_its_end_is_completed_not_a_hang_up() -> None:
     wire = wire_for(connection)
 
     await EventStream(two_frames(), {}, wire)({}, connection.receive, wire.send)
-    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n", b""]
+    assert connection.bodies() == [b"data: 1\n\n", b"data: [DONE]\n\n"]
     assert (wire.client_left, wire.outcome()) == (False, "completed")
+
+
+async def test_a_stream_without_done_ends_with_an_empty_last_message() -> None:
+    """The Responses API's streams end with their last named event, not [DONE]: the body's
+    end goes in a message of its own."""
+    connection = UvicornLike()
+    wire = wire_for(connection)
+
+    async def named() -> AsyncIterator[bytes]:
+        yield b"event: response.created\ndata: {}\n\n"
+        yield b"event: response.completed\ndata: {}\n\n"
+
+    await EventStream(named(), {}, wire)({}, connection.receive, wire.send)
+    assert connection.bodies()[-1] == b"" and len(connection.bodies()) == 3
+    assert connection.sent[-1]["more_body"] is False
+    assert (wire.events_sent, wire.outcome()) == (2, "completed")
 
 
 async def test_frames_that_fail_end_the_stream_without_its_last_message() -> None:
