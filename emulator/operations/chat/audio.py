@@ -158,8 +158,9 @@ def _check_output(req: ChatRequest, abilities: ChatAudioAbilities) -> None:
 def hear(req: ChatRequest, model: ModelInfo, services: Services) -> Heard | None:
     """The conversation with its sounds as words (None when it has none), and their tokens."""
     abilities = model.chat_audio
-    silent = not any(_audio_parts(req.messages)) and all(m.audio is None for m in req.messages)
-    if abilities is None or silent:
+    if abilities is None:  # most models: no need to look through the messages
+        return None
+    if not any(_audio_parts(req.messages)) and all(m.audio is None for m in req.messages):
         return None
     messages: list[ChatMessage] = []
     audio_tokens = 0
