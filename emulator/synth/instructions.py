@@ -230,14 +230,22 @@ _RULES: tuple[tuple[tuple[str, ...], Callable[[str, int], str | None]], ...] = (
 )
 
 
+# Every rule's words in one pattern, read at each position (a lookahead), so the words found
+# are exactly those a substring test finds: one pass over the prompt instead of one per word.
+_TRIGGER_WORDS = sorted({word for words, _ in _RULES for word in words}, key=len, reverse=True)
+_TRIGGERS = re.compile("(?=(" + "|".join(map(re.escape, _TRIGGER_WORDS)) + "))")
+# Two words starting at one position would hide the shorter one: no word begins another.
+assert not any(a != b and b.startswith(a) for a in _TRIGGER_WORDS for b in _TRIGGER_WORDS)
+
+
 def literal_reply(prompt: str, seed: int = 0) -> str | None:
     """The answer a literal request in ``prompt`` asks for, or None (the generator answers)."""
     prompt = prompt[:_READ]
     if not prompt.strip():
         return None
-    lowered = prompt.lower()
+    present = set(_TRIGGERS.findall(prompt.lower()))
     for words, rule in _RULES:
-        if not words or any(word in lowered for word in words):
+        if not words or not present.isdisjoint(words):
             found = rule(prompt, seed)
             if found is not None:
                 return found
