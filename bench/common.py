@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -14,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 
@@ -179,3 +182,92 @@ def configured(config: str) -> Iterator[int]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+# -- streams, read by a small asyncio HTTP/1.1 client (so the client is not what saturates) ----
+
+
+class Streamed(NamedTuple):
+    """One stream's moments, in seconds from its request's send."""
+
+    opened: float  # its first event (Azure's prompt annotation, sent as soon as the answer is ready)
+    content: list[float]  # each content delta's arrival
+    ended: float  # the end of the body
+    events: int  # every ``data:`` event but [DONE]
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes | None:
+    """One chunk of a chunked body; None at its end."""
+    size = int((await reader.readline()).split(b";")[0], 16)
+    if size == 0:
+        await reader.readline()
+        return None
+    data = await reader.readexactly(size)
+    await reader.readexactly(2)
+    return data
+
+
+def _has_content(line: bytes) -> bool:
+    # A delta with text: the role's first delta has an empty one, the filter's annotations
+    # have only content_filter_results, the finish chunk an empty delta.
+    return b'"content":"' in line and b'"content":""' not in line
+
+
+class StreamClient:
+    """One worker's connection, kept alive from stream to stream as the SDKs' pools keep
+    theirs (reopened when a server closes it)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def stream(self, path: str, body: dict[str, Any]) -> Streamed:
+        data = json.dumps(body).encode()
+        if self.connection is None:
+            self.connection = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.connection
+        started = time.monotonic()
+        writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: bench\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(f"stream refused: {head[:200]!r}")
+        chunked = b"transfer-encoding: chunked" in head.lower()
+        opened: float | None = None
+        content: list[float] = []
+        events = 0
+        pending = b""
+        while True:
+            piece = await _read_chunked(reader) if chunked else await reader.read(65536)
+            if not piece:
+                break
+            now = time.monotonic() - started
+            pending += piece
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
+                    continue
+                events += 1
+                if opened is None:
+                    opened = now
+                if _has_content(line):
+                    content.append(now)
+        ended = time.monotonic() - started
+        if not chunked or b"connection: close" in head.lower():
+            writer.close()
+            self.connection = None
+        return Streamed(opened if opened is not None else ended, content, ended, events)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection[1].close()
+            self.connection = None
+
+
+def on_the_other_core() -> None:
+    """Run this process (a load generator) on core 1: the servers are pinned to core 0."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
+        os.sched_setaffinity(0, {1})

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from chat_throughput import BODY, LUA_REPEATED, LUA_UNIQUE, PATH
 
-from common import free_port, load, pinned, start, wait_loaded, wait_ready
+from common import StreamClient, free_port, load, on_the_other_core, pinned, start, wait_loaded, wait_ready
 
 AIMOCK = "@copilotkit/aimock@1.43.0"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aoai-emulator-bench" / "aimock-1.43.0"
@@ -120,83 +120,25 @@ def start_emulator_paced(config: Path) -> tuple[subprocess.Popen[bytes], int]:
 # after the last (so PLAN_S counts TOKENS gaps, as the issue's 1.1 s does).
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes | None:
-    """One chunk of a chunked body; None at its end."""
-    size = int((await reader.readline()).split(b";")[0], 16)
-    if size == 0:
-        await reader.readline()
-        return None
-    data = await reader.readexactly(size)
-    await reader.readexactly(2)
-    return data
-
-
-class Client:
-    """One worker's connection, kept alive from stream to stream as the SDKs' pools keep
-    theirs (reopened when a server closes it)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def stream(self, index: int) -> tuple[float, float, int]:
-        """Time to the first content delta and to the end of the stream, from the send; events."""
-        body = json.dumps(
-            {
-                "messages": [{"role": "user", "content": f"Stream number {index} about timing"}],
-                "stream": True,
-                "max_tokens": TOKENS,  # exactly TOKENS content tokens: the reply is longer
-            }
-        ).encode()
-        if self.connection is None:
-            self.connection = await asyncio.open_connection("127.0.0.1", self.port)
-        reader, writer = self.connection
-        started = time.monotonic()
-        writer.write(
-            f"POST {STREAM_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: bench\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        head = await reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 200"):
-            raise RuntimeError(f"stream {index}: {head[:200]!r}")
-        chunked = b"transfer-encoding: chunked" in head.lower()
-        first_content = None
-        events = 0
-        pending = b""
-        while True:
-            data = await _read_chunked(reader) if chunked else await reader.read(65536)
-            if not data:
-                break
-            pending += data
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                if not line.startswith(b"data: ") or line.startswith(b"data: [DONE]"):
-                    continue
-                events += 1
-                if first_content is None:
-                    choices = json.loads(line[6:]).get("choices") or [{}]
-                    if (choices[0].get("delta") or {}).get("content"):
-                        first_content = time.monotonic() - started
-        ended = time.monotonic() - started
-        if not chunked or b"connection: close" in head.lower():
-            writer.close()
-            self.connection = None
-        if first_content is None:
-            raise RuntimeError(f"stream {index}: no content")
-        return first_content, ended, events
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection[1].close()
+async def _stream(client: StreamClient, index: int) -> tuple[float, float, int]:
+    """Time to the first content delta and to the end of the stream, from the send; events."""
+    body = {
+        "messages": [{"role": "user", "content": f"Stream number {index} about timing"}],
+        "stream": True,
+        "max_tokens": TOKENS,  # exactly TOKENS content tokens: the reply is longer
+    }
+    got = await client.stream(STREAM_PATH, body)
+    if not got.content:
+        raise RuntimeError(f"stream {index}: no content")
+    return got.content[0], got.ended, got.events
 
 
 async def streams(port: int, count: int, seconds: float) -> dict[str, float]:
     """``count`` streams open at all times for ``seconds``: each worker opens the next as its
     last ends, the workers' first starts spread over one plan (so they do not all arrive in
     the same millisecond). Only streams begun after that ramp count."""
-    warm_up = Client(port)
-    await warm_up.stream(-1)
+    warm_up = StreamClient(port)
+    await _stream(warm_up, -1)
     warm_up.close()
     results: list[tuple[float, float, int]] = []
     ramp_end = time.monotonic() + PLAN_S
@@ -204,11 +146,11 @@ async def streams(port: int, count: int, seconds: float) -> dict[str, float]:
 
     async def worker(number: int) -> None:
         await asyncio.sleep(number * PLAN_S / count)
-        client = Client(port)
+        client = StreamClient(port)
         index = 0
         while time.monotonic() < deadline:
             began = time.monotonic()
-            got = await client.stream(number * 1_000_000 + index)
+            got = await _stream(client, number * 1_000_000 + index)
             index += 1
             if began >= ramp_end:
                 results.append(got)
@@ -299,9 +241,7 @@ def paced(cli: Path | None, count: int, seconds: float, folder: Path) -> None:
     starters = [("emulator", lambda: start_emulator_paced(config))]
     if cli is not None:
         starters.append(("aimock", lambda: start_aimock(cli, folder / "aimock.json")))
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) >= 2:
-        # The client on the other core, as wrk is: the servers are pinned to core 0.
-        os.sched_setaffinity(0, {1})
+    on_the_other_core()  # as wrk is
     for kind, starter in starters:
         process, port = starter()
         try:
