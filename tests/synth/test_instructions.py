@@ -4,6 +4,7 @@ the Responses API and legacy completions; and prompts no rule knows left to the 
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from openai import AzureOpenAI, OpenAI
 
 from emulator.replies import ReplyRule
 from emulator.settings import Settings
+from emulator.synth import instructions
 from emulator.synth.instructions import json_reply, literal_reply
 from support import running_emulator
 
@@ -182,3 +184,21 @@ def test_prompts_that_are_hard_to_read_are_answered_not_refused(client: AzureOpe
     assert len(say(client, nested).split()) >= 10  # the generator answers; no 500
     assert len(say(client, nested, response_format={"type": "json_object"})) > 2
     assert say(client, "what is " + "*".join(["2**64"] * 17) + "?") != "inf"
+
+
+def test_the_rules_words_are_found_in_one_pass_as_a_substring_test_finds_them() -> None:
+    """literal_reply looks for every rule's words with one pattern: it must pick the rules a
+    word-by-word substring test picks, overlapping words included (``justsay``, ``listname``)."""
+    words = instructions._TRIGGER_WORDS
+    # One position holds one match: were a word the start of another, the shorter would hide.
+    assert not any(a != b and b.startswith(a) for a in words for b in words)
+    rng = random.Random(7)
+    for _ in range(5000):
+        parts = [
+            rng.choice(words) if rng.random() < 0.5 else "".join(rng.choices("abcdefghijklmnopqrstuvwxyz ", k=3))
+            for _ in range(rng.randint(1, 6))
+        ]
+        text = "".join(parts)
+        present = set(instructions._TRIGGERS.findall(text))
+        for rule_words, _ in instructions._RULES:
+            assert (not present.isdisjoint(rule_words)) == any(w in text for w in rule_words), text
