@@ -66,7 +66,8 @@ class Result(NamedTuple):
         line ends each, and a piece cut short at the end is an event too."""
         found: list[bytes] = []
         for piece in self.response_body:
-            if piece.count(b"\n\n") <= 1:
+            ends = piece.count(b"\n\n")
+            if ends == 0 or (ends == 1 and piece.endswith(b"\n\n")):  # one event, whole or cut
                 found.append(piece)
                 continue
             *whole, tail = piece.split(b"\n\n")
